@@ -1,0 +1,105 @@
+/* plan: which isolation layers are on, their settings, and what they do.
+ *
+ * Pure data and text: no syscalls, no I/O.  The REPL edits a plan, spawn
+ * carries it out, and `show` prints plan_describe().
+ */
+#ifndef BOXSTEP_PLAN_H
+#define BOXSTEP_PLAN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum plan_layer {
+	PLAN_UTS,
+	PLAN_PID,
+	PLAN_MNT,
+	PLAN_CHROOT,
+	PLAN_PROC,
+	PLAN_PIDS,
+	PLAN_NLAYERS
+};
+
+enum plan_propagation {
+	PLAN_PROP_PRIVATE,
+	PLAN_PROP_SHARED
+};
+
+/* HOST_NAME_MAX on Linux: sethostname(2) refuses longer names. */
+#define PLAN_HOSTNAME_MAX 64
+/* PID_MAX_LIMIT: no pids.max above this can ever matter. */
+#define PLAN_PIDS_LIMIT 4194304L
+#define PLAN_PIDS_UNLIMITED (-1L)
+#define PLAN_DEFAULT_HOSTNAME "boxstep"
+#define PLAN_DEFAULT_PIDS_MAX 20L
+
+struct plan {
+	unsigned layers; /* bit (1u << enum plan_layer) per layer that is on */
+	char hostname[PLAN_HOSTNAME_MAX + 1];
+	char rootfs[PATH_MAX];
+	long pids_max; /* PLAN_PIDS_UNLIMITED for "max" */
+	bool chdir;    /* chdir("/") after chroot */
+	enum plan_propagation propagation;
+};
+
+struct plan_layer_info {
+	const char *name;
+	const char *summary; /* one line: what it isolates */
+	const char *kernel;  /* the flag or call behind it */
+	const char *explain; /* a few lines for `explain LAYER` */
+};
+
+struct plan_key_info {
+	const char *name;
+	const char *values;  /* what it accepts, for help and errors */
+	const char *summary;
+	const char *const *choices; /* NULL-terminated, for completion; or NULL */
+};
+
+/* The layer table, in the order of the story. */
+const struct plan_layer_info *plan_layer_info(enum plan_layer layer);
+
+/* Returns the layer called NAME, or -1. Exact names only. */
+int plan_layer_lookup(const char *name);
+
+/* The `set` keys, NULL-terminated by name. */
+const struct plan_key_info *plan_keys(void);
+
+/* Returns the key called NAME, or NULL. */
+const struct plan_key_info *plan_key_lookup(const char *name);
+
+/* Every layer off, every setting at its default; ROOTFS may be NULL. */
+void plan_init(struct plan *plan, const char *default_rootfs);
+
+bool plan_has(const struct plan *plan, enum plan_layer layer);
+void plan_enable(struct plan *plan, enum plan_layer layer);
+void plan_disable(struct plan *plan, enum plan_layer layer);
+
+/* Sets KEY to VALUE after checking it.  Returns 0, or -1 with a message
+ * for the learner in ERR.  rootfs is only checked for form here; whether
+ * the directory is a usable root is spawn_check_rootfs()'s job. */
+int plan_set(struct plan *plan, const char *key, const char *value,
+	     char *err, size_t errlen);
+
+/* Writes KEY's current value into BUF.  Returns 0, or -1 for no such key. */
+int plan_get(const struct plan *plan, const char *key, char *buf, size_t len);
+
+/* Checks that the combination of layers can run without harming the host.
+ * Returns 0, or -1 with the reason and what to do in ERR. */
+int plan_check(const struct plan *plan, char *err, size_t errlen);
+
+/* The clone(2) flags the plan needs, SIGCHLD included. */
+unsigned long plan_clone_flags(const struct plan *plan);
+
+/* Writes the flags as C source ("CLONE_NEWUTS|CLONE_NEWPID|SIGCHLD").
+ * Returns the length it needed, as snprintf does. */
+int plan_format_clone_flags(unsigned long flags, char *buf, size_t len);
+
+/* The text of `show`: layers, settings, and each call spawn will make, in
+ * order, tagged with the layer that causes it.  CGROUP_DIR names where the
+ * session's groups live ("/sys/fs/cgroup/pids/boxstep"), or NULL when no
+ * pids hierarchy was found.  Returns the length needed, as snprintf does. */
+int plan_describe(const struct plan *plan, const char *cgroup_dir,
+		  char *buf, size_t len);
+
+#endif
