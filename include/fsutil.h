@@ -1,0 +1,27 @@
+/* fsutil: the few file helpers the syscall modules share. */
+#ifndef BOXSTEP_FSUTIL_H
+#define BOXSTEP_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads at most LEN-1 bytes of PATH into BUF and NUL-terminates it.
+ * Returns the byte count, or -1 with errno set. */
+ssize_t fsutil_read(const char *path, char *buf, size_t len);
+
+/* Reads the whole of PATH into a new NUL-terminated buffer the caller
+ * frees.  Returns NULL with errno set on failure.  LENP may be NULL. */
+char *fsutil_slurp(const char *path, size_t *lenp);
+
+/* Writes TEXT to PATH in one write(2), as cgroup and proc files want
+ * (created if missing, so fixture trees behave like cgroupfs).  Returns 0, or -1 with errno set. */
+int fsutil_write(const char *path, const char *text);
+
+/* Reads PATH as one decimal number ("max" reads as -1).  Returns 0 or -1. */
+int fsutil_read_long(const char *path, long *out);
+
+/* Joins DIR and NAME with one '/' into BUF.  Returns 0, or -1 when it
+ * would not fit. */
+int fsutil_join(char *buf, size_t len, const char *dir, const char *name);
+
+#endif
