@@ -1,0 +1,98 @@
+/* spawn: turn a plan into a running container, wait for it, tear it down.
+ *
+ * The only module that makes namespace syscalls.  A container is one
+ * clone(2) of boxstep with the plan's flags; the child waits on a pipe
+ * until the parent has put it in its cgroup and given it the terminal,
+ * then sets itself up (hostname, propagation, chroot, proc) and execs the
+ * command.  Teardown kills whatever is left, unmounts what was mounted in
+ * the host's mount namespace and removes the cgroup.
+ */
+#ifndef BOXSTEP_SPAWN_H
+#define BOXSTEP_SPAWN_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <termios.h>
+
+#include "cgroup.h"
+#include "plan.h"
+
+struct spawn_container {
+	pid_t pid;            /* host pid of the first process; 0 = none */
+	struct plan plan;     /* the plan it was started with */
+	bool background;
+	bool running;
+	int status;           /* wait(2) status once it has exited */
+	bool killed_by_us;    /* SIGKILL after a second Ctrl-C, or stop */
+	char cgroup[PATH_MAX];/* its group, "" when the pids layer is off */
+	char bind[PATH_MAX];  /* shared bind mount made on the host, or "" */
+	int *host_mounts;     /* ids of host mounts under the rootfs before */
+	size_t n_host_mounts; /* the start, or NULL when none can appear */
+	bool track_mounts;
+};
+
+struct spawn_session {
+	struct cgroup_ctx cg;
+	bool have_cg;
+	char cg_error[512];   /* why there is no pids hierarchy */
+	unsigned seq;         /* containers started so far */
+	int tty;              /* the terminal we own, or -1 */
+	struct termios tty_mode; /* its mode before the container ran */
+	bool tty_saved;
+	struct spawn_container *live[2]; /* foreground and background */
+};
+
+/* Signals that end boxstep (SIGTERM, SIGHUP, and SIGINT without a tty)
+ * set this; the wait loops kill the foreground container when they see
+ * it.  Exported so the REPL can stop too. */
+extern volatile sig_atomic_t spawn_quit_signal;
+
+/* Prepares the session: becomes a child subreaper, installs the SIGCHLD
+ * and quit handlers, takes note of the terminal, finds the pids cgroup
+ * hierarchy under CGROUP_ROOT and removes stale groups of dead sessions,
+ * appending what it removed to REPORT. */
+void spawn_session_init(struct spawn_session *s, const char *cgroup_root,
+			char *report, size_t len);
+
+/* Starts ARGV in a new container described by PLAN and returns once the
+ * command has been exec'd.  With BACKGROUND the container gets no terminal
+ * and a session of its own.  Returns 0, or the exit code of the failure
+ * (125 setup, 126 cannot run the program, 127 no such program) with a
+ * message for the learner in ERR and nothing left behind. */
+int spawn_start(struct spawn_session *s, struct spawn_container *c,
+		const struct plan *plan, char *const argv[], bool background,
+		char *err, size_t errlen);
+
+/* Waits for the foreground container C, passing the terminal and Ctrl-C
+ * on as DESIGN.md says, then tears it down.  Messages for the learner go
+ * to stderr.  Returns the shell-style exit code (128+N for signal N). */
+int spawn_wait(struct spawn_session *s, struct spawn_container *c);
+
+/* Checks whether background container C has exited without blocking;
+ * when it has, tears it down and returns true. */
+bool spawn_poll(struct spawn_session *s, struct spawn_container *c);
+
+/* Kills container C and everything in it, waits and tears it down.
+ * Returns its exit code as spawn_wait() does. */
+int spawn_stop(struct spawn_session *s, struct spawn_container *c);
+
+/* Runs CMDLINE on the host with /bin/sh -c in the foreground, with
+ * $BOXPID set to BOXPID when it is not 0.  Returns its exit code. */
+int spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid);
+
+/* Checks that PATH can serve as a root filesystem: it exists, is a
+ * directory, is not the host's own /, and has /bin/sh.  Returns 0, or -1
+ * with what is wrong and what to do in ERR. */
+int spawn_check_rootfs(const char *path, char *err, size_t errlen);
+
+/* The shell-style exit code of a wait(2) status. */
+int spawn_exit_code(int status);
+
+/* Describes the status for the learner: "exited with status 3",
+ * "killed by SIGKILL".  Returns BUF. */
+const char *spawn_describe_status(int status, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,995 @@
+/* spawn: clone, set up, exec, wait and tear down one container. */
+#define _GNU_SOURCE
+#include "spawn.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "mountinfo.h"
+
+extern char **environ;
+
+volatile sig_atomic_t spawn_quit_signal;
+
+/* The steps of the child's setup, for its error report. */
+enum child_stage {
+	STAGE_SYNC,
+	STAGE_STDIN,
+	STAGE_HOSTNAME,
+	STAGE_PRIVATE,
+	STAGE_CHROOT,
+	STAGE_CHDIR,
+	STAGE_PROC,
+	STAGE_EXEC,
+};
+
+/* What a child whose setup failed writes to the error pipe. */
+struct child_report {
+	int stage;
+	int err;
+};
+
+struct child_args {
+	const struct plan *plan;
+	char *const *argv;
+	char **env;
+	int sync_rd;      /* closed by the parent once set up, after a byte */
+	int report_wr;    /* O_CLOEXEC: closes by itself on a good exec */
+	int stdin_fd;     /* -1 keeps boxstep's */
+	bool background;
+	bool own_pgrp;
+};
+
+/* The child's stack: clone(2) without CLONE_VM copies it, so one static
+ * buffer serves every container. */
+static char child_stack[256 * 1024] __attribute__((aligned(16)));
+
+/* Self-pipe that the SIGCHLD and quit handlers write to, so that the wait
+ * loops can poll() without losing a signal. */
+static int wake_pipe[2] = { -1, -1 };
+
+/* The next pipe the Ctrl-C watcher reports on. */
+static int watcher_pipe[2] = { -1, -1 };
+
+static void describe_failure(const struct spawn_container *c,
+			     const char *prog, const struct child_report *r,
+			     char *err, size_t errlen);
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return -1;
+}
+
+static void
+on_sigchld(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "c", 1) < 0) {
+		/* full pipe: a wake-up is already pending */
+	}
+	errno = saved;
+}
+
+static void
+on_quit(int sig)
+{
+	spawn_quit_signal = sig;
+	on_sigchld(sig);
+}
+
+/* Says whether the boxstep process PID is alive (for stale cgroups). */
+static bool
+boxstep_alive(pid_t pid)
+{
+	char path[64], comm[32];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (fsutil_read(path, comm, sizeof(comm)) < 0)
+		return false;
+	return strncmp(comm, "boxstep", 7) == 0;
+}
+
+void
+spawn_session_init(struct spawn_session *s, const char *cgroup_root,
+		   char *report, size_t len)
+{
+	struct sigaction sa;
+
+	memset(s, 0, sizeof(*s));
+	s->tty = -1;
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp())
+		s->tty = STDIN_FILENO;
+	/* Orphans of a container come back to us instead of to init, so
+	 * teardown can find and reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		wake_pipe[0] = wake_pipe[1] = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_quit;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (s->tty < 0)
+		sigaction(SIGINT, &sa, NULL);
+	/* Like a shell: boxstep may write to and take back the terminal
+	 * while a container owns it. */
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (cgroup_detect(&s->cg, cgroup_root, s->cg_error,
+			  sizeof(s->cg_error)) == 0) {
+		s->have_cg = true;
+		cgroup_remove_stale(&s->cg, boxstep_alive, report, len);
+	}
+}
+
+/* --- the child ------------------------------------------------------ */
+
+static void __attribute__((noreturn))
+child_fail(const struct child_args *a, enum child_stage stage, int code)
+{
+	struct child_report r = { stage, errno };
+
+	if (write(a->report_wr, &r, sizeof(r)) < 0) {
+		/* the parent is gone; nothing to tell */
+	}
+	_exit(code);
+}
+
+static int
+child_main(void *arg)
+{
+	const struct child_args *a = arg;
+	const struct plan *p = a->plan;
+	char go;
+
+	/* Signals boxstep ignores would stay ignored across exec. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (a->background)
+		setsid();
+	else if (a->own_pgrp)
+		setpgid(0, 0);
+
+	/* Hold here until the parent has placed us in our cgroup: nothing
+	 * the command does may escape the limit. */
+	if (read(a->sync_rd, &go, 1) != 1)
+		_exit(125);
+	close(a->sync_rd);
+
+	if (a->stdin_fd >= 0 && dup2(a->stdin_fd, STDIN_FILENO) < 0)
+		child_fail(a, STAGE_STDIN, 125);
+	if (plan_has(p, PLAN_UTS) &&
+	    sethostname(p->hostname, strlen(p->hostname)) < 0)
+		child_fail(a, STAGE_HOSTNAME, 125);
+	if (plan_has(p, PLAN_MNT) && p->propagation == PLAN_PROP_PRIVATE &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(a, STAGE_PRIVATE, 125);
+	if (plan_has(p, PLAN_CHROOT)) {
+		if (chroot(p->rootfs) < 0)
+			child_fail(a, STAGE_CHROOT, 125);
+		/* chroot(2) leaves the cwd alone: without this the process
+		 * can walk out of its root with `cd ..`. */
+		if (p->chdir && chdir("/") < 0)
+			child_fail(a, STAGE_CHDIR, 125);
+	}
+	if (plan_has(p, PLAN_PROC) &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		child_fail(a, STAGE_PROC, 125);
+	environ = a->env;
+	execvp(a->argv[0], a->argv);
+	child_fail(a, STAGE_EXEC, errno == ENOENT ? 127 : 126);
+}
+
+/* --- host mounts ---------------------------------------------------- */
+
+/* Collects the ids of the host's mounts under DIR. */
+static int
+host_mounts_under(const char *dir, int **ids, size_t *n)
+{
+	char *text = fsutil_slurp("/proc/self/mountinfo", NULL), *cur = text;
+	struct mountinfo_entry e;
+	size_t cap = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (!text)
+		return -1;
+	while (mountinfo_next(&cur, &e)) {
+		if (!mountinfo_under(e.mountpoint, dir))
+			continue;
+		if (*n == cap) {
+			int *bigger = realloc(*ids, (cap = cap ? cap * 2 : 8) *
+					      sizeof(**ids));
+			if (!bigger)
+				break;
+			*ids = bigger;
+		}
+		(*ids)[(*n)++] = e.id;
+	}
+	free(text);
+	return 0;
+}
+
+/* Unmounts every host mount under the container's rootfs that was not
+ * there before it started (the leaked proc, the shared bind), newest
+ * first.  Returns how many it unmounted. */
+static int
+unmount_new(struct spawn_container *c)
+{
+	int done = 0;
+
+	if (!c->track_mounts)
+		return 0;
+	/* Mounts stack: unmount the newest (last listed) until none of
+	 * the new ones is left. */
+	for (int round = 0; round < 64; round++) {
+		char *text, *cur;
+		struct mountinfo_entry e;
+		char victim[PATH_MAX] = "";
+
+		text = fsutil_slurp("/proc/self/mountinfo", NULL);
+		if (!text)
+			break;
+		cur = text;
+		while (mountinfo_next(&cur, &e)) {
+			bool old = false;
+
+			if (!mountinfo_under(e.mountpoint, c->plan.rootfs))
+				continue;
+			for (size_t i = 0; i < c->n_host_mounts; i++)
+				if (c->host_mounts[i] == e.id)
+					old = true;
+			if (!old)
+				snprintf(victim, sizeof(victim), "%s",
+					 e.mountpoint);
+		}
+		free(text);
+		if (!victim[0])
+			break;
+		if (umount2(victim, MNT_DETACH) < 0) {
+			fprintf(stderr, "boxstep: umount %s: %s\n", victim,
+				strerror(errno));
+			break;
+		}
+		done++;
+	}
+	free(c->host_mounts);
+	c->host_mounts = NULL;
+	c->n_host_mounts = 0;
+	c->track_mounts = false;
+	return done;
+}
+
+/* For `propagation shared`: bind the rootfs onto itself and make it a
+ * shared mount, as every mount is on a systemd host. */
+static int
+make_shared_root(struct spawn_container *c, char *err, size_t errlen)
+{
+	const char *root = c->plan.rootfs;
+
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return fail(err, errlen, "bind mount %s onto itself: %s", root,
+			    strerror(errno));
+	snprintf(c->bind, sizeof(c->bind), "%s", root);
+	if (mount(NULL, root, NULL, MS_SHARED, NULL) < 0)
+		return fail(err, errlen, "make %s shared: %s", root,
+			    strerror(errno));
+	return 0;
+}
+
+/* --- orphans -------------------------------------------------------- */
+
+static bool
+is_live_container(const struct spawn_session *s, pid_t pid)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (s->live[i] && s->live[i]->running && s->live[i]->pid == pid)
+			return true;
+	return false;
+}
+
+/* Reaps every exited child that is not a live container: orphans of
+ * containers come back to us because we are a subreaper. */
+static void
+reap_orphans(struct spawn_session *s)
+{
+	for (;;) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid == 0)
+			return;
+		if (is_live_container(s, si.si_pid))
+			return; /* its owner collects it */
+		waitpid(si.si_pid, NULL, WNOHANG);
+	}
+}
+
+/* Kills the processes a container without a PID namespace or cgroup left
+ * behind: they were reparented to us.  Processes in another live
+ * container's session are spared.  Loops while new ones appear. */
+static void
+kill_orphans(struct spawn_session *s)
+{
+	pid_t self = getpid();
+
+	for (int round = 0; round < 100; round++) {
+		DIR *proc = opendir("/proc");
+		struct dirent *d;
+		int found = 0;
+
+		if (!proc)
+			return;
+		while ((d = readdir(proc)) != NULL) {
+			char path[64], stat[512], *p;
+			int ppid, pgrp, sid;
+			pid_t pid = (pid_t)atoi(d->d_name);
+			bool spare = false;
+
+			if (pid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+			if (fsutil_read(path, stat, sizeof(stat)) < 0)
+				continue;
+			p = strrchr(stat, ')');
+			if (!p || sscanf(p + 1, " %*c %d %d %d", &ppid, &pgrp,
+					 &sid) != 3 || ppid != self)
+				continue;
+			for (size_t i = 0; i < 2; i++)
+				if (s->live[i] && s->live[i]->running &&
+				    (s->live[i]->pid == pid ||
+				     (s->live[i]->background &&
+				      s->live[i]->pid == sid)))
+					spare = true;
+			if (spare)
+				continue;
+			kill(pid, SIGKILL);
+			found++;
+		}
+		closedir(proc);
+		if (!found)
+			return;
+		/* Let them die, then reap, so the next scan sees their
+		 * children (now ours) instead. */
+		usleep(1000);
+		reap_orphans(s);
+	}
+}
+
+/* --- start, wait, stop ---------------------------------------------- */
+
+static char **
+child_env(void)
+{
+	static char term[256];
+	static char *env[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+		"/sbin:/bin",
+		"HOME=/root",
+		"PS1=\\h:\\w\\$ ",
+		term,
+		NULL,
+	};
+	const char *t = getenv("TERM");
+
+	snprintf(term, sizeof(term), "TERM=%s", t && *t ? t : "linux");
+	return env;
+}
+
+static void
+register_live(struct spawn_session *s, struct spawn_container *c)
+{
+	s->live[c->background ? 1 : 0] = c;
+}
+
+static void
+unregister_live(struct spawn_session *s, struct spawn_container *c)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (s->live[i] == c)
+			s->live[i] = NULL;
+}
+
+/* Undoes what spawn_start did on the host, for a container that has
+ * exited (or never ran). */
+static void
+teardown(struct spawn_session *s, struct spawn_container *c)
+{
+	char err[512];
+
+	c->running = false;
+	if (c->cgroup[0]) {
+		if (cgroup_remove(&s->cg, c->cgroup, err, sizeof(err)) < 0)
+			fprintf(stderr, "boxstep: %s\n", err);
+		c->cgroup[0] = '\0';
+	} else if (!plan_has(&c->plan, PLAN_PID)) {
+		kill_orphans(s);
+	}
+	reap_orphans(s);
+	unmount_new(c);
+	c->bind[0] = '\0';
+	unregister_live(s, c);
+}
+
+int
+spawn_start(struct spawn_session *s, struct spawn_container *c,
+	    const struct plan *plan, char *const argv[], bool background,
+	    char *err, size_t errlen)
+{
+	struct child_args a = { 0 };
+	int sync_pipe[2] = { -1, -1 }, report_pipe[2] = { -1, -1 };
+	struct child_report report;
+	int null_fd = -1, saved, code = 125;
+	char name[64];
+	ssize_t n;
+	pid_t pid;
+
+	memset(c, 0, sizeof(*c));
+	c->plan = *plan;
+	c->background = background;
+	if (plan_check(plan, err, errlen) < 0)
+		return 125;
+	if (plan_has(plan, PLAN_PIDS) && !s->have_cg) {
+		fail(err, errlen, "%s", s->cg_error);
+		return 125;
+	}
+	if (plan_has(plan, PLAN_CHROOT) &&
+	    spawn_check_rootfs(plan->rootfs, err, errlen) < 0)
+		return 125;
+
+	/* Host mounts can appear under the rootfs only when proc is
+	 * mounted outside a private mount namespace. */
+	c->track_mounts = plan_has(plan, PLAN_PROC) &&
+		(!plan_has(plan, PLAN_MNT) ||
+		 plan->propagation == PLAN_PROP_SHARED);
+	if (c->track_mounts &&
+	    host_mounts_under(plan->rootfs, &c->host_mounts,
+			      &c->n_host_mounts) < 0) {
+		fail(err, errlen, "read /proc/self/mountinfo: %s",
+		     strerror(errno));
+		return 125;
+	}
+	if (plan_has(plan, PLAN_MNT) &&
+	    plan->propagation == PLAN_PROP_SHARED &&
+	    make_shared_root(c, err, errlen) < 0)
+		goto undo;
+
+	if (pipe2(sync_pipe, O_CLOEXEC) < 0 ||
+	    pipe2(report_pipe, O_CLOEXEC) < 0) {
+		fail(err, errlen, "pipe: %s", strerror(errno));
+		goto undo;
+	}
+	if (background || s->tty < 0) {
+		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null_fd < 0) {
+			fail(err, errlen, "open /dev/null: %s", strerror(errno));
+			goto undo;
+		}
+	}
+	a.plan = &c->plan;
+	a.argv = argv;
+	a.env = child_env();
+	a.sync_rd = sync_pipe[0];
+	a.report_wr = report_pipe[1];
+	a.stdin_fd = null_fd;
+	a.background = background;
+	a.own_pgrp = s->tty >= 0;
+	if (!background && s->tty >= 0)
+		s->tty_saved = tcgetattr(s->tty, &s->tty_mode) == 0;
+
+	pid = clone(child_main, child_stack + sizeof(child_stack),
+		    (int)plan_clone_flags(plan), &a);
+	if (pid < 0) {
+		saved = errno;
+		fail(err, errlen, "clone: %s%s", strerror(saved),
+		     saved == EPERM ? ": creating namespaces needs root "
+		     "(CAP_SYS_ADMIN); run boxstep with sudo" : "");
+		goto undo;
+	}
+	close(sync_pipe[0]);
+	sync_pipe[0] = -1;
+	close(report_pipe[1]);
+	report_pipe[1] = -1;
+	if (null_fd >= 0)
+		close(null_fd);
+	null_fd = -1;
+	c->pid = pid;
+	c->running = true;
+	register_live(s, c);
+
+	if (plan_has(plan, PLAN_PIDS)) {
+		snprintf(name, sizeof(name), "%d-%u", (int)getpid(), ++s->seq);
+		if (cgroup_create(&s->cg, name, plan->pids_max, c->cgroup,
+				  sizeof(c->cgroup), err, errlen) < 0 ||
+		    cgroup_attach(c->cgroup, pid, err, errlen) < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			goto undo_started;
+		}
+	}
+	if (!background && s->tty >= 0) {
+		setpgid(pid, pid);
+		tcsetpgrp(s->tty, pid);
+	}
+	if (write(sync_pipe[1], "g", 1) != 1) {
+		fail(err, errlen, "release the child: %s", strerror(errno));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto undo_started;
+	}
+	close(sync_pipe[1]);
+	sync_pipe[1] = -1;
+	/* The child's copy of the report pipe closes on a good exec, so
+	 * EOF means the command is running; a report means it is not. */
+	while ((n = read(report_pipe[0], &report, sizeof(report))) < 0 &&
+	       errno == EINTR)
+		;
+	close(report_pipe[0]);
+	report_pipe[0] = -1;
+	if (n == (ssize_t)sizeof(report)) {
+		while (waitpid(pid, &c->status, 0) < 0 && errno == EINTR)
+			;
+		errno = report.err;
+		describe_failure(c, argv[0], &report, err, errlen);
+		code = spawn_exit_code(c->status);
+		goto undo_started;
+	}
+	return 0;
+
+undo_started:
+	if (!background && s->tty >= 0)
+		tcsetpgrp(s->tty, getpgrp());
+undo:
+	saved = errno;
+	for (int i = 0; i < 2; i++) {
+		if (sync_pipe[i] >= 0)
+			close(sync_pipe[i]);
+		if (report_pipe[i] >= 0)
+			close(report_pipe[i]);
+	}
+	if (null_fd >= 0)
+		close(null_fd);
+	teardown(s, c);
+	c->pid = 0;
+	errno = saved;
+	return code;
+}
+
+/* --- what went wrong in the child ----------------------------------- */
+
+/* Says whether ROOT has NAME (a path, or a bare name looked up in the
+ * child's PATH) as any kind of file. */
+static bool
+root_has(const char *root, const char *name)
+{
+	static const char *const dirs[] = {
+		"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
+		"/sbin", "/bin",
+	};
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		snprintf(path, sizeof(path), "%s/%s", root, name);
+		return lstat(path, &st) == 0;
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s/%s", root, dirs[i], name);
+		if (lstat(path, &st) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+describe_exec_failure(const struct spawn_container *c, const char *prog,
+		      int e, char *err, size_t errlen)
+{
+	const char *root = c->plan.rootfs;
+	bool chrooted = plan_has(&c->plan, PLAN_CHROOT);
+
+	if (e == ENOENT && chrooted && root_has(root, prog))
+		fail(err, errlen, "%s is in the root filesystem but cannot "
+		     "start: the program loader or a library it needs is "
+		     "missing there (a program copied in from the host does "
+		     "not bring its libraries along)", prog);
+	else if (e == ENOENT && chrooted && root_has(root, "/bin/busybox"))
+		fail(err, errlen, "no %s in this root filesystem (it is "
+		     "busybox, which has sh but no bash); try /bin/sh, or "
+		     "`host ls %s/bin` to see what there is", prog, root);
+	else if (e == ENOENT && chrooted)
+		fail(err, errlen, "no %s in the root filesystem %s; `host ls "
+		     "%s/bin` shows what it has", prog, root, root);
+	else if (e == ENOENT)
+		fail(err, errlen, "%s: no such program on the host (without "
+		     "the chroot layer the container sees the host's files)",
+		     prog);
+	else if (e == EACCES)
+		fail(err, errlen, "%s: permission denied (not executable, or "
+		     "on a filesystem mounted noexec)", prog);
+	else if (e == ENOEXEC)
+		fail(err, errlen, "%s: not a program this kernel can run (wrong "
+		     "architecture, or a script without a #! line)", prog);
+	else
+		fail(err, errlen, "exec %s: %s", prog, strerror(e));
+}
+
+static void
+describe_failure(const struct spawn_container *c, const char *prog,
+		 const struct child_report *r, char *err, size_t errlen)
+{
+	const struct plan *p = &c->plan;
+	const char *why = strerror(r->err);
+
+	switch (r->stage) {
+	case STAGE_EXEC:
+		describe_exec_failure(c, prog, r->err, err, errlen);
+		break;
+	case STAGE_HOSTNAME:
+		fail(err, errlen, "sethostname(\"%s\") in the container: %s",
+		     p->hostname, why);
+		break;
+	case STAGE_PRIVATE:
+		fail(err, errlen, "make / private in the new mount namespace: "
+		     "%s", why);
+		break;
+	case STAGE_CHROOT:
+		fail(err, errlen, "chroot(\"%s\"): %s", p->rootfs, why);
+		break;
+	case STAGE_CHDIR:
+		fail(err, errlen, "chdir(\"/\") after chroot: %s", why);
+		break;
+	case STAGE_PROC:
+		if (r->err == EPERM)
+			fail(err, errlen, "mount proc: %s. The kernel refuses "
+			     "a new procfs while the current /proc has parts "
+			     "hidden or read-only, as inside Docker and many "
+			     "CI sandboxes (\"mount too revealing\"); run "
+			     "boxstep on a host or a VM", why);
+		else if (r->err == ENOENT)
+			fail(err, errlen, "mount proc: there is no /proc "
+			     "directory to mount on in %s; create it with "
+			     "`host mkdir %s/proc`", plan_has(p, PLAN_CHROOT) ?
+			     p->rootfs : "/", p->rootfs);
+		else
+			fail(err, errlen, "mount proc on /proc: %s", why);
+		break;
+	default:
+		fail(err, errlen, "container setup: %s", why);
+		break;
+	}
+}
+
+/* --- the foreground ------------------------------------------------- */
+
+static void
+on_watcher_sigint(int sig)
+{
+	(void)sig;
+	if (write(watcher_pipe[1], "i", 1) < 0) {
+		/* nothing to do */
+	}
+}
+
+/* Forks a process that joins the container's process group only to hear
+ * the terminal's SIGINT: PID 1 of a PID namespace drops it silently, and
+ * boxstep, outside the foreground group, would not hear it either. */
+static pid_t
+start_watcher(pid_t pgrp)
+{
+	struct sigaction sa;
+	pid_t w;
+
+	if (watcher_pipe[0] < 0 &&
+	    pipe2(watcher_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return 0;
+	w = fork();
+	if (w < 0)
+		return 0;
+	if (w == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		setpgid(0, pgrp);
+		memset(&sa, 0, sizeof(sa));
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = on_watcher_sigint;
+		sigaction(SIGINT, &sa, NULL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGQUIT, SIG_IGN);
+		for (;;)
+			pause();
+	}
+	setpgid(w, pgrp);
+	return w;
+}
+
+/* True when process PID has a handler installed for SIG. */
+static bool
+catches(pid_t pid, int sig)
+{
+	char path[64], buf[4096], *p;
+	unsigned long long mask;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (fsutil_read(path, buf, sizeof(buf)) < 0)
+		return false;
+	p = strstr(buf, "\nSigCgt:");
+	if (!p || sscanf(p + 8, "%llx", &mask) != 1)
+		return false;
+	return (mask >> (sig - 1)) & 1;
+}
+
+static void
+on_ctrl_c(struct spawn_container *c, int *presses)
+{
+	const char *prog = c->plan.hostname;
+
+	if (catches(c->pid, SIGINT) || c->killed_by_us)
+		return;
+	(void)prog;
+	if (++*presses == 1) {
+		fprintf(stderr, "\r\nboxstep: Ctrl-C did nothing: the command "
+			"is PID 1 of its PID namespace, and the kernel drops "
+			"signals that PID 1 has no handler for, SIGINT "
+			"included.\r\nboxstep: press Ctrl-C again to kill the "
+			"container with SIGKILL (from outside its namespace, "
+			"PID 1 cannot refuse that).\r\n");
+		return;
+	}
+	kill(c->pid, SIGKILL);
+	c->killed_by_us = true;
+}
+
+static void
+drain(int fd)
+{
+	char buf[64];
+
+	while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Waits for PID in the foreground, passing on Ctrl-C through C's watcher
+ * when C is given, continuing it when Ctrl-Z stops it, and killing it when
+ * boxstep is told to quit.  Returns its wait status. */
+static int
+wait_foreground(struct spawn_session *s, pid_t pid, struct spawn_container *c)
+{
+	bool watch = c && s->tty >= 0 && plan_has(&c->plan, PLAN_PID);
+	pid_t watcher = watch ? start_watcher(pid) : 0;
+	struct pollfd fds[2] = {
+		{ .fd = wake_pipe[0], .events = POLLIN },
+		{ .fd = watcher_pipe[0], .events = POLLIN },
+	};
+	int status = 0, presses = 0;
+	bool quit_sent = false;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG | WUNTRACED);
+
+		if (r == pid && WIFSTOPPED(status)) {
+			if (s->tty >= 0)
+				tcsetpgrp(s->tty, getpgrp());
+			fprintf(stderr, "\nboxstep: the command was stopped "
+				"(Ctrl-Z?). boxstep has no job control, so it "
+				"lets it go on; `start` runs a container in "
+				"the background.\n");
+			if (s->tty >= 0)
+				tcsetpgrp(s->tty, pid);
+			kill(-pid, SIGCONT);
+			kill(pid, SIGCONT);
+			continue;
+		}
+		if (r == pid || (r < 0 && errno == ECHILD))
+			break;
+		if (spawn_quit_signal && !quit_sent) {
+			kill(pid, SIGKILL);
+			if (c)
+				c->killed_by_us = true;
+			quit_sent = true;
+		}
+		if (poll(fds, watcher ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		drain(wake_pipe[0]);
+		if (watcher && (fds[1].revents & POLLIN)) {
+			drain(watcher_pipe[0]);
+			on_ctrl_c(c, &presses);
+		}
+	}
+	if (watcher) {
+		kill(watcher, SIGKILL);
+		waitpid(watcher, NULL, 0);
+		drain(watcher_pipe[0]);
+	}
+	if (s->tty >= 0) {
+		tcsetpgrp(s->tty, getpgrp());
+		/* Whatever mode the program left the terminal in (raw, no
+		 * echo), the prompt gets it back as it was. */
+		if (s->tty_saved)
+			tcsetattr(s->tty, TCSADRAIN, &s->tty_mode);
+	}
+	return status;
+}
+
+static void
+report_end(const struct spawn_container *c)
+{
+	char what[64];
+
+	if (c->killed_by_us && !spawn_quit_signal)
+		fprintf(stderr, "boxstep: the container was killed with "
+			"SIGKILL; teardown removed what was left of it\n");
+	else if (WIFSIGNALED(c->status))
+		fprintf(stderr, "boxstep: the container was %s\n",
+			spawn_describe_status(c->status, what, sizeof(what)));
+}
+
+int
+spawn_wait(struct spawn_session *s, struct spawn_container *c)
+{
+	c->status = wait_foreground(s, c->pid, c);
+	teardown(s, c);
+	report_end(c);
+	return spawn_exit_code(c->status);
+}
+
+bool
+spawn_poll(struct spawn_session *s, struct spawn_container *c)
+{
+	if (!c->running)
+		return false;
+	if (waitpid(c->pid, &c->status, WNOHANG) != c->pid)
+		return false;
+	teardown(s, c);
+	return true;
+}
+
+int
+spawn_stop(struct spawn_session *s, struct spawn_container *c)
+{
+	if (!c->running)
+		return spawn_exit_code(c->status);
+	c->killed_by_us = true;
+	if (c->cgroup[0])
+		cgroup_kill_all(&s->cg, c->cgroup);
+	kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+		;
+	teardown(s, c);
+	return spawn_exit_code(c->status);
+}
+
+int
+spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid)
+{
+	char value[32];
+	pid_t pid;
+	int status;
+
+	if (s->tty >= 0)
+		s->tty_saved = tcgetattr(s->tty, &s->tty_mode) == 0;
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "boxstep: fork: %s\n", strerror(errno));
+		return 125;
+	}
+	if (pid == 0) {
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		if (s->tty >= 0)
+			setpgid(0, 0);
+		if (boxpid > 0) {
+			snprintf(value, sizeof(value), "%d", (int)boxpid);
+			setenv("BOXPID", value, 1);
+		} else {
+			unsetenv("BOXPID");
+		}
+		execl("/bin/sh", "sh", "-c", cmdline, (char *)NULL);
+		fprintf(stderr, "boxstep: exec /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	if (s->tty >= 0) {
+		setpgid(pid, pid);
+		tcsetpgrp(s->tty, pid);
+	}
+	status = wait_foreground(s, pid, NULL);
+	return spawn_exit_code(status);
+}
+
+int
+spawn_check_rootfs(const char *path, char *err, size_t errlen)
+{
+	char real[PATH_MAX], sh[PATH_MAX];
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return fail(err, errlen, "rootfs %s: %s", path,
+				    strerror(errno));
+		if (strstr(path, "rootfs/busybox"))
+			return fail(err, errlen, "the root filesystem %s does "
+				    "not exist yet: build it with `sudo make "
+				    "rootfs`", path);
+		return fail(err, errlen, "the root filesystem %s does not "
+			    "exist; give a directory that holds a whole root "
+			    "tree (bin, etc, ...)", path);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return fail(err, errlen, "the root filesystem %s is not a "
+			    "directory%s", path, strstr(path, ".tar") ?
+			    "; unpack the archive first: mkdir DIR && tar -xf "
+			    "FILE -C DIR" : "");
+	if (realpath(path, real) && strcmp(real, "/") == 0)
+		return fail(err, errlen, "%s is the host's own root directory: "
+			    "a chroot into it would hide nothing. Give a "
+			    "separate root tree, such as the busybox one", path);
+	snprintf(sh, sizeof(sh), "%s/bin/sh", path);
+	if (lstat(sh, &st) < 0)
+		return fail(err, errlen, "the root filesystem %s has no "
+			    "/bin/sh: is it really a root tree? boxstep needs "
+			    "a shell in it for `sh` and the lessons", path);
+	return 0;
+}
+
+int
+spawn_exit_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 125;
+}
+
+const char *
+spawn_describe_status(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status)) {
+		const char *name = sigabbrev_np(WTERMSIG(status));
+
+		snprintf(buf, len, "killed by SIG%s", name ? name : "?");
+	} else {
+		snprintf(buf, len, "exited with status %d",
+			 spawn_exit_code(status));
+	}
+	return buf;
+}
