@@ -1,0 +1,46 @@
+/* repl: the command table, the interactive readline loop and batch mode. */
+#ifndef BOXSTEP_REPL_H
+#define BOXSTEP_REPL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "spawn.h"
+
+struct repl {
+	struct plan plan;
+	struct spawn_session session;
+	struct spawn_container fg, bg;
+	pid_t last_pid;        /* first process of the latest container */
+	char default_rootfs[PATH_MAX];
+	char where[PATH_MAX + 32]; /* "FILE:LINE: " while running a script */
+	bool quit;
+};
+
+/* Sets up a session: the default plan with DEFAULT_ROOTFS (may be ""),
+ * the spawn session over CGROUP_ROOT.  Prints what stale state it
+ * cleaned to stderr. */
+void repl_init(struct repl *r, const char *default_rootfs,
+	       const char *cgroup_root);
+
+/* Ends the session: stops a background container.  */
+void repl_done(struct repl *r);
+
+/* Runs one command (ARGV[0] may be an unambiguous prefix); REST is the
+ * unsplit remainder of the line for `host`.  Returns 0 on success, the
+ * container's exit code for run/sh, 2 for a usage error, 1 otherwise. */
+int repl_exec(struct repl *r, int argc, char **argv, const char *rest);
+
+/* Runs every command in TEXT (';' or newline separated).  ORIGIN, the
+ * script's file name, prefixes messages with "FILE:LINE: "; NULL for none.  With STOP_ON_ERROR the
+ * first failure ends the run.  Returns 0 when all succeeded, else the
+ * status of the first that failed. */
+int repl_run_text(struct repl *r, const char *text, const char *origin,
+		  bool stop_on_error);
+
+/* The interactive loop over GNU readline.  Returns the exit status. */
+int repl_interactive(struct repl *r);
+
+#endif

@@ -1,0 +1,174 @@
+/* boxstep: build a Linux container one layer at a time.
+ *
+ * main parses the command line, finds the default root filesystem and
+ * hands over to the REPL (interactive or batch).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fsutil.h"
+#include "repl.h"
+
+#ifndef BOXSTEP_VERSION
+#define BOXSTEP_VERSION "0.1"
+#endif
+#ifndef BOXSTEP_DATADIR
+#define BOXSTEP_DATADIR "/usr/local/share/boxstep"
+#endif
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: boxstep [--plain] [-e] [-c COMMANDS | -f FILE]\n"
+"       boxstep --help | --version\n"
+"\n"
+"Build a Linux container one isolation layer at a time: a UTS namespace,\n"
+"a PID namespace, a mount namespace, chroot, a private /proc and a cgroup\n"
+"pids.max limit, running real commands after each step.\n"
+"\n"
+"  (no options)    the interactive REPL\n"
+"  --plain         the plain readline REPL\n"
+"  -c COMMANDS     run REPL commands (separated by ';' or newlines), exit\n"
+"  -f FILE         the same from FILE ('-' for standard input)\n"
+"  -e              with -c/-f: stop at the first command that fails\n"
+"  --help          this text\n"
+"  --version       the version\n"
+"\n"
+"Exit status with -c/-f: 0 when every command succeeded, else the status\n"
+"of the first that failed (a container's own exit status counts).\n"
+"\n"
+"Environment: BOXSTEP_ROOTFS (default root filesystem), XDG_STATE_HOME\n"
+"(history), BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
+CGROUP_DEFAULT_ROOT ").\n"
+"Needs root: namespaces, chroot and cgroups need CAP_SYS_ADMIN.\n");
+}
+
+/* The built rootfs beside the binary (build tree), else the installed
+ * one.  Leaves BUF empty when neither exists. */
+static void
+default_rootfs(char *buf, size_t len)
+{
+	const char *env = getenv("BOXSTEP_ROOTFS");
+	char exe[PATH_MAX], candidate[PATH_MAX + 32];
+	struct stat st;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(candidate, sizeof(candidate), "%s/rootfs/busybox",
+			 dirname(exe));
+		if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(buf, len, "%s", candidate);
+			return;
+		}
+	}
+	snprintf(candidate, sizeof(candidate), "%s/rootfs/busybox",
+		 BOXSTEP_DATADIR);
+	if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(buf, len, "%s", candidate);
+	else if (n > 0)
+		/* Not built yet: name the place `make rootfs` fills, so that
+		 * the error says what to do. */
+		snprintf(buf, len, "%s/rootfs/busybox", exe);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "plain", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *commands = NULL, *file = NULL, *cgroot;
+	char rootfs[PATH_MAX], *text = NULL;
+	bool stop_on_error = false;
+	struct repl r;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "+c:f:e", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			break;
+		case 'c':
+			commands = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'e':
+			stop_on_error = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("boxstep %s\n", BOXSTEP_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "
+			"REPL commands give them with -c: boxstep -c '%s'\n",
+			argv[optind], argv[optind]);
+		return 2;
+	}
+	if (commands && file) {
+		fprintf(stderr, "boxstep: give -c or -f, not both\n");
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr,
+			"boxstep: not running as root. Creating namespaces, "
+			"changing root and making cgroups\nneed root "
+			"(CAP_SYS_ADMIN); run it with sudo:  sudo %s\n",
+			argv[0]);
+		return 1;
+	}
+	if (file) {
+		text = strcmp(file, "-") == 0 ? fsutil_slurp("/dev/stdin", NULL)
+					      : fsutil_slurp(file, NULL);
+		if (!text) {
+			fprintf(stderr, "boxstep: cannot read %s: %s\n",
+				strcmp(file, "-") == 0 ? "standard input" : file,
+				strerror(errno));
+			return 2;
+		}
+	}
+	default_rootfs(rootfs, sizeof(rootfs));
+	cgroot = getenv("BOXSTEP_CGROUP_ROOT");
+	repl_init(&r, rootfs, cgroot && *cgroot ? cgroot : CGROUP_DEFAULT_ROOT);
+	if (commands)
+		rc = repl_run_text(&r, commands, NULL, stop_on_error);
+	else if (file)
+		rc = repl_run_text(&r, text, strcmp(file, "-") == 0 ? "stdin" :
+				   file, stop_on_error);
+	else
+		rc = repl_interactive(&r);
+	repl_done(&r);
+	free(text);
+	if (spawn_quit_signal && rc == 0)
+		rc = 128 + spawn_quit_signal;
+	return rc;
+}

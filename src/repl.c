@@ -1,0 +1,819 @@
+/* repl: commands, readline, completion, history and batch mode. */
+#define _GNU_SOURCE
+#include "repl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cmdline.h"
+
+#define HISTORY_MAX 1000
+
+enum complete_kind {
+	COMPLETE_NONE,
+	COMPLETE_LAYER,
+	COMPLETE_KEY,
+	COMPLETE_COMMAND,
+};
+
+struct repl_cmd {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	const char *detail;
+	int min_args, max_args; /* words after the name; -1 = no limit */
+	enum complete_kind complete;
+	int (*exec)(struct repl *r, int argc, char **argv, const char *rest);
+};
+
+static int cmd_help(struct repl *, int, char **, const char *);
+static int cmd_layers(struct repl *, int, char **, const char *);
+static int cmd_enable(struct repl *, int, char **, const char *);
+static int cmd_disable(struct repl *, int, char **, const char *);
+static int cmd_reset(struct repl *, int, char **, const char *);
+static int cmd_set(struct repl *, int, char **, const char *);
+static int cmd_show(struct repl *, int, char **, const char *);
+static int cmd_run(struct repl *, int, char **, const char *);
+static int cmd_sh(struct repl *, int, char **, const char *);
+static int cmd_start(struct repl *, int, char **, const char *);
+static int cmd_stop(struct repl *, int, char **, const char *);
+static int cmd_host(struct repl *, int, char **, const char *);
+static int cmd_explain(struct repl *, int, char **, const char *);
+static int cmd_quit(struct repl *, int, char **, const char *);
+
+static const struct repl_cmd commands[] = {
+	{ .name = "help", .usage = "help [COMMAND]",
+	  .summary = "list the commands, or explain one",
+	  .max_args = 1, .complete = COMPLETE_COMMAND, .exec = cmd_help },
+	{ .name = "layers", .usage = "layers",
+	  .summary = "every layer: on or off, and what it isolates",
+	  .exec = cmd_layers },
+	{ .name = "enable", .usage = "enable LAYER...",
+	  .summary = "turn layers on: uts pid mnt chroot proc pids",
+	  .detail = "The next `run`, `sh` or `start` uses them.  Layers "
+	  "combine freely;\n`run` refuses a mix that would harm the host, "
+	  "and says why.",
+	  .min_args = 1, .max_args = -1, .complete = COMPLETE_LAYER,
+	  .exec = cmd_enable },
+	{ .name = "disable", .usage = "disable LAYER...",
+	  .summary = "turn layers off",
+	  .min_args = 1, .max_args = -1, .complete = COMPLETE_LAYER,
+	  .exec = cmd_disable },
+	{ .name = "reset", .usage = "reset",
+	  .summary = "all layers off, every setting back to its default",
+	  .exec = cmd_reset },
+	{ .name = "set", .usage = "set [KEY VALUE]",
+	  .summary = "change a setting (no arguments: list them)",
+	  .detail = "  set hostname NAME              hostname inside a new "
+	  "UTS namespace\n"
+	  "  set rootfs PATH                root for chroot (default: the "
+	  "busybox root)\n"
+	  "  set pids.max N|max             limit for the pids layer "
+	  "(default 20)\n"
+	  "  set chdir on|off               off = chroot without chdir(\"/\")"
+	  "\n"
+	  "  set propagation private|shared mount propagation in the new "
+	  "mount namespace",
+	  .max_args = 2, .complete = COMPLETE_KEY, .exec = cmd_set },
+	{ .name = "show", .usage = "show",
+	  .summary = "the plan, and the syscalls `run` will make",
+	  .exec = cmd_show },
+	{ .name = "run", .usage = "run COMMAND [ARG...]",
+	  .summary = "run a command in a fresh container, in the foreground",
+	  .detail = "The words are split like a shell's, but no shell runs: "
+	  "`run echo $$` prints $$.\nUse `run sh -c 'echo $$'` for shell "
+	  "syntax.  With the pid layer the command is PID 1.",
+	  .min_args = 1, .max_args = -1, .exec = cmd_run },
+	{ .name = "sh", .usage = "sh",
+	  .summary = "an interactive /bin/sh in a fresh container",
+	  .detail = "With chroot it is the root filesystem's shell (busybox "
+	  "sh by default).\nexit or Ctrl-D returns to boxstep.",
+	  .exec = cmd_sh },
+	{ .name = "start", .usage = "start COMMAND [ARG...]",
+	  .summary = "run a command in a fresh container, in the background",
+	  .detail = "One background container at a time.  It gets no "
+	  "terminal input; `host` sees it\nas $BOXPID, `stop` kills it and "
+	  "everything in it.",
+	  .min_args = 1, .max_args = -1, .exec = cmd_start },
+	{ .name = "stop", .usage = "stop",
+	  .summary = "kill the background container and everything in it",
+	  .exec = cmd_stop },
+	{ .name = "host", .usage = "host COMMAND-LINE",
+	  .summary = "run a shell command line on the host ($BOXPID = the "
+	  "container)",
+	  .detail = "The rest of the line, ';' included, goes to /bin/sh -c "
+	  "unchanged.\n$BOXPID is the host pid of the container's first "
+	  "process: the background\none while it runs, else the latest "
+	  "container's.  Try:\n  host cat /proc/$BOXPID/status\n"
+	  "  host ls -l /proc/$BOXPID/ns /proc/self/ns",
+	  .min_args = 0, .max_args = -1, .exec = cmd_host },
+	{ .name = "explain", .usage = "explain LAYER",
+	  .summary = "the idea behind a layer, its syscall, what to look for",
+	  .min_args = 1, .max_args = 1, .complete = COMPLETE_LAYER,
+	  .exec = cmd_explain },
+	{ .name = "quit", .usage = "quit",
+	  .summary = "leave boxstep (also: exit, Ctrl-D)", .exec = cmd_quit },
+	{ .name = "exit", .usage = "exit", .summary = "leave boxstep",
+	  .exec = cmd_quit },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The session readline's completion and hooks work on. */
+static struct repl *active;
+
+static void __attribute__((format(printf, 2, 3)))
+say_error(const struct repl *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "boxstep: %s", r->where);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Finds the command NAME is an unambiguous prefix of.  Returns NULL and
+ * says why otherwise (when R is not NULL). */
+static const struct repl_cmd *
+lookup(const struct repl *r, const char *name)
+{
+	const struct repl_cmd *found = NULL;
+	char list[256] = "";
+	size_t n = strlen(name), matches = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	for (size_t i = 0; n > 0 && i < NCOMMANDS; i++)
+		if (strncmp(commands[i].name, name, n) == 0) {
+			found = &commands[i];
+			snprintf(list + strlen(list), sizeof(list) - strlen(list),
+				 "%s%s", matches++ ? ", " : "", commands[i].name);
+		}
+	if (matches == 1)
+		return found;
+	if (!r)
+		return NULL;
+	if (matches > 1)
+		say_error(r, "ambiguous command: %s, could be: %s", name, list);
+	else
+		say_error(r, "unknown command: %s. Type `help` for the list; "
+			  "to run a program in a container: run %s; on the "
+			  "host: host %s", name, name, name);
+	return NULL;
+}
+
+static bool
+takes_rest_of_line(const char *word)
+{
+	const struct repl_cmd *c = lookup(NULL, word);
+
+	return c && strcmp(c->name, "host") == 0;
+}
+
+/* --- commands ------------------------------------------------------- */
+
+static int
+cmd_help(struct repl *r, int argc, char **argv, const char *rest)
+{
+	const struct repl_cmd *c;
+
+	(void)rest;
+	if (argc == 2) {
+		if (!(c = lookup(r, argv[1])))
+			return 2;
+		printf("usage: %s\n  %s\n", c->usage, c->summary);
+		if (c->detail)
+			printf("\n%s\n", c->detail);
+		return 0;
+	}
+	printf("Build a container one layer at a time, and watch what the "
+	       "host sees.\n\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-22s %s\n", commands[i].usage, commands[i].summary);
+	printf("\nCommands may be shortened while unambiguous (en = enable). "
+	       "Separate several\nwith ';'. `help COMMAND` tells more; "
+	       "`explain LAYER` teaches a layer.\n");
+	return 0;
+}
+
+static int
+cmd_layers(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	for (int i = 0; i < PLAN_NLAYERS; i++) {
+		const struct plan_layer_info *l = plan_layer_info(i);
+
+		printf("  %-7s %-4s %-52s %s\n", l->name,
+		       plan_has(&r->plan, i) ? "ON" : "off", l->summary,
+		       l->kernel);
+	}
+	return 0;
+}
+
+/* Reads the layer names in ARGV[1..] into a bit set; says which one is
+ * unknown. */
+static int
+parse_layers(const struct repl *r, int argc, char **argv, unsigned *set)
+{
+	*set = 0;
+	for (int i = 1; i < argc; i++) {
+		int l = plan_layer_lookup(argv[i]);
+
+		if (l < 0) {
+			say_error(r, "no layer called '%s'; the layers are: "
+				  "uts pid mnt chroot proc pids", argv[i]);
+			return -1;
+		}
+		*set |= 1u << l;
+	}
+	return 0;
+}
+
+/* After a change, says what the plan still lacks, so the next `run`
+ * holds no surprise. */
+static void
+note_plan(const struct repl *r)
+{
+	char why[512];
+
+	if (plan_check(&r->plan, why, sizeof(why)) < 0)
+		printf("note: as it stands `run` would refuse: %s.\n", why);
+}
+
+static int
+cmd_enable(struct repl *r, int argc, char **argv, const char *rest)
+{
+	unsigned set;
+
+	(void)rest;
+	if (parse_layers(r, argc, argv, &set) < 0)
+		return 2;
+	for (int i = 0; i < PLAN_NLAYERS; i++)
+		if (set & (1u << i))
+			plan_enable(&r->plan, i);
+	note_plan(r);
+	return 0;
+}
+
+static int
+cmd_disable(struct repl *r, int argc, char **argv, const char *rest)
+{
+	unsigned set;
+
+	(void)rest;
+	if (parse_layers(r, argc, argv, &set) < 0)
+		return 2;
+	for (int i = 0; i < PLAN_NLAYERS; i++)
+		if (set & (1u << i))
+			plan_disable(&r->plan, i);
+	note_plan(r);
+	return 0;
+}
+
+static int
+cmd_reset(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	plan_init(&r->plan, r->default_rootfs);
+	printf("all layers off; settings back to their defaults\n");
+	return 0;
+}
+
+static void
+print_settings(const struct repl *r)
+{
+	char value[PATH_MAX];
+
+	for (const struct plan_key_info *k = plan_keys(); k->name; k++) {
+		plan_get(&r->plan, k->name, value, sizeof(value));
+		printf("  %-12s %-28s %s\n", k->name, value, k->summary);
+	}
+}
+
+static int
+cmd_set(struct repl *r, int argc, char **argv, const char *rest)
+{
+	static const struct {
+		const char *key;
+		enum plan_layer layer;
+	} needs[] = {
+		{ "hostname", PLAN_UTS }, { "rootfs", PLAN_CHROOT },
+		{ "pids.max", PLAN_PIDS }, { "chdir", PLAN_CHROOT },
+		{ "propagation", PLAN_MNT },
+	};
+	const struct plan_key_info *k;
+	char err[512], path[PATH_MAX];
+	const char *value;
+
+	(void)rest;
+	if (argc == 1) {
+		print_settings(r);
+		return 0;
+	}
+	if (!(k = plan_key_lookup(argv[1]))) {
+		say_error(r, "no setting called '%s'; the settings are: "
+			  "hostname rootfs pids.max chdir propagation",
+			  argv[1]);
+		return 2;
+	}
+	if (argc < 3) {
+		say_error(r, "set %s needs a value: set %s %s", k->name,
+			  k->name, k->values);
+		return 2;
+	}
+	value = argv[2];
+	if (strcmp(k->name, "rootfs") == 0) {
+		if (spawn_check_rootfs(value, err, sizeof(err)) < 0) {
+			say_error(r, "%s", err);
+			return 1;
+		}
+		if (realpath(value, path))
+			value = path;
+	}
+	if (plan_set(&r->plan, k->name, value, err, sizeof(err)) < 0) {
+		say_error(r, "%s", err);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if (strcmp(needs[i].key, k->name) == 0 &&
+		    !plan_has(&r->plan, needs[i].layer))
+			printf("note: %s matters once the %s layer is on "
+			       "(enable %s)\n", k->name,
+			       plan_layer_info(needs[i].layer)->name,
+			       plan_layer_info(needs[i].layer)->name);
+	return 0;
+}
+
+static int
+cmd_show(struct repl *r, int argc, char **argv, const char *rest)
+{
+	char *text;
+	int n;
+
+	(void)argc, (void)argv, (void)rest;
+	n = plan_describe(&r->plan, r->session.have_cg ?
+			  r->session.cg.dir : NULL, NULL, 0);
+	text = malloc((size_t)n + 1);
+	if (!text)
+		return 1;
+	plan_describe(&r->plan, r->session.have_cg ? r->session.cg.dir : NULL,
+		      text, (size_t)n + 1);
+	fputs(text, stdout);
+	if (r->session.have_cg && plan_has(&r->plan, PLAN_PIDS))
+		printf("\n(cgroup %s: %s)\n",
+		       cgroup_version_name(&r->session.cg), r->session.cg.hier);
+	free(text);
+	return 0;
+}
+
+/* Reports a background container that ended since the last prompt. */
+static void
+reap_background(struct repl *r)
+{
+	char what[64];
+
+	if (spawn_poll(&r->session, &r->bg))
+		printf("[background container %d %s]\n", (int)r->bg.pid,
+		       spawn_describe_status(r->bg.status, what,
+					     sizeof(what)));
+}
+
+static int
+run_container(struct repl *r, char **argv, bool background)
+{
+	struct spawn_container *c = background ? &r->bg : &r->fg;
+	char err[1024];
+	int code;
+
+	fflush(stdout);
+	fflush(stderr);
+	code = spawn_start(&r->session, c, &r->plan, argv, background, err,
+			   sizeof(err));
+	if (code != 0) {
+		say_error(r, "%s", err);
+		return code;
+	}
+	r->last_pid = c->pid;
+	if (background) {
+		printf("[background container %d: %s]\n", (int)c->pid, argv[0]);
+		return 0;
+	}
+	return spawn_wait(&r->session, c);
+}
+
+static int
+cmd_run(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)rest;
+	return run_container(r, argv + 1, false);
+}
+
+static int
+cmd_sh(struct repl *r, int argc, char **argv, const char *rest)
+{
+	char *sh[] = { "/bin/sh", NULL };
+
+	(void)argc, (void)argv, (void)rest;
+	return run_container(r, sh, false);
+}
+
+static int
+cmd_start(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)rest;
+	reap_background(r);
+	if (r->bg.running) {
+		say_error(r, "a background container is already running (host "
+			  "pid %d); `stop` it first", (int)r->bg.pid);
+		return 1;
+	}
+	return run_container(r, argv + 1, true);
+}
+
+static int
+cmd_stop(struct repl *r, int argc, char **argv, const char *rest)
+{
+	char what[64];
+
+	(void)argc, (void)argv, (void)rest;
+	reap_background(r);
+	if (!r->bg.running) {
+		say_error(r, "no background container is running; `start "
+			  "COMMAND` starts one");
+		return 1;
+	}
+	spawn_stop(&r->session, &r->bg);
+	printf("[background container %d stopped: %s; its processes, "
+	       "cgroup and mounts are gone]\n", (int)r->bg.pid,
+	       spawn_describe_status(r->bg.status, what, sizeof(what)));
+	return 0;
+}
+
+static int
+cmd_host(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv;
+	if (!rest || !*rest) {
+		say_error(r, "host needs a command line, e.g. host cat "
+			  "/proc/$BOXPID/status");
+		return 2;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	return spawn_host(&r->session, rest,
+			  r->bg.running ? r->bg.pid : r->last_pid);
+}
+
+static int
+cmd_explain(struct repl *r, int argc, char **argv, const char *rest)
+{
+	const struct plan_layer_info *l;
+	int i;
+
+	(void)argc, (void)rest;
+	if ((i = plan_layer_lookup(argv[1])) < 0) {
+		say_error(r, "no layer called '%s'; try: explain uts (or pid, "
+			  "mnt, chroot, proc, pids)", argv[1]);
+		return 2;
+	}
+	l = plan_layer_info(i);
+	printf("%s — %s\nkernel: %s\n\n%s\n", l->name, l->summary, l->kernel,
+	       l->explain);
+	return 0;
+}
+
+static int
+cmd_quit(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	r->quit = true;
+	return 0;
+}
+
+/* --- dispatch ------------------------------------------------------- */
+
+int
+repl_exec(struct repl *r, int argc, char **argv, const char *rest)
+{
+	const struct repl_cmd *c;
+	int args = argc - 1;
+
+	reap_background(r);
+	if (!(c = lookup(r, argv[0])))
+		return 2;
+	if (c->exec == cmd_host)
+		return c->exec(r, argc, argv, rest);
+	if (args < c->min_args) {
+		say_error(r, "%s needs %s: usage: %s", c->name,
+			  c->min_args == 1 && c->max_args == 1 ?
+			  "an argument" : "more arguments", c->usage);
+		return 2;
+	}
+	if (c->max_args >= 0 && args > c->max_args) {
+		say_error(r, "%s takes %s: usage: %s", c->name,
+			  c->max_args == 0 ? "no arguments" :
+			  "fewer arguments", c->usage);
+		return 2;
+	}
+	return c->exec(r, argc, argv, rest);
+}
+
+int
+repl_run_text(struct repl *r, const char *text, const char *origin,
+	      bool stop_on_error)
+{
+	struct cmdline_list list;
+	char err[256];
+	int first_failure = 0;
+
+	if (cmdline_parse(text, takes_rest_of_line, &list, err,
+			  sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: %s%s%s\n", origin ? origin : "",
+			origin ? ": " : "", err);
+		return 2;
+	}
+	for (size_t i = 0; i < list.n && !r->quit; i++) {
+		struct cmdline_cmd *c = &list.cmds[i];
+		int rc;
+
+		if (origin)
+			snprintf(r->where, sizeof(r->where), "%s:%d: ", origin,
+				 c->line);
+		rc = repl_exec(r, c->argc, c->argv, c->rest);
+		fflush(stdout);
+		r->where[0] = '\0';
+		if (rc != 0 && first_failure == 0)
+			first_failure = rc;
+		if ((rc != 0 && stop_on_error) || spawn_quit_signal)
+			break;
+	}
+	cmdline_free(&list);
+	return first_failure;
+}
+
+/* --- readline ------------------------------------------------------- */
+
+static char *
+generate(const char *text, int state, const char *(*item)(size_t))
+{
+	static size_t i;
+	const char *name;
+
+	if (state == 0)
+		i = 0;
+	while ((name = item(i++)) != NULL)
+		if (strncmp(name, text, strlen(text)) == 0)
+			return strdup(name);
+	return NULL;
+}
+
+static const char *
+command_item(size_t i)
+{
+	return i < NCOMMANDS ? commands[i].name : NULL;
+}
+
+static const char *
+layer_item(size_t i)
+{
+	const struct plan_layer_info *l = plan_layer_info((int)i);
+
+	return i < PLAN_NLAYERS && l ? l->name : NULL;
+}
+
+static const char *
+key_item(size_t i)
+{
+	const struct plan_key_info *k = plan_keys();
+
+	for (size_t j = 0; j < i; j++)
+		if (!k[j].name)
+			return NULL;
+	return k[i].name;
+}
+
+/* The choices of the key being set, for `set KEY <TAB>`. */
+static const char *const *value_choices;
+
+static const char *
+value_item(size_t i)
+{
+	if (!value_choices)
+		return NULL;
+	for (size_t j = 0; j < i; j++)
+		if (!value_choices[j])
+			return NULL;
+	return value_choices[i];
+}
+
+static char *gen_command(const char *t, int s) { return generate(t, s, command_item); }
+static char *gen_layer(const char *t, int s) { return generate(t, s, layer_item); }
+static char *gen_key(const char *t, int s) { return generate(t, s, key_item); }
+static char *gen_value(const char *t, int s) { return generate(t, s, value_item); }
+
+static char **
+complete(const char *text, int start, int end)
+{
+	char *line = strndup(rl_line_buffer, (size_t)start), *words[3] = { 0 };
+	const struct repl_cmd *c;
+	const struct plan_key_info *k;
+	char **result = NULL;
+	int n = 0;
+
+	(void)end;
+	rl_attempted_completion_over = 1;
+	if (!line)
+		return NULL;
+	/* The words before the one being completed, from the last ';'. */
+	{
+		char *seg = strrchr(line, ';'), *save = NULL, *w;
+
+		for (w = strtok_r(seg ? seg + 1 : line, " \t", &save);
+		     w && n < 3; w = strtok_r(NULL, " \t", &save))
+			words[n++] = w;
+	}
+	if (n == 0) {
+		result = rl_completion_matches(text, gen_command);
+		goto out;
+	}
+	c = lookup(NULL, words[0]);
+	if (!c)
+		goto out;
+	switch (c->complete) {
+	case COMPLETE_LAYER:
+		result = rl_completion_matches(text, gen_layer);
+		break;
+	case COMPLETE_COMMAND:
+		if (n == 1)
+			result = rl_completion_matches(text, gen_command);
+		break;
+	case COMPLETE_KEY:
+		if (n == 1) {
+			result = rl_completion_matches(text, gen_key);
+		} else if (n == 2 && (k = plan_key_lookup(words[1]))) {
+			if (k->choices) {
+				value_choices = k->choices;
+				result = rl_completion_matches(text, gen_value);
+			} else if (strcmp(k->name, "rootfs") == 0) {
+				rl_attempted_completion_over = 0;
+			}
+		}
+		break;
+	default:
+		if (c->exec == cmd_host)
+			rl_attempted_completion_over = 0;
+		break;
+	}
+out:
+	free(line);
+	return result;
+}
+
+/* ~/.local/state/boxstep/history, or under $XDG_STATE_HOME. */
+static int
+history_path(char *buf, size_t len)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX];
+
+	if (state && *state)
+		snprintf(dir, sizeof(dir), "%s/boxstep", state);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.local/state/boxstep", home);
+	else
+		return -1;
+	/* mkdir -p for the two levels that may be missing. */
+	for (char *p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0755);
+			*p = '/';
+		}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	snprintf(buf, len, "%s/history", dir);
+	return 0;
+}
+
+/* Ctrl-C at the prompt drops the line, as in a shell, and never ends
+ * boxstep. */
+static volatile sig_atomic_t prompt_sigint;
+
+static void
+on_prompt_sigint(int sig)
+{
+	(void)sig;
+	prompt_sigint = 1;
+}
+
+static int
+on_signal_event(void)
+{
+	if (prompt_sigint) {
+		prompt_sigint = 0;
+		rl_replace_line("", 0);
+		rl_done = 1;
+		fputs("^C", stdout);
+	}
+	if (spawn_quit_signal)
+		rl_done = 1;
+	return 0;
+}
+
+static void
+make_prompt(const struct repl *r, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "boxstep");
+	const char *sep = "[";
+
+	for (int i = 0; i < PLAN_NLAYERS && n < len; i++)
+		if (plan_has(&r->plan, i)) {
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep,
+					      plan_layer_info(i)->name);
+			sep = " ";
+		}
+	if (n < len)
+		snprintf(buf + n, len - n, "%s> ", *sep == ' ' ? "]" : "");
+}
+
+int
+repl_interactive(struct repl *r)
+{
+	char hist[PATH_MAX], prompt[128];
+	bool have_hist = history_path(hist, sizeof(hist)) == 0;
+	struct sigaction sa;
+	int last = 0;
+
+	active = r;
+	rl_readline_name = "boxstep";
+	rl_attempted_completion_function = complete;
+	rl_completer_word_break_characters = " \t;";
+	rl_signal_event_hook = on_signal_event;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_prompt_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	using_history();
+	stifle_history(HISTORY_MAX);
+	if (have_hist)
+		read_history(hist);
+
+	printf("boxstep: build a container one layer at a time. `layers` "
+	       "lists them, `help`\nthe commands, `explain LAYER` the "
+	       "ideas; Ctrl-D quits.\n");
+	while (!r->quit && !spawn_quit_signal) {
+		char *line;
+
+		reap_background(r);
+		make_prompt(r, prompt, sizeof(prompt));
+		line = readline(prompt);
+		if (!line) {
+			putchar('\n');
+			break;
+		}
+		if (*line && !spawn_quit_signal) {
+			add_history(line);
+			if (have_hist)
+				append_history(1, hist);
+			last = repl_run_text(r, line, NULL, false);
+		}
+		free(line);
+	}
+	if (have_hist)
+		history_truncate_file(hist, HISTORY_MAX);
+	active = NULL;
+	return last;
+}
+
+void
+repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
+{
+	char report[4096] = "";
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->default_rootfs, sizeof(r->default_rootfs), "%s",
+		 default_rootfs ? default_rootfs : "");
+	plan_init(&r->plan, r->default_rootfs);
+	spawn_session_init(&r->session, cgroup_root, report, sizeof(report));
+	if (report[0])
+		fprintf(stderr, "boxstep: cleaning up after an earlier "
+			"session:\n%s", report);
+}
+
+void
+repl_done(struct repl *r)
+{
+	if (r->bg.running)
+		spawn_stop(&r->session, &r->bg);
+}
