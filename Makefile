@@ -1,0 +1,139 @@
+# boxstep — build a Linux container one layer at a time.
+#
+#   sudo make run     install what is missing, build, build the rootfs, start
+#   sudo make test    the whole suite: unit, root integration, cgroup v2 VM
+#
+# Knobs: V=1 (show commands), PREFIX, DESTDIR, CC, CFLAGS.
+
+VERSION  = 0.1
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+DATADIR  = $(PREFIX)/share/boxstep
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+# snprintf truncation is checked where it matters; GCC cannot see that.
+WARN     = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+           -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+CPPFLAGS = -Iinclude -DBOXSTEP_VERSION='"$(VERSION)"' \
+           -DBOXSTEP_DATADIR='"$(DATADIR)"'
+LDLIBS   = -lreadline
+
+# Debian packages: what `run` needs, and what the tests add.
+DEPS_RUN  = gcc make libc6-dev libreadline-dev busybox-static
+DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux \
+            procps
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+B        = build
+MODULES  = plan cmdline fsutil mountinfo cgroup spawn repl
+OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
+UNITS    = plan cmdline cgroup mountinfo
+UNIT_BIN = $(UNITS:%=$(B)/test_%)
+ROOTFS   = rootfs/busybox
+
+# Unit tests replace libc calls with --wrap, which needs real calls.
+TEST_CFLAGS = -O0 -g -fno-builtin -U_FORTIFY_SOURCE
+
+.PHONY: all deps deps-run rootfs run test unit integration vmtest asan \
+        bench install uninstall clean
+
+all: boxstep
+
+boxstep: $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(B)/%.o: src/%.c | $(B)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(B):
+	$(Q)mkdir -p $(B)
+
+-include $(wildcard $(B)/*.d)
+
+# --- dependencies ---------------------------------------------------------
+
+deps-run:
+	$(Q)sh tests/deps.sh $(DEPS_RUN)
+
+deps:
+	$(Q)sh tests/deps.sh $(DEPS_TEST)
+
+# --- the default root filesystem -----------------------------------------
+
+rootfs: $(ROOTFS)/bin/busybox
+
+$(ROOTFS)/bin/busybox: rootfs/build.sh $(wildcard rootfs/skel/etc/*)
+	$(Q)sh rootfs/build.sh $(ROOTFS)
+
+run: deps-run all rootfs
+	./boxstep
+
+# --- tests ----------------------------------------------------------------
+
+$(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o | $(B)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(TEST_SAN) $(WARN) \
+	    -Wno-missing-prototypes -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
+
+TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=rmdir
+
+unit: $(UNIT_BIN)
+	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail
+
+integration: all rootfs
+	$(Q)bash tests/integration/run.sh ./boxstep
+
+vmtest: all rootfs
+	$(Q)bash tests/vm/run.sh ./boxstep
+
+test: deps all rootfs
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)bash tests/integration/run.sh ./boxstep
+	$(Q)bash tests/integration/not-root.sh ./boxstep
+	$(Q)bash tests/vm/run.sh ./boxstep
+
+# The whole suite under AddressSanitizer and UBSan, built apart in asan/.
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+      -fno-sanitize-recover=undefined
+asan: deps rootfs
+	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
+	    TEST_SAN="$(SAN)" build/asan/boxstep unit
+	$(Q)ASAN_OPTIONS=detect_leaks=1 BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
+	    bash tests/integration/run.sh build/asan/boxstep
+	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
+	    bash tests/integration/not-root.sh build/asan/boxstep
+	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
+	    bash tests/vm/run.sh build/asan/boxstep
+
+build/asan/boxstep: $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+bench: all rootfs
+	$(Q)bash bench/bench.sh ./boxstep
+
+# --- install --------------------------------------------------------------
+
+install: all rootfs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 boxstep $(DESTDIR)$(BINDIR)/boxstep
+	cp -a $(ROOTFS) $(DESTDIR)$(DATADIR)/rootfs-new
+	rm -rf $(DESTDIR)$(DATADIR)/rootfs
+	mkdir -p $(DESTDIR)$(DATADIR)/rootfs
+	mv $(DESTDIR)$(DATADIR)/rootfs-new $(DESTDIR)$(DATADIR)/rootfs/busybox
+	if [ -d lessons ]; then cp -a lessons $(DESTDIR)$(DATADIR)/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/boxstep
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(B) build boxstep $(ROOTFS)
