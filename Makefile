@@ -81,9 +81,10 @@ run: deps-run all rootfs
 $(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o | $(B)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(TEST_SAN) $(WARN) \
-	    -Wno-missing-prototypes -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
+	    -Wno-missing-prototypes -DFIXTURES='"$(CURDIR)/tests/fixtures"' \
+	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
 
-TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=rmdir
+TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail

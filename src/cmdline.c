@@ -215,7 +215,7 @@ cmdline_parse(const char *text, cmdline_rest_fn rest_of_line,
 				in_word = false;
 				if (cmd.argc == 1 && rest_of_line &&
 				    rest_of_line(cmd.argv[0]) &&
-				    c != '\n' && c != '\0') {
+				    (c == ' ' || c == '\t' || c == '\r')) {
 					char *rest;
 
 					p++;

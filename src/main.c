@@ -168,7 +168,9 @@ main(int argc, char **argv)
 		rc = repl_interactive(&r);
 	repl_done(&r);
 	free(text);
-	if (spawn_quit_signal && rc == 0)
+	if (spawn_quit_signal) {
+		/* Ended by a signal: say so in the status, as a shell would. */
 		rc = 128 + spawn_quit_signal;
+	}
 	return rc;
 }

@@ -515,9 +515,9 @@ repl_exec(struct repl *r, int argc, char **argv, const char *rest)
 	if (c->exec == cmd_host)
 		return c->exec(r, argc, argv, rest);
 	if (args < c->min_args) {
-		say_error(r, "%s needs %s: usage: %s", c->name,
-			  c->min_args == 1 && c->max_args == 1 ?
-			  "an argument" : "more arguments", c->usage);
+		say_error(r, "%s is missing %s; usage: %s", c->name,
+			  c->complete == COMPLETE_LAYER ? "a layer name" :
+			  "its command", c->usage);
 		return 2;
 	}
 	if (c->max_args >= 0 && args > c->max_args) {

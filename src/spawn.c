@@ -854,7 +854,9 @@ report_end(const struct spawn_container *c)
 {
 	char what[64];
 
-	if (c->killed_by_us && !spawn_quit_signal)
+	if (spawn_quit_signal)
+		return;
+	if (c->killed_by_us)
 		fprintf(stderr, "boxstep: the container was killed with "
 			"SIGKILL; teardown removed what was left of it\n");
 	else if (WIFSIGNALED(c->status))

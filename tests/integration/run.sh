@@ -1,0 +1,452 @@
+#!/usr/bin/env bash
+# Root integration tests: every layer against the real kernel, batch mode,
+# the errors that teach, and teardown, each with the host's state compared
+# before and after.  Usage: run.sh [BOXSTEP]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+BOX=$(realpath "${1:-./boxstep}")
+ROOTFS=${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}
+ROOTFS=$(realpath "$ROOTFS")
+export BOXSTEP_ROOTFS=$ROOTFS
+require_root "tests/integration/run.sh"
+[ -x "$ROOTFS/bin/busybox" ] || { echo "no rootfs at $ROOTFS: make rootfs"; exit 1; }
+work=$(mktemp -d /tmp/boxstep-it.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+host_name=$(hostname)
+echo "boxstep integration tests: $BOX, rootfs $ROOTFS"
+
+# The pids cgroup of a running container, from the host's side.
+cgroup_of() {
+	local line
+	line=$(grep -E '(:pids:|^0::)' "/proc/$1/cgroup" | head -1)
+	line=${line#*::}
+	line=${line#*:pids:}
+	if [ -d /sys/fs/cgroup/pids ]; then
+		echo "/sys/fs/cgroup/pids$line"
+	else
+		echo "/sys/fs/cgroup$line"
+	fi
+}
+
+# --- uts ---------------------------------------------------------------
+
+test_uts_hostname() {
+	box -c 'enable uts; set hostname kitten; run hostname'
+	check "the container's hostname is kitten" equals "$out" kitten
+	check "exit 0" equals "$rc" 0
+	check "the host's hostname is unchanged" equals "$(hostname)" "$host_name"
+}
+
+test_uts_off_shares_hostname() {
+	box -c 'set hostname kitten; run hostname'
+	check "without uts the container sees the host's name" \
+		contains "$out" "$host_name"
+	check "set hostname without uts says it waits for the layer" \
+		contains "$out" "enable uts"
+}
+
+test_uts_rename_inside() {
+	box -c 'enable uts; run sh -c "hostname renamed-inside; hostname"'
+	check "renamed inside" contains "$out" renamed-inside
+	check "the host keeps its name" equals "$(hostname)" "$host_name"
+}
+
+test_uts_inode_differs() {
+	box -c 'enable uts; start sleep 3101
+host [ "$(readlink /proc/$BOXPID/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] && echo NEW-UTS
+stop'
+	check "the container's uts namespace differs from the host's" \
+		contains "$out" NEW-UTS
+}
+
+# --- pid ---------------------------------------------------------------
+
+test_pid_is_one() {
+	box -c 'enable pid; run sh -c "echo pid=\$\$"'
+	check "the command is PID 1" contains "$out" "pid=1"
+	box -c 'run sh -c "echo pid=\$\$"'
+	check "without the pid layer it is not PID 1" lacks "$out" "pid=1"$'\n'
+	check "without the pid layer it is not PID 1" matches "$out" "pid=[0-9]{2,}"
+}
+
+test_pid_ps_still_shows_host() {
+	box -c 'enable pid; run ps -e'
+	check "without proc, ps lists the host's processes" \
+		matches "$(echo "$out" | wc -l)" '^[0-9]{2,}$'
+}
+
+test_pid_nspid_on_host() {
+	box -c 'enable pid; start sleep 3102
+host grep NSpid /proc/$BOXPID/status
+stop'
+	check "the host sees both pids in NSpid" matches "$out" $'NSpid:\t[0-9]+\t1'
+}
+
+# --- chroot, proc, mnt -----------------------------------------------------
+
+test_chroot_ls_shows_rootfs() {
+	box -c 'enable chroot; run ls /'
+	check "ls / shows the rootfs marker" contains "$out" YOU-ARE-INSIDE-THE-CONTAINER
+	box -c 'run ls /'
+	check "without chroot ls / is the host's" lacks "$out" YOU-ARE-INSIDE-THE-CONTAINER
+}
+
+test_chroot_ps_only_container() {
+	box -c 'enable pid mnt chroot proc; run ps -o pid,comm'
+	check "ps shows the container alone: PID 1 is ps" \
+		equals "$(echo "$out" | tr -s ' ' | sed 's/^ //')" $'PID COMMAND\n1 ps'
+}
+
+test_chroot_without_proc_ps_empty() {
+	box -c 'enable pid mnt chroot; run ps'
+	check "ps is empty before proc is mounted" \
+		equals "$(echo "$out" | sed 1d | wc -l)" 0
+}
+
+test_chroot_chdir_off_escapes() {
+	mkdir -p "$work/outside"
+	touch "$work/outside/HOST-ONLY-FILE"
+	out=$(cd "$work/outside" && timeout 60 "$BOX" -c \
+		'enable chroot; set chdir off; run sh -c "ls; cd ..; ls"' 2>&1)
+	check "with chdir off the cwd is outside the root" contains "$out" HOST-ONLY-FILE
+	check "and cd .. walks on in the host's tree" contains "$out" outside
+	out=$(cd "$work/outside" && timeout 60 "$BOX" -c \
+		'enable chroot; run sh -c "ls; cd ..; ls"' 2>&1)
+	check "with chdir on the cwd is the new root" lacks "$out" HOST-ONLY-FILE
+	check "and cd .. stays at the root" contains "$out" YOU-ARE-INSIDE-THE-CONTAINER
+}
+
+test_chroot_cwd_seen_from_host() {
+	mkdir -p "$work/outside"
+	out=$(cd "$work/outside" && timeout 60 "$BOX" -c \
+		'enable chroot; set chdir off; start sleep 3103
+host readlink /proc/$BOXPID/cwd; readlink /proc/$BOXPID/root
+stop' 2>&1)
+	check "the host sees the cwd outside the root" contains "$out" "$work/outside"
+	check "and the root is the rootfs" contains "$out" "$ROOTFS"
+}
+
+proc_mounts_on_host() {
+	grep -c " $ROOTFS/proc " /proc/self/mountinfo
+}
+
+test_proc_leaks_without_mnt() {
+	box -c "enable pid chroot proc; start sleep 3104
+host grep -c ' $ROOTFS/proc ' /proc/self/mountinfo
+stop"
+	check "without mnt the proc mount shows in the host's table" \
+		contains "$out" $'\n1\n'
+	check "teardown unmounted it" equals "$(proc_mounts_on_host)" 0
+}
+
+test_proc_private_with_mnt() {
+	box -c "enable pid mnt chroot proc; start sleep 3105
+host grep -c ' $ROOTFS/proc ' /proc/self/mountinfo; grep -c ' /proc ' /proc/\$BOXPID/mountinfo
+stop"
+	check "with private mnt the host does not see it, the container does" \
+		contains "$out" $'\n0\n1\n'
+}
+
+test_proc_shared_propagation_leaks() {
+	box -c "enable pid mnt chroot proc; set propagation shared; start sleep 3106
+host grep -c ' $ROOTFS/proc ' /proc/self/mountinfo; grep ' $ROOTFS ' /proc/self/mountinfo | grep -c shared:
+stop"
+	check "with shared propagation the proc mount reaches the host" \
+		contains "$out" $'\n1\n1\n'
+	check "teardown unmounted it and the bind" equals "$(proc_mounts_on_host)" 0
+}
+
+test_proc_refused_alone() {
+	box -c 'enable proc; run true'
+	check "proc alone is refused" contains "$out" "host's own /proc"
+	check "with status 125" equals "$rc" 125
+	box -c 'enable pid proc mnt; set propagation shared; run true'
+	check "shared propagation without chroot is refused" contains "$out" "propagate"
+}
+
+# --- pids ----------------------------------------------------------------
+
+# Prints pids.current, pids.max and the pids.events max count of the
+# background container $BOXPID, from the host.
+pids_figures='g=$(grep -E ":pids:|^0::" /proc/$BOXPID/cgroup | head -1); g=${g#*::}; g=${g#*:pids:}; d=/sys/fs/cgroup/pids$g; [ -d $d ] || d=/sys/fs/cgroup$g; echo "current=$(cat $d/pids.current) max=$(cat $d/pids.max) $(grep max $d/pids.events)"'
+
+test_pids_limit_blocks_forks() {
+	# PID 1 forks two (an inner sh and a sleeper); the inner sh forks
+	# sleepers until the sixth process is refused, and dies of it.
+	box -c "enable pid mnt chroot proc pids; set pids.max 5; start sh -c \"sh -c 'sleep 3107 | sleep 3107 | sleep 3107 | sleep 3107 | sleep 3107' | sleep 3107\"
+host sleep 0.5; $pids_figures
+stop"
+	check "the refused fork is reported" contains "$out" "can't fork"
+	check "pids.max is 5; 4 remain once the refused sh died" \
+		contains "$out" "current=4 max=5"
+	check "pids.events counts the refusal" matches "$out" "max=5 max [1-9]"
+	box -c 'enable chroot pids; set pids.max 1; run sh -c "ls; ls"'
+	check "at pids.max 1 sh cannot even fork ls" contains "$out" "can't fork"
+	box -c 'enable chroot pids; set pids.max 3; run sh -c "ls; ls"'
+	check "at pids.max 3 it can" contains "$out" "YOU-ARE-INSIDE-THE-CONTAINER"
+}
+
+# A fork bomb for busybox sh.  `&` would need /dev/null, which the
+# rootfs's empty /dev lacks, so it forks in pipelines instead.
+bomb='bomb() { while :; do bomb | bomb; done; }; bomb'
+
+test_pids_fork_bomb_contained() {
+	# busybox sh dies when it cannot fork, so each bomb keeps forking in a
+	# loop; PID 1 only waits on the pipeline and must not be one of them.
+	box -c "enable pid mnt chroot proc pids; start sh -c 'sh -c \"$bomb\" | sleep 3114'
+host for i in 1 2 3 4 5 6 7 8; do sleep 0.25; $pids_figures; done
+stop"
+	check "the bomb hits the limit of 20" contains "$out" "current=20 max=20"
+	check "and keeps being refused" matches "$out" "max=20 max [1-9]"
+	check "busybox says it cannot fork" contains "$out" "can't fork"
+}
+
+test_pids_fork_bomb_without_pid_ns() {
+	box -c "enable chroot pids; start sh -c 'sh -c \"$bomb\" | sleep 3115'
+host for i in 1 2 3 4 5 6 7 8; do sleep 0.25; $pids_figures; done
+stop"
+	check "the bomb ran into pids.max; the host check proves teardown" \
+		contains "$out" "current=20 max=20"
+}
+
+test_pids_cgroup_removed() {
+	box -c 'enable pids; start sleep 3108
+host cat /proc/$BOXPID/cgroup
+stop'
+	check "the container ran in a boxstep cgroup" contains "$out" "/boxstep/"
+	check "no boxstep group is left" \
+		equals "$(find /sys/fs/cgroup -path '*boxstep/*' -type d | wc -l)" 0
+}
+
+test_stale_cgroup_removed() {
+	local dead hier
+	sleep 0 & dead=$!
+	wait $dead
+	hier=/sys/fs/cgroup/pids
+	[ -d "$hier" ] || hier=/sys/fs/cgroup
+	mkdir -p "$hier/boxstep/$dead-7"
+	box -c 'layers'
+	check "the start-up reports the stale group" contains "$out" "removed stale cgroup"
+	check "naming its dead owner" contains "$out" "pid $dead"
+	check "and it is gone" test ! -d "$hier/boxstep/$dead-7"
+}
+
+test_no_pids_hierarchy() {
+	mkdir -p "$work/nocg"
+	out=$(BOXSTEP_CGROUP_ROOT=$work/nocg timeout 60 "$BOX" -c 'enable pids; run true' 2>&1)
+	rc=$?
+	check "says there is no pids controller" contains "$out" "no pids cgroup controller"
+	check "names where it looked" contains "$out" "$work/nocg/pids"
+	check "fails" equals "$rc" 125
+	out=$(BOXSTEP_CGROUP_ROOT=$work/nocg timeout 60 "$BOX" -c 'enable uts; run true' 2>&1)
+	check "other layers still work" equals "$out" ""
+}
+
+# --- processes and teardown ------------------------------------------------
+
+test_orphans_killed_without_pid_ns() {
+	box -c 'run sh -c "sleep 3109 & echo started"'
+	check "the command ran" contains "$out" started
+	check "its orphan is gone" equals "$(pgrep -f 'sleep 3109' | wc -l)" 0
+}
+
+test_background_start_stop() {
+	box -c 'enable pid mnt chroot proc; start sleep 3110; start sleep 3111
+host cat /proc/$BOXPID/cmdline | tr "\0" " "; echo
+stop; stop'
+	check "start reports the host pid" matches "$out" "background container [0-9]+: sleep"
+	check "a second start is refused" contains "$out" "already running"
+	check "BOXPID is the background container" contains "$out" "sleep 3110"
+	check "stop reports the teardown" contains "$out" "stopped: killed by SIGKILL"
+	check "a second stop has nothing to stop" contains "$out" "no background container is running"
+}
+
+test_background_exit_reported() {
+	box -c 'start sh -c "exit 3"
+host sleep 0.3
+layers'
+	check "the next command reports the exit" contains "$out" "exited with status 3"
+}
+
+test_quit_stops_background() {
+	box -c 'enable pid; start sleep 3112; quit; run echo never'
+	check "quit ends the session" lacks "$out" never
+}
+
+test_sigterm_cleans_up() {
+	local pid
+	"$BOX" -c 'enable pid mnt chroot proc pids; run sleep 3113' >/dev/null 2>&1 </dev/null &
+	pid=$!
+	for _ in $(seq 50); do pgrep -f 'sleep 3113' >/dev/null && break; sleep 0.1; done
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	check "boxstep exits 143 on SIGTERM" equals "$rc" 143
+}
+
+# --- batch mode --------------------------------------------------------------
+
+test_batch_status_first_failure() {
+	box -c 'run true; run sh -c "exit 3"; run sh -c "exit 4"; run true'
+	check "the first failing status" equals "$rc" 3
+	box -e -c 'run sh -c "exit 3"; run echo after'
+	check "-e stops at the first failure" lacks "$out" after
+	check "-e keeps its status" equals "$rc" 3
+	box -c 'run sh -c "exit 3"; run echo after'
+	check "without -e the rest runs" contains "$out" after
+	box -c 'layers; show'
+	check "all good is 0" equals "$rc" 0
+}
+
+test_batch_quoting() {
+	box -c "run echo 'a;b' \"c d\" e\\ f; run echo two"
+	check "quotes keep ; and blanks" contains "$out" $'a;b c d e f\ntwo'
+}
+
+test_batch_file_and_stdin() {
+	printf 'enable uts\n# a comment\nset hostname fromfile\nrun hostname\nbogus\n' >"$work/script"
+	box -f "$work/script"
+	check "-f runs the file" contains "$out" fromfile
+	check "errors carry file:line" contains "$out" "$work/script:5: unknown command: bogus"
+	check "status 2 for the unknown command" equals "$rc" 2
+	out=$(printf 'run echo piped\n' | timeout 60 "$BOX" -f - 2>&1)
+	check "-f - reads stdin" equals "$out" piped
+	box -f "$work/missing"
+	check "a missing file is named" contains "$out" "cannot read $work/missing"
+	box -c "run echo 'unclosed"
+	check "an unclosed quote is reported" contains "$out" "never closed"
+}
+
+test_host_boxpid() {
+	box -c 'host echo "[$BOXPID]"'
+	check "no container yet: BOXPID is empty" contains "$out" "[]"
+	box -c 'enable pid; run true
+host test -n "$BOXPID" && test ! -d /proc/$BOXPID && echo LAST-CONTAINER'
+	check "BOXPID names the last container" contains "$out" LAST-CONTAINER
+	box -c 'host'
+	check "host needs a command line" contains "$out" "host needs a command line"
+}
+
+# --- errors that teach ----------------------------------------------------------
+
+test_errors_missing_program() {
+	box -c 'enable chroot; run /bin/bash'
+	check "bash is not in busybox: try /bin/sh" contains "$out" "no /bin/bash in this root filesystem (it is busybox"
+	check "suggests /bin/sh" contains "$out" "try /bin/sh"
+	check "status 127" equals "$rc" 127
+	box -c 'run /no/such/program'
+	check "missing on the host" contains "$out" "no such program on the host"
+}
+
+test_errors_commands() {
+	box -c 'frobnicate'
+	check "unknown command points to help" contains "$out" "unknown command: frobnicate. Type \`help\`"
+	check "status 2" equals "$rc" 2
+	box -c 'e'
+	check "ambiguous prefix lists the candidates" contains "$out" "ambiguous command: e, could be: enable, explain, exit"
+	box -c 'en uts; lay'
+	check "unambiguous prefixes work" contains "$out" "uts     ON"
+	box -c 'enable'
+	check "enable without a layer" contains "$out" "enable is missing a layer name"
+	box -c 'enable net'
+	check "unknown layer" contains "$out" "no layer called 'net'"
+	box -c 'run'
+	check "run without a command" contains "$out" "run is missing its command"
+	box -c 'stop now'
+	check "extra arguments" contains "$out" "stop takes no arguments"
+	box -c 'explain cgroups'
+	check "explain an unknown layer" contains "$out" "no layer called 'cgroups'"
+	box -c 'help bogus'
+	check "help on an unknown command" contains "$out" "unknown command: bogus"
+}
+
+test_errors_set_values() {
+	local long
+	long=$(printf 'h%.0s' $(seq 70))
+	box -c 'set pids.max -1'
+	check "negative pids.max" contains "$out" "out of range"
+	box -c 'set pids.max lots'
+	check "non-numeric pids.max" contains "$out" "whole number or 'max'"
+	box -c "set hostname $long"
+	check "hostname over 64 bytes" contains "$out" "70 bytes long; the kernel takes at most 64"
+	box -c 'set rootfs /nonexistent/root'
+	check "missing rootfs" contains "$out" "does not exist"
+	box -c 'set rootfs /etc/hostname'
+	check "rootfs not a directory" contains "$out" "is not a directory"
+	mkdir -p "$work/empty-root"
+	box -c "set rootfs $work/empty-root"
+	check "rootfs without /bin/sh" contains "$out" "has no /bin/sh"
+	box -c 'set rootfs /'
+	check "the host's / as rootfs" contains "$out" "host's own root directory"
+	box -c 'set chdir sometimes; set propagation slave; set colour red; set hostname'
+	check "chdir on|off" contains "$out" "chdir takes 'on' or 'off'"
+	check "propagation private|shared" contains "$out" "propagation takes 'private' or 'shared'"
+	check "unknown key" contains "$out" "no setting called 'colour'"
+	check "missing value" contains "$out" "set hostname needs a value"
+	box -c 'show'
+	check "nothing was changed by the bad values" contains "$out" "pids.max     20"
+}
+
+test_missing_default_rootfs() {
+	out=$(BOXSTEP_ROOTFS=$work/not-built timeout 60 "$BOX" -c 'enable chroot; run ls' 2>&1)
+	check "a missing rootfs is explained" contains "$out" "$work/not-built does not exist"
+}
+
+test_help_and_show() {
+	box -c 'help'
+	check "help lists every command" contains "$out" "explain LAYER"
+	box -c 'help host'
+	check "help COMMAND details one" contains "$out" '$BOXPID'
+	box -c 'explain pid'
+	check "explain teaches" contains "$out" "PID 1"
+	box -c 'enable uts pid mnt; show'
+	check "show prints the clone flags" contains "$out" "clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|SIGCHLD)"
+	check "show prints the propagation call" contains "$out" 'mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)'
+	box -c 'enable uts pid; reset; layers'
+	check "reset turns layers off" lacks "$out" " ON "
+	box --version
+	check "version" matches "$out" '^boxstep [0-9]'
+	box --help
+	check "usage" contains "$out" "usage: boxstep"
+	box extra-arg
+	check "a stray argument is explained" contains "$out" "boxstep -c 'extra-arg'"
+}
+
+t "uts: the container has its own hostname" test_uts_hostname
+t "uts: off, the host's hostname is shared" test_uts_off_shares_hostname
+t "uts: renaming inside leaves the host alone" test_uts_rename_inside
+t "uts: a new uts namespace inode" test_uts_inode_differs
+t "pid: the command is PID 1" test_pid_is_one
+t "pid: ps still shows the host without proc" test_pid_ps_still_shows_host
+t "pid: the host sees NSpid" test_pid_nspid_on_host
+t "chroot: ls / shows the rootfs" test_chroot_ls_shows_rootfs
+t "chroot+proc: ps shows only the container" test_chroot_ps_only_container
+t "chroot: ps is empty before proc is mounted" test_chroot_without_proc_ps_empty
+t "chroot: chdir off leaves the cwd outside" test_chroot_chdir_off_escapes
+t "chroot: the host sees cwd and root" test_chroot_cwd_seen_from_host
+t "proc: leaks into the host's table without mnt" test_proc_leaks_without_mnt
+t "proc: private mnt keeps it in the container" test_proc_private_with_mnt
+t "proc: shared propagation leaks it back" test_proc_shared_propagation_leaks
+t "proc: refused where it would cover the host's /proc" test_proc_refused_alone
+t "pids: pids.max blocks forks" test_pids_limit_blocks_forks
+t "pids: a fork bomb under pids.max 20 is contained" test_pids_fork_bomb_contained
+t "pids: a fork bomb without a pid namespace is cleaned up" test_pids_fork_bomb_without_pid_ns
+t "pids: the session's cgroup is removed" test_pids_cgroup_removed
+t "pids: stale groups of dead sessions are removed" test_stale_cgroup_removed
+t "pids: no pids hierarchy is explained" test_no_pids_hierarchy
+t "teardown: orphans die without a pid namespace" test_orphans_killed_without_pid_ns
+t "background: start, BOXPID, stop" test_background_start_stop
+t "background: an exit is reported" test_background_exit_reported
+t "background: quit stops it" test_quit_stops_background
+t "signals: SIGTERM tears the container down" test_sigterm_cleans_up
+t "batch: exit status and -e" test_batch_status_first_failure
+t "batch: quoting and ;" test_batch_quoting
+t "batch: -f FILE and -f -" test_batch_file_and_stdin
+t "host: BOXPID" test_host_boxpid
+t "errors: a program missing in the rootfs" test_errors_missing_program
+t "errors: commands" test_errors_commands
+t "errors: bad values for every set key" test_errors_set_values
+t "errors: the default rootfs not built" test_missing_default_rootfs
+t "help, explain, show, reset, --version" test_help_and_show
+summary "integration"

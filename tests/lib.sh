@@ -1,0 +1,94 @@
+# Shared helpers for boxstep's shell test suites (bash).
+#
+# Each test is a function run by `t NAME FUNCTION`.  Around every test the
+# host's state is compared before and after: hostname, mount table,
+# boxstep cgroups, processes inside a container root or another PID
+# namespace, and left-over test sleepers.  A test fails on a false `check`
+# or on any difference.  `summary` prints "N passed, N failed".
+
+passed=0
+failed=0
+failures=""
+
+# The host state a boxstep session must leave exactly as it found it.
+host_state() {
+	echo "hostname: $(hostname)"
+	awk '{print "mount: " $5 " " $9}' /proc/self/mountinfo | sort
+	find /sys/fs/cgroup -path '*boxstep*' -type d 2>/dev/null |
+		sed 's/^/cgroup: /' | sort
+	local self_pidns p r
+	self_pidns=$(readlink /proc/self/ns/pid)
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		[ "$r" != / ] && echo "process with root $r: ${p#/proc/} $(cat "$p/comm" 2>/dev/null)"
+		[ "$(readlink "$p/ns/pid" 2>/dev/null)" != "$self_pidns" ] &&
+			echo "process in another pid namespace: ${p#/proc/} $(cat "$p/comm" 2>/dev/null)"
+	done
+	# The shared rootfs stays as built: nothing written into /dev, /.
+	[ -n "${ROOTFS:-}" ] && ls -A "$ROOTFS" "$ROOTFS/dev" "$ROOTFS/tmp" | sed 's/^/rootfs: /'
+	# The tests' long sleepers all sleep for 31xx seconds.
+	pgrep -a -f 'sleep 31[0-9][0-9]' | sed 's/^/sleeper: /'
+	true
+}
+
+# check DESCRIPTION COMMAND...: records a failed expectation.
+check() {
+	local what=$1
+	shift
+	if ! "$@"; then
+		test_errors+="    expected: $what"$'\n'
+	fi
+}
+
+contains() { [[ "$1" == *"$2"* ]]; }
+lacks() { [[ "$1" != *"$2"* ]]; }
+equals() { [ "$1" = "$2" ]; }
+matches() { [[ "$1" =~ $2 ]]; }
+
+# t NAME FUNCTION: runs one test with the host-state comparison.
+t() {
+	local name=$1 fn=$2 before after
+	test_errors=""
+	before=$(host_state)
+	"$fn"
+	after=$(host_state)
+	if [ "$before" != "$after" ]; then
+		test_errors+="    the host changed:"$'\n'
+		test_errors+=$(diff <(echo "$before") <(echo "$after") | sed 's/^/      /')$'\n'
+	fi
+	if [ -z "$test_errors" ]; then
+		passed=$((passed + 1))
+		echo "ok - $name"
+	else
+		failed=$((failed + 1))
+		failures+="  $name"$'\n'
+		echo "not ok - $name"
+		printf '%s' "$test_errors"
+		if [ -n "${out+x}" ]; then
+			echo "    last output:"
+			printf '%s\n' "$out" | head -30 | sed 's/^/      /'
+		fi
+	fi
+}
+
+summary() {
+	local suite=$1
+	echo
+	[ -n "$failures" ] && printf 'failed in %s:\n%s' "$suite" "$failures"
+	echo "$suite: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# box ARGS...: runs boxstep, output (stdout and stderr) in $out, exit
+# status in $rc.  A hung boxstep is killed after 60 s.
+box() {
+	out=$(timeout -k 5 60 "$BOX" "$@" 2>&1 </dev/null)
+	rc=$?
+}
+
+require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: $1 needs root (namespaces, chroot, cgroups); run: sudo make test"
+		exit 77
+	fi
+}

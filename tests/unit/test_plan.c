@@ -1,0 +1,352 @@
+/* Unit tests for plan: settings, validation, and the `show` text. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plan.h"
+
+static struct plan p;
+static char err[512];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	plan_init(&p, "/srv/rootfs");
+	err[0] = '\0';
+	return 0;
+}
+
+static void
+defaults(void **state)
+{
+	char v[64];
+
+	(void)state;
+	assert_int_equal(p.layers, 0);
+	assert_string_equal(p.hostname, "boxstep");
+	assert_string_equal(p.rootfs, "/srv/rootfs");
+	assert_int_equal(p.pids_max, 20);
+	assert_true(p.chdir);
+	assert_int_equal(p.propagation, PLAN_PROP_PRIVATE);
+	assert_int_equal(plan_get(&p, "pids.max", v, sizeof(v)), 0);
+	assert_string_equal(v, "20");
+	assert_int_equal(plan_get(&p, "nope", v, sizeof(v)), -1);
+}
+
+static void
+layer_table_is_complete(void **state)
+{
+	(void)state;
+	for (int i = 0; i < PLAN_NLAYERS; i++) {
+		const struct plan_layer_info *l = plan_layer_info(i);
+
+		assert_non_null(l);
+		assert_non_null(l->name);
+		assert_non_null(l->summary);
+		assert_non_null(l->explain);
+		assert_int_equal(plan_layer_lookup(l->name), i);
+	}
+	assert_null(plan_layer_info(PLAN_NLAYERS));
+	assert_int_equal(plan_layer_lookup("net"), -1);
+	assert_int_equal(plan_layer_lookup("ut"), -1);
+}
+
+static void
+enable_disable(void **state)
+{
+	(void)state;
+	plan_enable(&p, PLAN_UTS);
+	plan_enable(&p, PLAN_PIDS);
+	assert_true(plan_has(&p, PLAN_UTS));
+	assert_true(plan_has(&p, PLAN_PIDS));
+	assert_false(plan_has(&p, PLAN_PID));
+	plan_disable(&p, PLAN_UTS);
+	assert_false(plan_has(&p, PLAN_UTS));
+	assert_true(plan_has(&p, PLAN_PIDS));
+}
+
+static void
+set_hostname_checks(void **state)
+{
+	char longname[80];
+
+	(void)state;
+	assert_int_equal(plan_set(&p, "hostname", "kitten", err, sizeof(err)),
+			 0);
+	assert_string_equal(p.hostname, "kitten");
+	memset(longname, 'a', 65);
+	longname[65] = '\0';
+	assert_int_equal(plan_set(&p, "hostname", longname, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "65 bytes"));
+	assert_non_null(strstr(err, "64"));
+	assert_string_equal(p.hostname, "kitten");
+	longname[64] = '\0';
+	assert_int_equal(plan_set(&p, "hostname", longname, err, sizeof(err)),
+			 0);
+	assert_int_equal(plan_set(&p, "hostname", "", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty"));
+	assert_int_equal(plan_set(&p, "hostname", "a b", err, sizeof(err)), -1);
+	assert_int_equal(plan_set(&p, "hostname", "a/b", err, sizeof(err)), -1);
+}
+
+static void
+set_pids_max_checks(void **state)
+{
+	static const char *const bad[] = {
+		"-1", "0", "abc", "", "12x", "4194305", "99999999999999999999",
+		" 5", "+5",
+	};
+
+	(void)state;
+	assert_int_equal(plan_set(&p, "pids.max", "5", err, sizeof(err)), 0);
+	assert_int_equal(p.pids_max, 5);
+	assert_int_equal(plan_set(&p, "pids.max", "max", err, sizeof(err)), 0);
+	assert_int_equal(p.pids_max, PLAN_PIDS_UNLIMITED);
+	assert_int_equal(plan_set(&p, "pids.max", "4194304", err, sizeof(err)),
+			 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(plan_set(&p, "pids.max", bad[i], err,
+					  sizeof(err)), -1);
+		assert_non_null(strstr(err, "pids.max"));
+		assert_int_equal(p.pids_max, 4194304);
+	}
+	plan_set(&p, "pids.max", "-1", err, sizeof(err));
+	assert_non_null(strstr(err, "out of range"));
+	plan_set(&p, "pids.max", "abc", err, sizeof(err));
+	assert_non_null(strstr(err, "whole number"));
+}
+
+static void
+set_chdir_propagation_rootfs(void **state)
+{
+	(void)state;
+	assert_int_equal(plan_set(&p, "chdir", "off", err, sizeof(err)), 0);
+	assert_false(p.chdir);
+	assert_int_equal(plan_set(&p, "chdir", "no", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'on' or 'off'"));
+	assert_int_equal(plan_set(&p, "propagation", "shared", err,
+				  sizeof(err)), 0);
+	assert_int_equal(p.propagation, PLAN_PROP_SHARED);
+	assert_int_equal(plan_set(&p, "propagation", "slave", err,
+				  sizeof(err)), -1);
+	assert_int_equal(plan_set(&p, "rootfs", "/other", err, sizeof(err)), 0);
+	assert_string_equal(p.rootfs, "/other");
+	assert_int_equal(plan_set(&p, "rootfs", "", err, sizeof(err)), -1);
+	assert_int_equal(plan_set(&p, "colour", "red", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "colour"));
+}
+
+static void
+check_refuses_proc_alone(void **state)
+{
+	(void)state;
+	plan_enable(&p, PLAN_PROC);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "host's own /proc"));
+	plan_enable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	plan_disable(&p, PLAN_CHROOT);
+	plan_enable(&p, PLAN_MNT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+}
+
+static void
+check_refuses_shared_proc_without_chroot(void **state)
+{
+	(void)state;
+	plan_enable(&p, PLAN_PROC);
+	plan_enable(&p, PLAN_MNT);
+	p.propagation = PLAN_PROP_SHARED;
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "propagate"));
+	plan_enable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+}
+
+static void
+check_needs_rootfs_for_chroot(void **state)
+{
+	(void)state;
+	plan_init(&p, NULL);
+	plan_enable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "make rootfs"));
+}
+
+static void
+clone_flags(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(plan_clone_flags(&p), SIGCHLD);
+	plan_enable(&p, PLAN_UTS);
+	plan_enable(&p, PLAN_PID);
+	plan_enable(&p, PLAN_MNT);
+	plan_enable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_clone_flags(&p),
+			 CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD);
+	plan_format_clone_flags(plan_clone_flags(&p), buf, sizeof(buf));
+	assert_string_equal(buf, "CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS|SIGCHLD");
+	plan_format_clone_flags(CLONE_NEWUTS, buf, sizeof(buf));
+	assert_string_equal(buf, "CLONE_NEWUTS");
+	assert_int_equal(plan_format_clone_flags(SIGCHLD, buf, 4), 7);
+	assert_string_equal(buf, "SIG");
+}
+
+/* Renders the show text into a static buffer. */
+static const char *
+show(const char *cgroup_dir)
+{
+	static char text[8192];
+	int n = plan_describe(&p, cgroup_dir, text, sizeof(text));
+
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	return text;
+}
+
+static void
+describe_plain_process(void **state)
+{
+	const char *t;
+
+	(void)state;
+	t = show(NULL);
+	assert_non_null(strstr(t, "(none: `run` starts an ordinary process)"));
+	assert_non_null(strstr(t, "clone(SIGCHLD)"));
+	assert_null(strstr(t, "sethostname"));
+	assert_null(strstr(t, "chroot("));
+}
+
+static void
+describe_all_layers(void **state)
+{
+	const char *t;
+
+	(void)state;
+	for (int i = 0; i < PLAN_NLAYERS; i++)
+		plan_enable(&p, i);
+	plan_set(&p, "hostname", "kitten", err, sizeof(err));
+	t = show("/sys/fs/cgroup/pids/boxstep");
+	assert_non_null(strstr(t, "clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS"
+			       "|SIGCHLD)"));
+	assert_non_null(strstr(t, "sethostname(\"kitten\", 6)"));
+	assert_non_null(strstr(t, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, "
+			       "NULL)"));
+	assert_non_null(strstr(t, "chroot(\"/srv/rootfs\")"));
+	assert_non_null(strstr(t, "chdir(\"/\")"));
+	assert_non_null(strstr(t, "mount(\"proc\", \"/proc\", \"proc\""));
+	assert_non_null(strstr(t, "mkdir(\"/sys/fs/cgroup/pids/boxstep/"
+			       "<session>\")"));
+	assert_non_null(strstr(t, "write(\"pids.max\", \"20\")"));
+	/* The cgroup is filled before the child is released, and the child
+	 * sets its hostname before it execs. */
+	assert_true(strstr(t, "cgroup.procs") < strstr(t, "release the child"));
+	assert_true(strstr(t, "sethostname") < strstr(t, "execvp"));
+	assert_true(strstr(t, "chroot(") < strstr(t, "mount(\"proc\""));
+	/* No leak, so no cleanup of host mounts. */
+	assert_null(strstr(t, "umount2"));
+}
+
+static void
+describe_chdir_off_and_leak(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_CHROOT);
+	plan_enable(&p, PLAN_PROC);
+	p.chdir = false;
+	t = show(NULL);
+	assert_null(strstr(t, "chdir(\"/\")"));
+	assert_non_null(strstr(t, "cwd stays outside the root"));
+	assert_non_null(strstr(t, "[proc leaked]"));
+}
+
+static void
+describe_shared_propagation(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_MNT);
+	plan_enable(&p, PLAN_CHROOT);
+	plan_enable(&p, PLAN_PROC);
+	p.propagation = PLAN_PROP_SHARED;
+	t = show(NULL);
+	assert_non_null(strstr(t, "MS_BIND"));
+	assert_non_null(strstr(t, "MS_SHARED"));
+	assert_null(strstr(t, "MS_REC|MS_PRIVATE"));
+	assert_non_null(strstr(t, "umount2(\"<rootfs>\", MNT_DETACH)"));
+}
+
+static void
+describe_refused_plan(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_PROC);
+	t = show(NULL);
+	assert_non_null(strstr(t, "`run` would refuse"));
+	assert_null(strstr(t, "clone("));
+}
+
+static void
+describe_pids_without_hierarchy(void **state)
+{
+	(void)state;
+	plan_enable(&p, PLAN_PIDS);
+	assert_non_null(strstr(show(NULL), "<no pids cgroup found>"));
+}
+
+static void
+describe_truncates_like_snprintf(void **state)
+{
+	char small[16];
+	int need;
+
+	(void)state;
+	need = plan_describe(&p, NULL, NULL, 0);
+	assert_true(need > 100);
+	assert_int_equal(plan_describe(&p, NULL, small, sizeof(small)), need);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(defaults, setup),
+		cmocka_unit_test_setup(layer_table_is_complete, setup),
+		cmocka_unit_test_setup(enable_disable, setup),
+		cmocka_unit_test_setup(set_hostname_checks, setup),
+		cmocka_unit_test_setup(set_pids_max_checks, setup),
+		cmocka_unit_test_setup(set_chdir_propagation_rootfs, setup),
+		cmocka_unit_test_setup(check_refuses_proc_alone, setup),
+		cmocka_unit_test_setup(check_refuses_shared_proc_without_chroot,
+				       setup),
+		cmocka_unit_test_setup(check_needs_rootfs_for_chroot, setup),
+		cmocka_unit_test_setup(clone_flags, setup),
+		cmocka_unit_test_setup(describe_plain_process, setup),
+		cmocka_unit_test_setup(describe_all_layers, setup),
+		cmocka_unit_test_setup(describe_chdir_off_and_leak, setup),
+		cmocka_unit_test_setup(describe_shared_propagation, setup),
+		cmocka_unit_test_setup(describe_refused_plan, setup),
+		cmocka_unit_test_setup(describe_pids_without_hierarchy, setup),
+		cmocka_unit_test_setup(describe_truncates_like_snprintf, setup),
+	};
+
+	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}
