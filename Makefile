@@ -98,6 +98,7 @@ vmtest: all rootfs
 test: deps all rootfs
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)bash tests/integration/run.sh ./boxstep
+	$(Q)bash tests/integration/tty.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
 	$(Q)bash tests/vm/run.sh ./boxstep
 
@@ -109,6 +110,8 @@ asan: deps rootfs
 	    TEST_SAN="$(SAN)" build/asan/boxstep unit
 	$(Q)ASAN_OPTIONS=detect_leaks=1 BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
 	    bash tests/integration/run.sh build/asan/boxstep
+	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
+	    bash tests/integration/tty.sh build/asan/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
 	    bash tests/integration/not-root.sh build/asan/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \

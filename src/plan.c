@@ -67,7 +67,7 @@ static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 	[PLAN_PROC] = {
 		.name = "proc",
 		.summary = "a /proc that shows its own PID namespace",
-		.kernel = "mount(\"proc\", \"/proc\", \"proc\", ...)",
+		.kernel = "mount(\"proc\", \"/proc\", \"proc\", ...) inside",
 		.explain =
 		"/proc is not a directory of files but a window the kernel draws\n"
 		"when you look: ps, top and friends read it.  A procfs shows the\n"

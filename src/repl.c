@@ -214,9 +214,8 @@ cmd_layers(struct repl *r, int argc, char **argv, const char *rest)
 	for (int i = 0; i < PLAN_NLAYERS; i++) {
 		const struct plan_layer_info *l = plan_layer_info(i);
 
-		printf("  %-7s %-4s %-52s %s\n", l->name,
-		       plan_has(&r->plan, i) ? "ON" : "off", l->summary,
-		       l->kernel);
+		printf("  %-7s %-4s %s\n", l->name,
+		       plan_has(&r->plan, i) ? "ON" : "off", l->summary);
 	}
 	return 0;
 }
@@ -707,7 +706,7 @@ history_path(char *buf, size_t len)
 }
 
 /* Ctrl-C at the prompt drops the line, as in a shell, and never ends
- * boxstep. */
+ * boxstep.  The handler only takes note: repl_getc() acts on it. */
 static volatile sig_atomic_t prompt_sigint;
 
 static void
@@ -717,18 +716,34 @@ on_prompt_sigint(int sig)
 	prompt_sigint = 1;
 }
 
+/* readline's input: one byte at a time, as rl_getc() does, but a signal
+ * interrupts the read (the handlers have no SA_RESTART), so Ctrl-C gives a
+ * fresh prompt here, outside the handler, and SIGTERM or SIGHUP ends the
+ * line as Ctrl-D would. */
 static int
-on_signal_event(void)
+repl_getc(FILE *in)
 {
-	if (prompt_sigint) {
-		prompt_sigint = 0;
-		rl_replace_line("", 0);
-		rl_done = 1;
-		fputs("^C", stdout);
+	unsigned char c;
+
+	for (;;) {
+		ssize_t n;
+
+		if (spawn_quit_signal)
+			return EOF;
+		if (prompt_sigint) {
+			prompt_sigint = 0;
+			rl_replace_line("", 0);
+			fputs("^C\n", rl_outstream);
+			rl_on_new_line();
+			rl_redisplay();
+		}
+		n = read(fileno(in), &c, 1);
+		if (n == 1)
+			return c;
+		if (n < 0 && errno == EINTR)
+			continue;
+		return EOF;
 	}
-	if (spawn_quit_signal)
-		rl_done = 1;
-	return 0;
 }
 
 static void
@@ -759,15 +774,17 @@ repl_interactive(struct repl *r)
 	rl_readline_name = "boxstep";
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t;";
-	rl_signal_event_hook = on_signal_event;
+	rl_getc_function = repl_getc;
+	rl_catch_signals = 0;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_prompt_sigint;
 	sigaction(SIGINT, &sa, NULL);
 	using_history();
 	stifle_history(HISTORY_MAX);
-	if (have_hist)
-		read_history(hist);
+	/* append_history() needs the file to exist. */
+	if (have_hist && read_history(hist) != 0)
+		have_hist = write_history(hist) == 0;
 
 	printf("boxstep: build a container one layer at a time. `layers` "
 	       "lists them, `help`\nthe commands, `explain LAYER` the "

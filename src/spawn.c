@@ -136,7 +136,9 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 	sa.sa_handler = on_sigchld;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
+	/* No SA_RESTART: a quit must interrupt a blocking read. */
 	sa.sa_handler = on_quit;
+	sa.sa_flags = 0;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	if (s->tty < 0)
@@ -760,11 +762,8 @@ catches(pid_t pid, int sig)
 static void
 on_ctrl_c(struct spawn_container *c, int *presses)
 {
-	const char *prog = c->plan.hostname;
-
 	if (catches(c->pid, SIGINT) || c->killed_by_us)
 		return;
-	(void)prog;
 	if (++*presses == 1) {
 		fprintf(stderr, "\r\nboxstep: Ctrl-C did nothing: the command "
 			"is PID 1 of its PID namespace, and the kernel drops "
@@ -774,6 +773,7 @@ on_ctrl_c(struct spawn_container *c, int *presses)
 			"PID 1 cannot refuse that).\r\n");
 		return;
 	}
+	fputs("\r\n", stderr);
 	kill(c->pid, SIGKILL);
 	c->killed_by_us = true;
 }

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Terminal tests, driven through tmux as a learner would type: Ctrl-C at
+# the prompt and in a container, PID 1 ignoring SIGINT, an interactive sh,
+# tab completion, history across runs, and a terminal left sane.
+# Usage: tty.sh [BOXSTEP]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+BOX=$(realpath "${1:-./boxstep}")
+ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
+export BOXSTEP_ROOTFS=$ROOTFS
+require_root "tests/integration/tty.sh"
+command -v tmux >/dev/null || { echo "tmux is missing: make deps"; exit 1; }
+work=$(mktemp -d /tmp/boxstep-tty.XXXXXX)
+sock=boxstep-test-$$
+trap 'tm_stop; rm -rf "$work"' EXIT
+echo "boxstep terminal tests: $BOX"
+
+# A fresh shell in a detached 100x30 tmux window, its own history dir.
+tm_start() {
+	tm_stop
+	tmux -L $sock new-session -d -x 100 -y 30 -s t \
+		"env -i PATH=$PATH TERM=xterm HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS PS1='host$ ' bash --norc --noprofile"
+	tm_wait 'host\$ ?$'
+}
+
+tm_stop() {
+	tmux -L $sock kill-server 2>/dev/null
+	while tmux -L $sock ls >/dev/null 2>&1; do sleep 0.05; done
+}
+
+tm_keys() { tmux -L $sock send-keys -t t "$@"; }
+tm_type() { tmux -L $sock send-keys -t t -l "$1"; }
+screen() { tmux -L $sock capture-pane -p -t t; }
+
+# tm_wait PATTERN [SECONDS]: waits until the screen matches the regex.
+tm_wait() {
+	local deadline=$((SECONDS + ${2:-10}))
+	while [ $SECONDS -lt $deadline ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	out=$(screen)
+	return 1
+}
+
+running() { pgrep -f "$1" >/dev/null; }
+
+# Lines of the screen matching PATTERN.
+count() { screen | grep -Ec -- "$1"; }
+
+tm_boxstep() {
+	tm_type "$BOX --plain"
+	tm_keys Enter
+	tm_wait 'boxstep>'
+}
+
+tm_quit() {
+	tm_keys C-d
+	tm_wait 'host\$ ?$'
+}
+
+test_ctrl_c_at_prompt() {
+	tm_start
+	tm_boxstep
+	tm_type "half a line"
+	tm_keys C-c
+	check "Ctrl-C drops the line and gives a new prompt" tm_wait '\^C'
+	tm_type "layers"
+	tm_keys Enter
+	check "boxstep is still there" tm_wait 'uts +off'
+	tm_quit
+	check "Ctrl-D quits to the shell" tm_wait 'host\$ ?$'
+}
+
+test_ctrl_c_pid1() {
+	tm_start
+	tm_boxstep
+	tm_type "enable pid"
+	tm_keys Enter
+	tm_type "run sleep 3120"
+	tm_keys Enter
+	tm_wait 'run sleep 3120'
+	sleep 0.5
+	tm_keys C-c
+	check "the first Ctrl-C is explained" tm_wait 'Ctrl-C did nothing: the command is PID 1'
+	check "the container still runs" running 'sleep 3120'
+	tm_keys C-c
+	check "the second Ctrl-C kills it" tm_wait 'killed with SIGKILL'
+	check "and the prompt is back" tm_wait 'boxstep\[pid\]>$'
+	tm_quit
+}
+
+test_ctrl_c_plain_process() {
+	tm_start
+	tm_boxstep
+	tm_type "run sleep 3121"
+	tm_keys Enter
+	tm_wait 'run sleep 3121'
+	sleep 0.5
+	tm_keys C-c
+	check "without a pid namespace Ctrl-C ends it at once" tm_wait 'killed by SIGINT'
+	check "with no PID 1 story" equals "$(count 'PID 1')" 0
+	check "and the prompt is back" tm_wait 'boxstep>$'
+	tm_quit
+}
+
+test_interactive_sh() {
+	tm_start
+	tm_boxstep
+	tm_type "enable uts pid mnt chroot proc; set hostname kitten; sh"
+	tm_keys Enter
+	check "busybox sh shows the container's hostname" tm_wait 'kitten:/#'
+	tm_type 'echo "pid=$$"; ps | wc -l'
+	tm_keys Enter
+	check "the shell is PID 1" tm_wait 'pid=1$'
+	tm_type 'sleep 3122'
+	tm_keys Enter
+	sleep 0.5
+	tm_keys C-c
+	check "Ctrl-C reaches the job inside sh, sh survives" tm_wait 'kitten:/# ?$'
+	tm_type 'exit'
+	tm_keys Enter
+	check "exit returns to boxstep" tm_wait 'boxstep\[uts pid mnt chroot proc\]>$'
+	tm_quit
+}
+
+test_completion() {
+	tm_start
+	tm_boxstep
+	tm_type "ena"
+	tm_keys Tab
+	tm_type "ut"
+	tm_keys Tab
+	tm_keys Enter
+	check "commands and layers complete" tm_wait 'boxstep\[uts\]>$'
+	tm_type "set pids"
+	tm_keys Tab
+	tm_type "7"
+	tm_keys Enter
+	tm_type "set chdir of"
+	tm_keys Tab
+	tm_keys Enter
+	tm_type "sh"
+	tm_keys BSpace BSpace
+	tm_type "show"
+	tm_keys Enter
+	check "set keys complete" tm_wait 'pids.max +7'
+	check "set values complete" tm_wait 'chdir +off'
+	tm_quit
+}
+
+test_history() {
+	tm_start
+	tm_boxstep
+	tm_type "explain mnt"
+	tm_keys Enter
+	tm_quit
+	check "history is saved under XDG_STATE_HOME" grep -q 'explain mnt' "$work/state/boxstep/history"
+	tmux -L $sock send-keys -t t clear Enter
+	tm_boxstep
+	tm_keys Up
+	check "Up brings back the last session's command" tm_wait 'boxstep> explain mnt$'
+	tm_keys C-u
+	tm_quit
+}
+
+test_terminal_restored() {
+	tm_start
+	tm_boxstep
+	tm_type "enable chroot; run sh -c 'stty raw -echo; exit 0'"
+	tm_keys Enter
+	tm_type "layers"
+	tm_keys Enter
+	check "the prompt echoes again after a program left the tty raw" tm_wait 'chroot +ON'
+	tm_quit
+	tm_type "stty -a | tr ' ' '\n' | grep -xE -- '-?(echo|icanon)' | tr '\n' ' '; echo"
+	tm_keys Enter
+	check "the shell after boxstep has echo and icanon" tm_wait '^(echo icanon|icanon echo) ?$'
+}
+
+t "tty: Ctrl-C at the prompt never kills boxstep" test_ctrl_c_at_prompt
+t "tty: PID 1 ignores Ctrl-C; the second one kills" test_ctrl_c_pid1
+t "tty: Ctrl-C ends a plain process" test_ctrl_c_plain_process
+t "tty: an interactive busybox sh" test_interactive_sh
+t "tty: tab completion" test_completion
+t "tty: history across runs" test_history
+t "tty: the terminal is restored" test_terminal_restored
+summary "tty"
