@@ -1,0 +1,84 @@
+#!/bin/sh
+# boxstep's pids tests on a cgroup2-only host (run inside the VM by
+# tests/vm/run.sh, with busybox sh).  Usage: v2-tests.sh BOXSTEP
+BOX=$1
+passed=0
+failed=0
+
+state() {
+	hostname
+	awk '{print $5}' /proc/self/mountinfo | sort
+	find /sys/fs/cgroup -name 'boxstep*' -type d | sort
+	pgrep -f 'sleep 31' || true
+}
+
+# t NAME EXPECTED-REGEX BOXSTEP-SCRIPT: runs the script with -c, checks
+# the output against the regex and the host's state before and after.
+t() {
+	name=$1 want=$2 script=$3
+	before=$(state)
+	out=$("$BOX" -c "$script" 2>&1)
+	after=$(state)
+	if ! echo "$out" | grep -Eq -- "$want"; then
+		failed=$((failed + 1))
+		echo "not ok - $name"
+		echo "    expected output matching: $want"
+		echo "$out" | grep -v "can't fork" | head -20 | sed 's/^/    | /'
+	elif [ "$before" != "$after" ]; then
+		failed=$((failed + 1))
+		echo "not ok - $name"
+		echo "    the host changed:"
+		echo "    before: $(echo $before)"
+		echo "    after:  $(echo $after)"
+	else
+		passed=$((passed + 1))
+		echo "ok - $name"
+	fi
+}
+
+figures='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d current=$(cat $d/pids.current) max=$(cat $d/pids.max) $(grep max $d/pids.events)"'
+
+t "v2: detected, and named in show" 'cgroup v2: /sys/fs/cgroup' \
+	'enable pids; show'
+t "v2: the container is in boxstep/<session>" 'group=/sys/fs/cgroup/boxstep/[0-9]+-1 current=1 max=20' \
+	"enable pids; start sleep 3101
+host $figures
+stop"
+t "v2: pids.max 5 refuses the sixth process" 'current=4 max=5 max [1-9]' \
+	"enable pid mnt chroot proc pids; set pids.max 5; start sh -c \"sh -c 'sleep 3102 | sleep 3102 | sleep 3102 | sleep 3102 | sleep 3102' | sleep 3102\"
+host sleep 1; $figures
+stop"
+t "v2: a fork bomb stops at pids.max 20" 'current=20 max=20 max [1-9]' \
+	"enable pid mnt chroot proc pids; start sh -c 'sh -c \"bomb() { while :; do bomb | bomb; done; }; bomb\" | sleep 3103'
+host for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.5; $figures; done
+stop"
+t "v2: a fork bomb without a pid namespace is killed with cgroup.kill" 'current=20 max=20' \
+	"enable chroot pids; start sh -c 'sh -c \"bomb() { while :; do bomb | bomb; done; }; bomb\" | sleep 3104'
+host for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.5; $figures; done
+stop"
+t "v2: +pids is enabled for boxstep's groups" '^pids$' \
+	"enable pids; start sleep 3105
+host cat /sys/fs/cgroup/boxstep/cgroup.subtree_control
+stop"
+t "v2: pids.max max" 'current=1 max=max' \
+	"enable pids; set pids.max max; start sleep 3106
+host $figures
+stop"
+# A group left by a boxstep that is gone (pid 99999 does not run here).
+mkdir -p /sys/fs/cgroup/boxstep/99999-3
+out=$("$BOX" -c layers 2>&1)
+if echo "$out" | grep -q 'removed stale cgroup /sys/fs/cgroup/boxstep/99999-3' &&
+   [ ! -d /sys/fs/cgroup/boxstep ]; then
+	passed=$((passed + 1))
+	echo "ok - v2: a dead session's group is removed at start"
+else
+	failed=$((failed + 1))
+	echo "not ok - v2: a dead session's group is removed at start"
+	echo "$out" | sed 's/^/    | /'
+fi
+t "v2: the other layers work here too" 'kitten pid=1' \
+	'enable uts pid mnt chroot proc; set hostname kitten; run sh -c "echo $(hostname) pid=\$\$"'
+
+echo
+echo "v2: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
