@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# boxstep's benchmarks, each a ratio against a reference run in the same
+# script on the same machine:
+#
+#   container start: N runs of /bin/true with the layers uts pid mnt chroot
+#   proc, through one `boxstep -f` session, against the same isolation
+#   through `unshare --uts --pid --mount --fork --mount-proc --root` in a
+#   shell loop.  The goal is boxstep at half of unshare's cost per run.
+#
+# Usage: bench.sh [BOXSTEP] (N=200 by default; set N in the environment)
+set -eu
+BOX=$(realpath "${1:-./boxstep}")
+ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
+N=${N:-200}
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces)"; exit 1; }
+work=$(mktemp -d /tmp/boxstep-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+now() { date +%s.%N; }
+
+script=$work/runs.bx
+echo "enable uts pid mnt chroot proc" >"$script"
+for _ in $(seq "$N"); do echo "run /bin/true"; done >>"$script"
+
+# One warm-up of each, so that page cache and first-touch costs are paid.
+BOXSTEP_ROOTFS=$ROOTFS "$BOX" -f "$script" >/dev/null
+unshare --uts --pid --mount --fork --mount-proc --root="$ROOTFS" /bin/true
+
+t0=$(now)
+BOXSTEP_ROOTFS=$ROOTFS "$BOX" -f "$script" >/dev/null
+t1=$(now)
+for _ in $(seq "$N"); do
+	unshare --uts --pid --mount --fork --mount-proc --root="$ROOTFS" /bin/true
+done
+t2=$(now)
+
+awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
+	b = t1 - t0
+	u = t2 - t1
+	printf "container start, %d runs of /bin/true, layers uts pid mnt chroot proc\n", n
+	printf "  boxstep -f      %8.3f ms per run\n", b * 1000 / n
+	printf "  unshare(1) loop %8.3f ms per run\n", u * 1000 / n
+	printf "  ratio boxstep/unshare: %.2f (goal: at most 1.00, ideally 0.50)\n", b / u
+}'
