@@ -100,22 +100,28 @@ test: deps all rootfs
 	$(Q)bash tests/integration/run.sh ./boxstep
 	$(Q)bash tests/integration/tty.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
+	$(Q)bash tests/integration/install.sh
 	$(Q)bash tests/vm/run.sh ./boxstep
 
-# The whole suite under AddressSanitizer and UBSan, built apart in asan/.
+# The whole suite under AddressSanitizer and UBSan, built apart in
+# build/asan.  Every report goes to a log in $(SANLOG); any log fails.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
       -fno-sanitize-recover=undefined
+SANLOG = /tmp/boxstep-sanitizers
+SANENV = ASAN_OPTIONS=detect_leaks=1:log_path=$(SANLOG)/asan \
+         UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANLOG)/ubsan \
+         BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS)
 asan: deps rootfs
+	$(Q)rm -rf $(SANLOG) && mkdir -m 1777 $(SANLOG)
 	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
 	    TEST_SAN="$(SAN)" build/asan/boxstep unit
-	$(Q)ASAN_OPTIONS=detect_leaks=1 BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
-	    bash tests/integration/run.sh build/asan/boxstep
-	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
-	    bash tests/integration/tty.sh build/asan/boxstep
-	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
-	    bash tests/integration/not-root.sh build/asan/boxstep
-	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) \
-	    bash tests/vm/run.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/not-root.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/vm/run.sh build/asan/boxstep
+	$(Q)if ls $(SANLOG)/* >/dev/null 2>&1; then cat $(SANLOG)/*; \
+	    echo "asan: the sanitizers reported errors (above)"; exit 1; fi
+	@echo "asan: no sanitizer reports"
 
 build/asan/boxstep: $(OBJS)
 	@echo "  LD      $@"

@@ -54,39 +54,50 @@ CGROUP_DEFAULT_ROOT ").\n"
 "Needs root: namespaces, chroot and cgroups need CAP_SYS_ADMIN.\n");
 }
 
-/* The built rootfs beside the binary (build tree), else the installed
- * one.  Leaves BUF empty when neither exists. */
+/* Says whether DIR/rootfs/busybox is a directory, and if so writes its
+ * canonical path to BUF (at least PATH_MAX bytes). */
+static bool
+rootfs_in(const char *dir, char *buf, size_t len)
+{
+	char candidate[PATH_MAX + 32];
+	struct stat st;
+
+	snprintf(candidate, sizeof(candidate), "%s/rootfs/busybox", dir);
+	if (stat(candidate, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	/* Canonical, as the mount table names it: teardown compares. */
+	if (len < PATH_MAX || !realpath(candidate, buf))
+		snprintf(buf, len, "%s", candidate);
+	return true;
+}
+
+/* The default root filesystem: $BOXSTEP_ROOTFS; else the one built beside
+ * the binary (a build tree); else the installed one, PREFIX/share/boxstep
+ * next to PREFIX/bin; else the compiled-in data directory.  When none is
+ * there, names the build tree's, so that the error says what to build. */
 static void
 default_rootfs(char *buf, size_t len)
 {
 	const char *env = getenv("BOXSTEP_ROOTFS");
-	char exe[PATH_MAX], candidate[PATH_MAX + 32];
-	struct stat st;
+	char exe[PATH_MAX], share[PATH_MAX + 32];
 	ssize_t n;
 
-	buf[0] = '\0';
 	if (env && *env) {
-		snprintf(buf, len, "%s", env);
+		if (len < PATH_MAX || !realpath(env, buf))
+			snprintf(buf, len, "%s", env);
 		return;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		snprintf(candidate, sizeof(candidate), "%s/rootfs/busybox",
-			 dirname(exe));
-		if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode)) {
-			snprintf(buf, len, "%s", candidate);
+		dirname(exe);
+		snprintf(share, sizeof(share), "%s/../share/boxstep", exe);
+		if (rootfs_in(exe, buf, len) || rootfs_in(share, buf, len))
 			return;
-		}
 	}
-	snprintf(candidate, sizeof(candidate), "%s/rootfs/busybox",
-		 BOXSTEP_DATADIR);
-	if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode))
-		snprintf(buf, len, "%s", candidate);
-	else if (n > 0)
-		/* Not built yet: name the place `make rootfs` fills, so that
-		 * the error says what to do. */
-		snprintf(buf, len, "%s/rootfs/busybox", exe);
+	if (rootfs_in(BOXSTEP_DATADIR, buf, len))
+		return;
+	snprintf(buf, len, "%s/rootfs/busybox", n > 0 ? exe : ".");
 }
 
 int

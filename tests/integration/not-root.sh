@@ -10,7 +10,9 @@ require_root "tests/integration/not-root.sh (it drops to nobody itself)"
 
 as_nobody() {
 	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		env -i PATH=/usr/bin:/bin HOME=/nonexistent "$@" 2>&1 </dev/null)
+		env -i PATH=/usr/bin:/bin HOME=/nonexistent \
+		${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} "$@" 2>&1 </dev/null)
 	rc=$?
 }
 

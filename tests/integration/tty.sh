@@ -20,7 +20,7 @@ echo "boxstep terminal tests: $BOX"
 tm_start() {
 	tm_stop
 	tmux -L $sock new-session -d -x 100 -y 30 -s t \
-		"env -i PATH=$PATH TERM=xterm HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS PS1='host$ ' bash --norc --noprofile"
+		"env -i PATH=$PATH ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} TERM=xterm HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS PS1='host$ ' bash --norc --noprofile"
 	tm_wait 'host\$ ?$'
 }
 

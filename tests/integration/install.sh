@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make install` into a staging directory: the binary finds the installed
+# rootfs by itself, runs a container from it, and `make uninstall` removes
+# everything it installed.  Usage: install.sh (from the top of the tree)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+require_root "tests/integration/install.sh"
+stage=$(mktemp -d /tmp/boxstep-install.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+
+test_install_uninstall() {
+	make -s install DESTDIR="$stage" PREFIX=/opt/boxstep >/dev/null 2>&1
+	check "the binary is installed" test -x "$stage/opt/boxstep/bin/boxstep"
+	check "the rootfs is installed" test -x "$stage/opt/boxstep/share/boxstep/rootfs/busybox/bin/busybox"
+	out=$(env -u BOXSTEP_ROOTFS "$stage/opt/boxstep/bin/boxstep" -c 'enable chroot; run ls /; show' 2>&1)
+	check "it runs from the installed rootfs" contains "$out" YOU-ARE-INSIDE-THE-CONTAINER
+	check "and names it" contains "$out" "$stage/opt/boxstep/share/boxstep/rootfs/busybox"
+	make -s uninstall DESTDIR="$stage" PREFIX=/opt/boxstep >/dev/null 2>&1
+	check "uninstall removes it all" equals "$(find "$stage" -type f | wc -l)" 0
+}
+
+t "install: the installed boxstep finds its rootfs; uninstall cleans" test_install_uninstall
+summary "install"
