@@ -31,7 +31,7 @@ Q = @
 endif
 
 B        = build
-MODULES  = plan cmdline fsutil mountinfo cgroup spawn repl
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn repl
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
 UNITS    = plan cmdline cgroup mountinfo
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
@@ -78,7 +78,7 @@ run: deps-run all rootfs
 
 # --- tests ----------------------------------------------------------------
 
-$(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o | $(B)
+$(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o $(B)/msg.o | $(B)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(TEST_SAN) $(WARN) \
 	    -Wno-missing-prototypes -DFIXTURES='"$(CURDIR)/tests/fixtures"' \

@@ -15,23 +15,10 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "msg.h"
 
 /* How long teardown waits for a group to empty, in 1 ms naps. */
 #define CGROUP_WAIT_NAPS 2000
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	int saved = errno;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	errno = saved;
-	return -1;
-}
 
 static void
 nap_ms(long ms)
@@ -99,12 +86,12 @@ cgroup_detect(struct cgroup_ctx *ctx, const char *root,
 		goto found;
 	}
 	if (v2 == -1)
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "no pids cgroup controller: cgroup v2 is mounted at "
 			    "%s but its cgroup.controllers lists only \"%s\". "
 			    "The pids layer needs a kernel built with "
 			    "CONFIG_CGROUP_PIDS", root, ctl);
-	return fail(err, errlen,
+	return msg_fail(err, errlen,
 		    "no pids cgroup controller: looked for cgroup v2 at "
 		    "%s/cgroup.controllers, cgroup v1 at %s/pids and v2 at "
 		    "%s/unified%s. Is cgroupfs mounted there? (inside a "
@@ -112,7 +99,7 @@ cgroup_detect(struct cgroup_ctx *ctx, const char *root,
 		    root, hybrid == -1 ? " (mounted, but without pids)" : "");
 found:
 	if (fsutil_join(ctx->dir, sizeof(ctx->dir), ctx->hier, CGROUP_PARENT))
-		return fail(err, errlen, "cgroup path too long: %s", ctx->hier);
+		return msg_fail(err, errlen, "cgroup path too long: %s", ctx->hier);
 	return 0;
 }
 
@@ -130,11 +117,11 @@ enable_pids(const char *dir, char *err, size_t errlen)
 	char path[PATH_MAX], ctl[512];
 
 	if (fsutil_join(path, sizeof(path), dir, "cgroup.subtree_control"))
-		return fail(err, errlen, "cgroup path too long: %s", dir);
+		return msg_fail(err, errlen, "cgroup path too long: %s", dir);
 	if (fsutil_read(path, ctl, sizeof(ctl)) >= 0 && has_word(ctl, "pids"))
 		return 0;
 	if (fsutil_write(path, "+pids") < 0)
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "write \"+pids\" to %s: %s%s", path,
 			    strerror(errno), errno == EBUSY ?
 			    " (cgroup v2 allows no processes in a group that "
@@ -150,9 +137,9 @@ cgroup_create(const struct cgroup_ctx *ctx, const char *name,
 	char file[PATH_MAX], value[32];
 
 	if (ctx->version == CGROUP_NONE)
-		return fail(err, errlen, "no pids cgroup hierarchy detected");
+		return msg_fail(err, errlen, "no pids cgroup hierarchy detected");
 	if (fsutil_join(path, pathlen, ctx->dir, name))
-		return fail(err, errlen, "cgroup path too long: %s/%s",
+		return msg_fail(err, errlen, "cgroup path too long: %s/%s",
 			    ctx->dir, name);
 	/* Another session may remove the shared parent between our two
 	 * mkdirs when it was the last one out: make it again then. */
@@ -161,7 +148,7 @@ cgroup_create(const struct cgroup_ctx *ctx, const char *name,
 		    enable_pids(ctx->hier, err, errlen))
 			return -1;
 		if (mkdir(ctx->dir, 0755) < 0 && errno != EEXIST)
-			return fail(err, errlen, "mkdir %s: %s", ctx->dir,
+			return msg_fail(err, errlen, "mkdir %s: %s", ctx->dir,
 				    strerror(errno));
 		if (ctx->version == CGROUP_V2 &&
 		    enable_pids(ctx->dir, err, errlen))
@@ -169,7 +156,7 @@ cgroup_create(const struct cgroup_ctx *ctx, const char *name,
 		if (mkdir(path, 0755) == 0)
 			break;
 		if (errno != ENOENT || attempt == 3)
-			return fail(err, errlen, "mkdir %s: %s", path,
+			return msg_fail(err, errlen, "mkdir %s: %s", path,
 				    strerror(errno));
 	}
 	if (pids_max < 0)
@@ -178,7 +165,7 @@ cgroup_create(const struct cgroup_ctx *ctx, const char *name,
 		snprintf(value, sizeof(value), "%ld", pids_max);
 	if (fsutil_join(file, sizeof(file), path, "pids.max") ||
 	    fsutil_write(file, value) < 0) {
-		fail(err, errlen, "write \"%s\" to %s: %s", value, file,
+		msg_fail(err, errlen, "write \"%s\" to %s: %s", value, file,
 		     strerror(errno));
 		rmdir(path);
 		return -1;
@@ -194,7 +181,7 @@ cgroup_attach(const char *group, pid_t pid, char *err, size_t errlen)
 	snprintf(value, sizeof(value), "%d", (int)pid);
 	if (fsutil_join(file, sizeof(file), group, "cgroup.procs") ||
 	    fsutil_write(file, value) < 0)
-		return fail(err, errlen, "write %s to %s: %s", value, file,
+		return msg_fail(err, errlen, "write %s to %s: %s", value, file,
 			    strerror(errno));
 	return 0;
 }
@@ -315,7 +302,7 @@ cgroup_remove(const struct cgroup_ctx *ctx, const char *group,
 		if (errno == ENOENT)
 			break;
 		if (errno != EBUSY || nap >= CGROUP_WAIT_NAPS)
-			return fail(err, errlen,
+			return msg_fail(err, errlen,
 				    "rmdir %s: %s (processes still in it: %ld)",
 				    group, strerror(errno),
 				    cgroup_procs(group, NULL, 0));
@@ -324,7 +311,7 @@ cgroup_remove(const struct cgroup_ctx *ctx, const char *group,
 	/* The parent goes too once no other session uses it. */
 	if (rmdir(ctx->dir) < 0 && errno != ENOTEMPTY && errno != EBUSY &&
 	    errno != ENOENT && errno != EEXIST)
-		return fail(err, errlen, "rmdir %s: %s", ctx->dir,
+		return msg_fail(err, errlen, "rmdir %s: %s", ctx->dir,
 			    strerror(errno));
 	return 0;
 }

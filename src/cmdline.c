@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
+
 /* A growable string. */
 struct buf {
 	char *s;
@@ -88,18 +90,6 @@ list_push(struct cmdline_list *list, struct building *c, char *rest)
 	};
 	memset(c, 0, sizeof(*c));
 	return 0;
-}
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* Takes the rest of the line at *P verbatim (leading blanks dropped,
@@ -254,11 +244,11 @@ cmdline_parse(const char *text, cmdline_rest_fn rest_of_line,
 	}
 
 unterminated:
-	fail(err, errlen, "line %d: the %s quote opened here is never closed",
+	msg_fail(err, errlen, "line %d: the %s quote opened here is never closed",
 	     quote_line, quote == '"' ? "double" : "single");
 	goto out;
 nomem:
-	fail(err, errlen, "line %d: out of memory", line);
+	msg_fail(err, errlen, "line %d: out of memory", line);
 out:
 	free(word.s);
 	cmd_discard(&cmd);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
+
 static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 	[PLAN_UTS] = {
 		.name = "uts",
@@ -174,34 +176,21 @@ plan_disable(struct plan *plan, enum plan_layer layer)
 	plan->layers &= ~(1u << layer);
 }
 
-/* Formats a message into ERR and returns -1, for one-line error exits. */
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int
 set_hostname(struct plan *plan, const char *v, char *err, size_t errlen)
 {
 	size_t n = strlen(v);
 
 	if (n == 0)
-		return fail(err, errlen, "hostname cannot be empty");
+		return msg_fail(err, errlen, "hostname cannot be empty");
 	if (n > PLAN_HOSTNAME_MAX)
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "hostname is %zu bytes long; the kernel takes at "
 			    "most %d (HOST_NAME_MAX), so sethostname() would "
 			    "fail with EINVAL", n, PLAN_HOSTNAME_MAX);
 	for (const char *p = v; *p; p++)
 		if (*p == '/' || (unsigned char)*p < 0x21 || *p == 0x7f)
-			return fail(err, errlen,
+			return msg_fail(err, errlen,
 				    "hostname '%s' has a space, a control "
 				    "character or '/'; use letters, digits, "
 				    "'-' and '.'", v);
@@ -213,9 +202,9 @@ static int
 set_rootfs(struct plan *plan, const char *v, char *err, size_t errlen)
 {
 	if (*v == '\0')
-		return fail(err, errlen, "rootfs needs a directory path");
+		return msg_fail(err, errlen, "rootfs needs a directory path");
 	if (strlen(v) >= sizeof(plan->rootfs))
-		return fail(err, errlen, "rootfs path is longer than %zu bytes",
+		return msg_fail(err, errlen, "rootfs path is longer than %zu bytes",
 			    sizeof(plan->rootfs) - 1);
 	snprintf(plan->rootfs, sizeof(plan->rootfs), "%s", v);
 	return 0;
@@ -235,11 +224,11 @@ set_pids_max(struct plan *plan, const char *v, char *err, size_t errlen)
 	n = strtol(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno == ERANGE ||
 	    (*v != '-' && (*v < '0' || *v > '9')))
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "pids.max takes a whole number or 'max', not '%s'",
 			    v);
 	if (n < 1 || n > PLAN_PIDS_LIMIT)
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "pids.max must be between 1 and %ld, or 'max' for "
 			    "no limit; '%s' is out of range (1 is the command "
 			    "itself and nothing else)", PLAN_PIDS_LIMIT, v);
@@ -255,7 +244,7 @@ set_chdir(struct plan *plan, const char *v, char *err, size_t errlen)
 	else if (strcmp(v, "off") == 0)
 		plan->chdir = false;
 	else
-		return fail(err, errlen, "chdir takes 'on' or 'off', not '%s'",
+		return msg_fail(err, errlen, "chdir takes 'on' or 'off', not '%s'",
 			    v);
 	return 0;
 }
@@ -268,7 +257,7 @@ set_propagation(struct plan *plan, const char *v, char *err, size_t errlen)
 	else if (strcmp(v, "shared") == 0)
 		plan->propagation = PLAN_PROP_SHARED;
 	else
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "propagation takes 'private' or 'shared', not '%s'",
 			    v);
 	return 0;
@@ -292,7 +281,7 @@ plan_set(struct plan *plan, const char *key, const char *value,
 	for (size_t i = 0; i < sizeof(setters) / sizeof(setters[0]); i++)
 		if (strcmp(setters[i].key, key) == 0)
 			return setters[i].set(plan, value, err, errlen);
-	return fail(err, errlen, "no setting called '%s'", key);
+	return msg_fail(err, errlen, "no setting called '%s'", key);
 }
 
 int
@@ -326,21 +315,21 @@ plan_check(const struct plan *plan, char *err, size_t errlen)
 	bool chroot = plan_has(plan, PLAN_CHROOT);
 
 	if (proc && !chroot && !mnt)
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "refusing proc without chroot or mnt: the new proc "
 			    "would be mounted on the host's own /proc and hide "
 			    "it from every program on the host. Enable chroot "
 			    "(mount onto the rootfs's /proc) or mnt (mount in "
 			    "a mount namespace of its own), or both");
 	if (proc && mnt && !chroot && plan->propagation == PLAN_PROP_SHARED)
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "refusing proc with mnt and shared propagation but "
 			    "no chroot: the mount on /proc would propagate back "
 			    "and cover the host's /proc. Enable chroot, or set "
 			    "propagation private");
 	if ((chroot || plan->propagation == PLAN_PROP_SHARED) &&
 	    plan->rootfs[0] == '\0')
-		return fail(err, errlen,
+		return msg_fail(err, errlen,
 			    "no root filesystem: build the default one with "
 			    "`sudo make rootfs`, or `set rootfs PATH`");
 	return 0;

@@ -250,34 +250,38 @@ note_plan(const struct repl *r)
 		printf("note: as it stands `run` would refuse: %s.\n", why);
 }
 
+/* enable and disable: the same walk over the named layers. */
 static int
-cmd_enable(struct repl *r, int argc, char **argv, const char *rest)
+switch_layers(struct repl *r, int argc, char **argv, bool on)
 {
 	unsigned set;
 
-	(void)rest;
 	if (parse_layers(r, argc, argv, &set) < 0)
 		return 2;
-	for (int i = 0; i < PLAN_NLAYERS; i++)
-		if (set & (1u << i))
+	for (int i = 0; i < PLAN_NLAYERS; i++) {
+		if (!(set & (1u << i)))
+			continue;
+		if (on)
 			plan_enable(&r->plan, i);
+		else
+			plan_disable(&r->plan, i);
+	}
 	note_plan(r);
 	return 0;
 }
 
 static int
+cmd_enable(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)rest;
+	return switch_layers(r, argc, argv, true);
+}
+
+static int
 cmd_disable(struct repl *r, int argc, char **argv, const char *rest)
 {
-	unsigned set;
-
 	(void)rest;
-	if (parse_layers(r, argc, argv, &set) < 0)
-		return 2;
-	for (int i = 0; i < PLAN_NLAYERS; i++)
-		if (set & (1u << i))
-			plan_disable(&r->plan, i);
-	note_plan(r);
-	return 0;
+	return switch_layers(r, argc, argv, false);
 }
 
 static int

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "msg.h"
 #include "mountinfo.h"
 
 extern char **environ;
@@ -69,20 +70,6 @@ static int watcher_pipe[2] = { -1, -1 };
 static void describe_failure(const struct spawn_container *c,
 			     const char *prog, const struct child_report *r,
 			     char *err, size_t errlen);
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	int saved = errno;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	errno = saved;
-	return -1;
-}
 
 static void
 on_sigchld(int sig)
@@ -306,11 +293,11 @@ make_shared_root(struct spawn_container *c, char *err, size_t errlen)
 	const char *root = c->plan.rootfs;
 
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return fail(err, errlen, "bind mount %s onto itself: %s", root,
+		return msg_fail(err, errlen, "bind mount %s onto itself: %s", root,
 			    strerror(errno));
 	snprintf(c->bind, sizeof(c->bind), "%s", root);
 	if (mount(NULL, root, NULL, MS_SHARED, NULL) < 0)
-		return fail(err, errlen, "make %s shared: %s", root,
+		return msg_fail(err, errlen, "make %s shared: %s", root,
 			    strerror(errno));
 	return 0;
 }
@@ -469,7 +456,7 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	if (plan_check(plan, err, errlen) < 0)
 		return 125;
 	if (plan_has(plan, PLAN_PIDS) && !s->have_cg) {
-		fail(err, errlen, "%s", s->cg_error);
+		msg_fail(err, errlen, "%s", s->cg_error);
 		return 125;
 	}
 	if (plan_has(plan, PLAN_CHROOT) &&
@@ -484,7 +471,7 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	if (c->track_mounts &&
 	    host_mounts_under(plan->rootfs, &c->host_mounts,
 			      &c->n_host_mounts) < 0) {
-		fail(err, errlen, "read /proc/self/mountinfo: %s",
+		msg_fail(err, errlen, "read /proc/self/mountinfo: %s",
 		     strerror(errno));
 		return 125;
 	}
@@ -495,13 +482,13 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0 ||
 	    pipe2(report_pipe, O_CLOEXEC) < 0) {
-		fail(err, errlen, "pipe: %s", strerror(errno));
+		msg_fail(err, errlen, "pipe: %s", strerror(errno));
 		goto undo;
 	}
 	if (background || s->tty < 0) {
 		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null_fd < 0) {
-			fail(err, errlen, "open /dev/null: %s", strerror(errno));
+			msg_fail(err, errlen, "open /dev/null: %s", strerror(errno));
 			goto undo;
 		}
 	}
@@ -520,7 +507,7 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 		    (int)plan_clone_flags(plan), &a);
 	if (pid < 0) {
 		saved = errno;
-		fail(err, errlen, "clone: %s%s", strerror(saved),
+		msg_fail(err, errlen, "clone: %s%s", strerror(saved),
 		     saved == EPERM ? ": creating namespaces needs root "
 		     "(CAP_SYS_ADMIN); run boxstep with sudo" : "");
 		goto undo;
@@ -551,7 +538,7 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 		tcsetpgrp(s->tty, pid);
 	}
 	if (write(sync_pipe[1], "g", 1) != 1) {
-		fail(err, errlen, "release the child: %s", strerror(errno));
+		msg_fail(err, errlen, "release the child: %s", strerror(errno));
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto undo_started;
@@ -628,29 +615,29 @@ describe_exec_failure(const struct spawn_container *c, const char *prog,
 	bool chrooted = plan_has(&c->plan, PLAN_CHROOT);
 
 	if (e == ENOENT && chrooted && root_has(root, prog))
-		fail(err, errlen, "%s is in the root filesystem but cannot "
+		msg_fail(err, errlen, "%s is in the root filesystem but cannot "
 		     "start: the program loader or a library it needs is "
 		     "missing there (a program copied in from the host does "
 		     "not bring its libraries along)", prog);
 	else if (e == ENOENT && chrooted && root_has(root, "/bin/busybox"))
-		fail(err, errlen, "no %s in this root filesystem (it is "
+		msg_fail(err, errlen, "no %s in this root filesystem (it is "
 		     "busybox, which has sh but no bash); try /bin/sh, or "
 		     "`host ls %s/bin` to see what there is", prog, root);
 	else if (e == ENOENT && chrooted)
-		fail(err, errlen, "no %s in the root filesystem %s; `host ls "
+		msg_fail(err, errlen, "no %s in the root filesystem %s; `host ls "
 		     "%s/bin` shows what it has", prog, root, root);
 	else if (e == ENOENT)
-		fail(err, errlen, "%s: no such program on the host (without "
+		msg_fail(err, errlen, "%s: no such program on the host (without "
 		     "the chroot layer the container sees the host's files)",
 		     prog);
 	else if (e == EACCES)
-		fail(err, errlen, "%s: permission denied (not executable, or "
+		msg_fail(err, errlen, "%s: permission denied (not executable, or "
 		     "on a filesystem mounted noexec)", prog);
 	else if (e == ENOEXEC)
-		fail(err, errlen, "%s: not a program this kernel can run (wrong "
+		msg_fail(err, errlen, "%s: not a program this kernel can run (wrong "
 		     "architecture, or a script without a #! line)", prog);
 	else
-		fail(err, errlen, "exec %s: %s", prog, strerror(e));
+		msg_fail(err, errlen, "exec %s: %s", prog, strerror(e));
 }
 
 static void
@@ -665,36 +652,36 @@ describe_failure(const struct spawn_container *c, const char *prog,
 		describe_exec_failure(c, prog, r->err, err, errlen);
 		break;
 	case STAGE_HOSTNAME:
-		fail(err, errlen, "sethostname(\"%s\") in the container: %s",
+		msg_fail(err, errlen, "sethostname(\"%s\") in the container: %s",
 		     p->hostname, why);
 		break;
 	case STAGE_PRIVATE:
-		fail(err, errlen, "make / private in the new mount namespace: "
+		msg_fail(err, errlen, "make / private in the new mount namespace: "
 		     "%s", why);
 		break;
 	case STAGE_CHROOT:
-		fail(err, errlen, "chroot(\"%s\"): %s", p->rootfs, why);
+		msg_fail(err, errlen, "chroot(\"%s\"): %s", p->rootfs, why);
 		break;
 	case STAGE_CHDIR:
-		fail(err, errlen, "chdir(\"/\") after chroot: %s", why);
+		msg_fail(err, errlen, "chdir(\"/\") after chroot: %s", why);
 		break;
 	case STAGE_PROC:
 		if (r->err == EPERM)
-			fail(err, errlen, "mount proc: %s. The kernel refuses "
+			msg_fail(err, errlen, "mount proc: %s. The kernel refuses "
 			     "a new procfs while the current /proc has parts "
 			     "hidden or read-only, as inside Docker and many "
 			     "CI sandboxes (\"mount too revealing\"); run "
 			     "boxstep on a host or a VM", why);
 		else if (r->err == ENOENT)
-			fail(err, errlen, "mount proc: there is no /proc "
+			msg_fail(err, errlen, "mount proc: there is no /proc "
 			     "directory to mount on in %s; create it with "
 			     "`host mkdir %s/proc`", plan_has(p, PLAN_CHROOT) ?
 			     p->rootfs : "/", p->rootfs);
 		else
-			fail(err, errlen, "mount proc on /proc: %s", why);
+			msg_fail(err, errlen, "mount proc on /proc: %s", why);
 		break;
 	default:
-		fail(err, errlen, "container setup: %s", why);
+		msg_fail(err, errlen, "container setup: %s", why);
 		break;
 	}
 }
@@ -945,28 +932,28 @@ spawn_check_rootfs(const char *path, char *err, size_t errlen)
 
 	if (stat(path, &st) < 0) {
 		if (errno != ENOENT)
-			return fail(err, errlen, "rootfs %s: %s", path,
+			return msg_fail(err, errlen, "rootfs %s: %s", path,
 				    strerror(errno));
 		if (strstr(path, "rootfs/busybox"))
-			return fail(err, errlen, "the root filesystem %s does "
+			return msg_fail(err, errlen, "the root filesystem %s does "
 				    "not exist yet: build it with `sudo make "
 				    "rootfs`", path);
-		return fail(err, errlen, "the root filesystem %s does not "
+		return msg_fail(err, errlen, "the root filesystem %s does not "
 			    "exist; give a directory that holds a whole root "
 			    "tree (bin, etc, ...)", path);
 	}
 	if (!S_ISDIR(st.st_mode))
-		return fail(err, errlen, "the root filesystem %s is not a "
+		return msg_fail(err, errlen, "the root filesystem %s is not a "
 			    "directory%s", path, strstr(path, ".tar") ?
 			    "; unpack the archive first: mkdir DIR && tar -xf "
 			    "FILE -C DIR" : "");
 	if (realpath(path, real) && strcmp(real, "/") == 0)
-		return fail(err, errlen, "%s is the host's own root directory: "
+		return msg_fail(err, errlen, "%s is the host's own root directory: "
 			    "a chroot into it would hide nothing. Give a "
 			    "separate root tree, such as the busybox one", path);
 	snprintf(sh, sizeof(sh), "%s/bin/sh", path);
 	if (lstat(sh, &st) < 0)
-		return fail(err, errlen, "the root filesystem %s has no "
+		return msg_fail(err, errlen, "the root filesystem %s has no "
 			    "/bin/sh: is it really a root tree? boxstep needs "
 			    "a shell in it for `sh` and the lessons", path);
 	return 0;
