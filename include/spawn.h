@@ -45,7 +45,7 @@ struct spawn_session {
 	struct spawn_container *live[2]; /* foreground and background */
 };
 
-/* Signals that end boxstep (SIGTERM, SIGHUP, and SIGINT without a tty)
+/* Signals that end boxstep (SIGTERM, SIGHUP, and SIGINT outside the prompt)
  * set this; the wait loops kill the foreground container when they see
  * it.  Exported so the REPL can stop too. */
 extern volatile sig_atomic_t spawn_quit_signal;

@@ -128,8 +128,9 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 	sa.sa_flags = 0;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (s->tty < 0)
-		sigaction(SIGINT, &sa, NULL);
+	/* Batch mode ends on Ctrl-C between commands, cleanly; the
+	 * interactive prompt replaces this with its own handler. */
+	sigaction(SIGINT, &sa, NULL);
 	/* Like a shell: boxstep may write to and take back the terminal
 	 * while a container owns it. */
 	signal(SIGTTOU, SIG_IGN);
@@ -384,21 +385,35 @@ kill_orphans(struct spawn_session *s)
 
 /* --- start, wait, stop ---------------------------------------------- */
 
+/* The container's environment: small and fixed, as a container runtime
+ * gives it.  busybox sh understands \h in PS1 and keeps the prompt's
+ * hostname current; other shells (dash on the host) get the name the
+ * container starts with. */
 static char **
-child_env(void)
+child_env(const struct plan *p)
 {
-	static char term[256];
+	static char term[256], ps1[PLAN_HOSTNAME_MAX + 64];
 	static char *env[] = {
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
 		"/sbin:/bin",
 		"HOME=/root",
-		"PS1=\\h:\\w\\$ ",
+		ps1,
 		term,
 		NULL,
 	};
 	const char *t = getenv("TERM");
+	char name[PLAN_HOSTNAME_MAX + 1] = "container";
 
 	snprintf(term, sizeof(term), "TERM=%s", t && *t ? t : "linux");
+	if (plan_has(p, PLAN_CHROOT))
+		snprintf(ps1, sizeof(ps1), "PS1=\\h:\\w\\$ ");
+	else {
+		if (plan_has(p, PLAN_UTS))
+			snprintf(name, sizeof(name), "%s", p->hostname);
+		else
+			gethostname(name, sizeof(name) - 1);
+		snprintf(ps1, sizeof(ps1), "PS1=%s# ", name);
+	}
 	return env;
 }
 
@@ -494,7 +509,7 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	}
 	a.plan = &c->plan;
 	a.argv = argv;
-	a.env = child_env();
+	a.env = child_env(plan);
 	a.sync_rd = sync_pipe[0];
 	a.report_wr = report_pipe[1];
 	a.stdin_fd = null_fd;
@@ -808,9 +823,13 @@ wait_foreground(struct spawn_session *s, pid_t pid, struct spawn_container *c)
 		if (r == pid || (r < 0 && errno == ECHILD))
 			break;
 		if (spawn_quit_signal && !quit_sent) {
-			kill(pid, SIGKILL);
+			/* A container's teardown finds the rest of it; a host
+			 * command is killed with its whole process group. */
 			if (c)
 				c->killed_by_us = true;
+			else
+				kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
 			quit_sent = true;
 		}
 		if (poll(fds, watcher ? 2 : 1, -1) < 0 && errno != EINTR)
@@ -904,8 +923,7 @@ spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid)
 		for (int sig = 1; sig < NSIG; sig++)
 			if (sig != SIGKILL && sig != SIGSTOP)
 				signal(sig, SIG_DFL);
-		if (s->tty >= 0)
-			setpgid(0, 0);
+		setpgid(0, 0);
 		if (boxpid > 0) {
 			snprintf(value, sizeof(value), "%d", (int)boxpid);
 			setenv("BOXPID", value, 1);
@@ -916,10 +934,9 @@ spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid)
 		fprintf(stderr, "boxstep: exec /bin/sh: %s\n", strerror(errno));
 		_exit(127);
 	}
-	if (s->tty >= 0) {
-		setpgid(pid, pid);
+	setpgid(pid, pid);
+	if (s->tty >= 0)
 		tcsetpgrp(s->tty, pid);
-	}
 	status = wait_foreground(s, pid, NULL);
 	return spawn_exit_code(status);
 }

@@ -285,6 +285,18 @@ test_sigterm_cleans_up() {
 	check "boxstep exits 143 on SIGTERM" equals "$rc" 143
 }
 
+test_sigint_batch_cleans_up() {
+	local pid
+	"$BOX" -c 'enable pid pids; start sleep 3116
+host sleep 3117' >/dev/null 2>&1 </dev/null &
+	pid=$!
+	for _ in $(seq 50); do pgrep -f 'sleep 3117' >/dev/null && break; sleep 0.1; done
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	check "boxstep exits 130 on SIGINT between commands" equals "$rc" 130
+}
+
 # --- batch mode --------------------------------------------------------------
 
 test_batch_status_first_failure() {
@@ -440,6 +452,7 @@ t "background: start, BOXPID, stop" test_background_start_stop
 t "background: an exit is reported" test_background_exit_reported
 t "background: quit stops it" test_quit_stops_background
 t "signals: SIGTERM tears the container down" test_sigterm_cleans_up
+t "signals: SIGINT in batch mode stops everything" test_sigint_batch_cleans_up
 t "batch: exit status and -e" test_batch_status_first_failure
 t "batch: quoting and ;" test_batch_quoting
 t "batch: -f FILE and -f -" test_batch_file_and_stdin
