@@ -31,9 +31,9 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn repl
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview repl
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
-UNITS    = plan cmdline cgroup mountinfo
+UNITS    = plan cmdline cgroup mountinfo hostview
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -85,6 +85,7 @@ $(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o $(B)/msg.o | $(B)
 	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
 
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
+$(B)/test_hostview: $(B)/mountinfo.o $(B)/cgroup.o
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail
@@ -98,6 +99,7 @@ vmtest: all rootfs
 test: deps all rootfs
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)bash tests/integration/run.sh ./boxstep
+	$(Q)bash tests/integration/hostview.sh ./boxstep
 	$(Q)bash tests/integration/tty.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
 	$(Q)bash tests/integration/install.sh
@@ -116,6 +118,7 @@ asan: deps rootfs
 	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
 	    TEST_SAN="$(SAN)" build/asan/boxstep unit
 	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/not-root.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/vm/run.sh build/asan/boxstep

@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "fsutil.h"
+#include "hostview.h"
 #include "repl.h"
 
 #ifndef BOXSTEP_VERSION
@@ -31,6 +32,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 "usage: boxstep [--plain] [-e] [-c COMMANDS | -f FILE]\n"
+"       boxstep watch PID\n"
 "       boxstep --help | --version\n"
 "\n"
 "Build a Linux container one isolation layer at a time: a UTS namespace,\n"
@@ -42,6 +44,8 @@ usage(FILE *out)
 "  -c COMMANDS     run REPL commands (separated by ';' or newlines), exit\n"
 "  -f FILE         the same from FILE ('-' for standard input)\n"
 "  -e              with -c/-f: stop at the first command that fails\n"
+"  watch PID       what the host sees of any process: its namespaces,\n"
+"                  root, mounts, cgroup and processes\n"
 "  --help          this text\n"
 "  --version       the version\n"
 "\n"
@@ -100,6 +104,43 @@ default_rootfs(char *buf, size_t len)
 	snprintf(buf, len, "%s/rootfs/busybox", n > 0 ? exe : ".");
 }
 
+/* boxstep watch PID: the host's view of any process. */
+static int
+watch(const char *arg)
+{
+	struct cgroup_ctx cg;
+	struct hostview hv = { 0 };
+	char *end, *text;
+	long pid;
+	int n;
+
+	errno = 0;
+	pid = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || pid <= 0 || pid > INT_MAX) {
+		fprintf(stderr, "boxstep: watch takes a process id, not '%s': "
+			"boxstep watch PID\n", arg);
+		return 2;
+	}
+	if (cgroup_detect(&cg, CGROUP_DEFAULT_ROOT, NULL, 0) < 0)
+		cg.version = CGROUP_NONE;
+	if (hostview_collect(&hv, "/proc", (pid_t)pid, &cg) < 0) {
+		fprintf(stderr, "boxstep: there is no process %ld (it may have "
+			"exited); in a boxstep session, `host echo $BOXPID` "
+			"names the container's\n", pid);
+		hostview_free(&hv);
+		return 1;
+	}
+	n = hostview_format(&hv, NULL, 0);
+	text = malloc((size_t)n + 1);
+	if (text) {
+		hostview_format(&hv, text, (size_t)n + 1);
+		fputs(text, stdout);
+		free(text);
+	}
+	hostview_free(&hv);
+	return text ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -138,6 +179,19 @@ main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (optind < argc && strcmp(argv[optind], "watch") == 0) {
+		if (optind + 2 != argc) {
+			fprintf(stderr, "boxstep: usage: boxstep watch PID\n");
+			return 2;
+		}
+		if (geteuid() != 0) {
+			fprintf(stderr, "boxstep: watch reads other processes' "
+				"namespaces, which needs root: sudo boxstep "
+				"watch %s\n", argv[optind + 1]);
+			return 1;
+		}
+		return watch(argv[optind + 1]);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "

@@ -1,0 +1,117 @@
+/* hostview: what the host sees of one process.
+ *
+ * Parsers are pure functions over a buffer; readers take an explicit proc
+ * root ("/proc", or a fixture tree in tests) and fill a struct hostview.
+ * A process that vanishes mid-read leaves `gone` set and the fields that
+ * were read so far; nothing fails loudly.
+ */
+#ifndef BOXSTEP_HOSTVIEW_H
+#define BOXSTEP_HOSTVIEW_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+
+#define HOSTVIEW_NSPID_MAX 8
+#define HOSTVIEW_NS_MAX 8
+
+struct hostview_ns {
+	char type[16];          /* "uts", "pid", "mnt", ... */
+	unsigned long ino;      /* the process's namespace */
+	unsigned long host_ino; /* the reader's own */
+};
+
+struct hostview_mount {
+	int id;
+	char *mountpoint;
+	char *fstype;
+	char *source;
+	char *tags; /* "shared:1", "master:2", "" = private */
+};
+
+struct hostview_proc {
+	pid_t host; /* pid on the host */
+	pid_t inner;/* pid inside its own pid namespace */
+	char comm[32];
+};
+
+struct hostview {
+	pid_t pid;
+	bool gone;              /* the process no longer exists */
+	/* identity */
+	char name[32];
+	char state;
+	pid_t ppid;
+	pid_t nspid[HOSTVIEW_NSPID_MAX]; /* host first, innermost last */
+	int n_nspid;
+	unsigned long long sigcgt; /* signals with a handler */
+	char cmdline[256];
+	/* namespaces */
+	struct hostview_ns ns[HOSTVIEW_NS_MAX];
+	int n_ns;
+	/* names */
+	char hostname[65];      /* as seen in its UTS namespace, "" unknown */
+	char host_hostname[65];
+	/* root and cwd */
+	char root[PATH_MAX];
+	char cwd[PATH_MAX];
+	bool cwd_outside_root;  /* the chroot escape */
+	/* mounts: its own, and the host's that lie under its root */
+	struct hostview_mount *mounts;
+	size_t n_mounts;
+	struct hostview_mount *leaks;
+	size_t n_leaks;
+	char *mount_text;       /* backing store of mounts[] */
+	char *leak_text;        /* backing store of leaks[] */
+	/* cgroup (pids controller) */
+	char cgroup[PATH_MAX];  /* path inside the hierarchy, "" unknown */
+	char cgroup_dir[PATH_MAX]; /* the directory on the host, "" none */
+	struct cgroup_stats cg;
+	/* the processes in its PID namespace (or just itself) */
+	struct hostview_proc *procs;
+	size_t n_procs;
+};
+
+/* Parses /proc/<pid>/status text into HV (name, state, ppid, NSpid,
+ * SigCgt).  Returns 0, or -1 when the text has no Name and Pid lines. */
+int hostview_parse_status(const char *text, struct hostview *hv);
+
+/* Finds the pids controller's path in /proc/<pid>/cgroup text: the v1
+ * line naming "pids", else the v2 "0::" line.  Writes it to BUF.
+ * Returns 0, or -1 when there is neither. */
+int hostview_parse_cgroup(const char *text, char *buf, size_t len);
+
+/* Turns LEN bytes of /proc/<pid>/cmdline (NUL-separated) into one line in
+ * BUF, with the NULs as spaces.  Returns BUF. */
+char *hostview_format_cmdline(const char *raw, size_t len, char *buf,
+			      size_t blen);
+
+/* Reads the inode number out of a namespace link text ("uts:[4026531838]").
+ * Returns 0 when it has none. */
+unsigned long hostview_parse_ns_link(const char *link);
+
+/* Says whether namespace TYPE of HV differs from the reader's. */
+bool hostview_ns_is_new(const struct hostview *hv, const char *type);
+
+/* Collects everything about PID through PROC_ROOT.  CG, when not NULL,
+ * locates the pids hierarchy for the cgroup figures.  Frees what HV held
+ * before.  Returns 0, or -1 when the process does not exist (HV->gone). */
+int hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
+		     const struct cgroup_ctx *cg);
+
+/* Reads the hostname of PID's UTS namespace by joining it from a helper
+ * thread.  Returns 0, or -1. */
+int hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf,
+			  size_t len);
+
+/* Frees what HV holds and zeroes it. */
+void hostview_free(struct hostview *hv);
+
+/* Writes HV as plain text, one fact a line, for `watch` without a
+ * terminal and for tests.  Returns the length needed, like snprintf. */
+int hostview_format(const struct hostview *hv, char *buf, size_t len);
+
+#endif

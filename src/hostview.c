@@ -1,0 +1,516 @@
+/* hostview: parse and collect the host's view of one process. */
+#define _GNU_SOURCE
+#include "hostview.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "mountinfo.h"
+
+/* The namespace types, in the order the pane shows them. */
+static const char *const ns_types[] = {
+	"uts", "pid", "mnt", "ipc", "net", "user", "cgroup", "time",
+};
+
+/* --- pure parsers ---------------------------------------------------- */
+
+/* Finds "\nKEY:" (or KEY: at the start) in TEXT; returns what follows the
+ * colon, or NULL. */
+static const char *
+status_field(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, key, n) == 0 && p[n] == ':')
+			return p + n + 1;
+	return NULL;
+}
+
+int
+hostview_parse_status(const char *text, struct hostview *hv)
+{
+	const char *v;
+	char *end;
+
+	if (!(v = status_field(text, "Name")) || !status_field(text, "Pid"))
+		return -1;
+	while (*v == '\t' || *v == ' ')
+		v++;
+	snprintf(hv->name, sizeof(hv->name), "%.*s", (int)strcspn(v, "\n"), v);
+	if ((v = status_field(text, "State"))) {
+		while (*v == '\t' || *v == ' ')
+			v++;
+		hv->state = *v;
+	}
+	if ((v = status_field(text, "PPid")))
+		hv->ppid = (pid_t)strtol(v, NULL, 10);
+	hv->n_nspid = 0;
+	if ((v = status_field(text, "NSpid")))
+		for (;;) {
+			long n = strtol(v, &end, 10);
+
+			if (end == v || hv->n_nspid == HOSTVIEW_NSPID_MAX)
+				break;
+			hv->nspid[hv->n_nspid++] = (pid_t)n;
+			v = end;
+		}
+	if ((v = status_field(text, "SigCgt")))
+		hv->sigcgt = strtoull(v, NULL, 16);
+	return 0;
+}
+
+int
+hostview_parse_cgroup(const char *text, char *buf, size_t len)
+{
+	const char *v2 = NULL;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *c1 = strchr(p, ':'), *c2;
+		size_t eol = strcspn(p, "\n");
+
+		if (!c1 || c1 > p + eol || !(c2 = strchr(c1 + 1, ':')) ||
+		    c2 > p + eol)
+			continue;
+		if (c2 == c1 + 1 && strncmp(p, "0:", 2) == 0) {
+			v2 = c2 + 1;
+			continue;
+		}
+		/* v1: "N:ctl1,ctl2:/path", pids among the controllers */
+		for (const char *q = c1 + 1; q < c2;) {
+			size_t w = strcspn(q, ",:");
+
+			if (w == 4 && strncmp(q, "pids", 4) == 0) {
+				snprintf(buf, len, "%.*s",
+					 (int)(p + eol - (c2 + 1)), c2 + 1);
+				return 0;
+			}
+			q += w + 1;
+		}
+	}
+	if (!v2)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)strcspn(v2, "\n"), v2);
+	return 0;
+}
+
+char *
+hostview_format_cmdline(const char *raw, size_t len, char *buf, size_t blen)
+{
+	size_t n = len < blen ? len : blen - 1;
+
+	if (blen == 0)
+		return buf;
+	memcpy(buf, raw, n);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0' || buf[i] == '\n')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return buf;
+}
+
+unsigned long
+hostview_parse_ns_link(const char *link)
+{
+	const char *p = strchr(link, '[');
+
+	return p ? strtoul(p + 1, NULL, 10) : 0;
+}
+
+bool
+hostview_ns_is_new(const struct hostview *hv, const char *type)
+{
+	for (int i = 0; i < hv->n_ns; i++)
+		if (strcmp(hv->ns[i].type, type) == 0)
+			return hv->ns[i].ino != hv->ns[i].host_ino;
+	return false;
+}
+
+/* --- readers ---------------------------------------------------------- */
+
+static char *
+proc_path(char *buf, size_t len, const char *root, pid_t pid, const char *f)
+{
+	if (pid > 0)
+		snprintf(buf, len, "%s/%d/%s", root, (int)pid, f);
+	else
+		snprintf(buf, len, "%s/self/%s", root, f);
+	return buf;
+}
+
+static int
+read_link(const char *path, char *buf, size_t len)
+{
+	ssize_t n = readlink(path, buf, len - 1);
+
+	if (n < 0) {
+		buf[0] = '\0';
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+struct uts_job {
+	int fd;
+	char name[65];
+	int rc;
+};
+
+/* Runs in a helper thread: setns(2) changes the UTS namespace of the
+ * calling thread only, so the rest of boxstep stays where it is. */
+static void *
+uts_thread(void *arg)
+{
+	struct uts_job *job = arg;
+
+	job->rc = -1;
+	if (setns(job->fd, CLONE_NEWUTS) == 0 &&
+	    gethostname(job->name, sizeof(job->name) - 1) == 0)
+		job->rc = 0;
+	return NULL;
+}
+
+int
+hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
+{
+	struct uts_job job = { .fd = -1, .rc = -1 };
+	char path[PATH_MAX];
+	pthread_t t;
+
+	job.fd = open(proc_path(path, sizeof(path), proc_root, pid, "ns/uts"),
+		      O_RDONLY | O_CLOEXEC);
+	if (job.fd < 0)
+		return -1;
+	if (pthread_create(&t, NULL, uts_thread, &job) == 0)
+		pthread_join(t, NULL);
+	close(job.fd);
+	if (job.rc == 0)
+		snprintf(buf, len, "%s", job.name);
+	return job.rc;
+}
+
+/* Parses a whole mountinfo text into an array; KEEP (may be NULL) filters
+ * by mount point.  TEXT becomes the entries' backing store. */
+static struct hostview_mount *
+mounts_from(char *text, const char *under, size_t *n)
+{
+	struct hostview_mount *m = NULL, *bigger;
+	struct mountinfo_entry e;
+	size_t cap = 0;
+	char *cur = text;
+
+	*n = 0;
+	while (text && mountinfo_next(&cur, &e)) {
+		if (under && (!mountinfo_under(e.mountpoint, under)))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (!(bigger = realloc(m, cap * sizeof(*m))))
+				break;
+			m = bigger;
+		}
+		m[(*n)++] = (struct hostview_mount){
+			.id = e.id, .mountpoint = e.mountpoint,
+			.fstype = e.fstype, .source = e.source, .tags = e.tags,
+		};
+	}
+	return m;
+}
+
+static void
+add_proc(struct hostview *hv, size_t *cap, pid_t host, pid_t inner,
+	 const char *comm)
+{
+	struct hostview_proc *bigger;
+
+	if (hv->n_procs == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		if (!(bigger = realloc(hv->procs, *cap * sizeof(*bigger))))
+			return;
+		hv->procs = bigger;
+	}
+	hv->procs[hv->n_procs] = (struct hostview_proc){ host, inner, "" };
+	snprintf(hv->procs[hv->n_procs].comm,
+		 sizeof(hv->procs[hv->n_procs].comm), "%s", comm);
+	hv->n_procs++;
+}
+
+/* One row of the /proc scan. */
+struct row {
+	pid_t pid, ppid, inner;
+	unsigned long pidns;
+	bool member;
+	char comm[32];
+};
+
+/* Reads every process under PROC_ROOT: pid, parent, innermost pid,
+ * command, pid namespace.  Returns the rows (caller frees). */
+static struct row *
+scan_procs(const char *proc_root, size_t *n)
+{
+	struct row *rows = NULL, *bigger;
+	size_t cap = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	*n = 0;
+	if (!(dir = opendir(proc_root)))
+		return NULL;
+	while ((d = readdir(dir)) != NULL) {
+		char path[PATH_MAX], text[2048], link[64];
+		struct hostview p = { 0 };
+		pid_t pid = (pid_t)atoi(d->d_name);
+
+		if (pid <= 0 ||
+		    fsutil_read(proc_path(path, sizeof(path), proc_root, pid,
+					  "status"), text, sizeof(text)) < 0 ||
+		    hostview_parse_status(text, &p) < 0)
+			continue;
+		read_link(proc_path(path, sizeof(path), proc_root, pid,
+				    "ns/pid"), link, sizeof(link));
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if (!(bigger = realloc(rows, cap * sizeof(*rows))))
+				break;
+			rows = bigger;
+		}
+		rows[*n] = (struct row){
+			.pid = pid, .ppid = p.ppid,
+			.inner = p.n_nspid ? p.nspid[p.n_nspid - 1] : pid,
+			.pidns = hostview_parse_ns_link(link),
+		};
+		memcpy(rows[*n].comm, p.name, sizeof(rows[*n].comm));
+		(*n)++;
+	}
+	closedir(dir);
+	return rows;
+}
+
+/* Lists the processes of HV's container: everyone in its PID namespace
+ * when it has one of its own, else the process and its descendants. */
+static void
+collect_procs(struct hostview *hv, const char *proc_root)
+{
+	unsigned long pidns = 0;
+	size_t n, cap = 0;
+	struct row *rows = scan_procs(proc_root, &n);
+	bool own_ns = hostview_ns_is_new(hv, "pid"), grew = true;
+
+	for (int i = 0; i < hv->n_ns; i++)
+		if (strcmp(hv->ns[i].type, "pid") == 0)
+			pidns = hv->ns[i].ino;
+	for (size_t i = 0; i < n; i++)
+		rows[i].member = own_ns ? rows[i].pidns == pidns :
+				 rows[i].pid == hv->pid;
+	/* Without a namespace of its own: grow the tree until no process
+	 * has a parent in it that is not in it too. */
+	while (!own_ns && grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; !rows[i].member && j < n; j++)
+				if (rows[j].member && rows[j].pid == rows[i].ppid)
+					rows[i].member = grew = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].member)
+			add_proc(hv, &cap, rows[i].pid, rows[i].inner,
+				 rows[i].comm);
+	free(rows);
+}
+
+int
+hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
+		 const struct cgroup_ctx *cg)
+{
+	char path[PATH_MAX], link[PATH_MAX], *text;
+	size_t len;
+
+	hostview_free(hv);
+	hv->pid = pid;
+	text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+				      "status"), NULL);
+	if (!text || hostview_parse_status(text, hv) < 0) {
+		free(text);
+		hv->gone = true;
+		return -1;
+	}
+	free(text);
+	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					   "cmdline"), &len))) {
+		hostview_format_cmdline(text, len, hv->cmdline,
+					sizeof(hv->cmdline));
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++) {
+		char rel[32], mine[64];
+		struct hostview_ns *ns = &hv->ns[hv->n_ns];
+
+		snprintf(rel, sizeof(rel), "ns/%s", ns_types[i]);
+		if (read_link(proc_path(path, sizeof(path), proc_root, pid, rel),
+			      link, sizeof(link)) < 0)
+			continue;
+		read_link(proc_path(path, sizeof(path), proc_root, 0, rel), mine,
+			  sizeof(mine));
+		snprintf(ns->type, sizeof(ns->type), "%s", ns_types[i]);
+		ns->ino = hostview_parse_ns_link(link);
+		ns->host_ino = hostview_parse_ns_link(mine);
+		hv->n_ns++;
+	}
+	gethostname(hv->host_hostname, sizeof(hv->host_hostname) - 1);
+	if (!hostview_ns_is_new(hv, "uts"))
+		snprintf(hv->hostname, sizeof(hv->hostname), "%s",
+			 hv->host_hostname);
+	else
+		hostview_uts_hostname(proc_root, pid, hv->hostname,
+				      sizeof(hv->hostname));
+	read_link(proc_path(path, sizeof(path), proc_root, pid, "root"),
+		  hv->root, sizeof(hv->root));
+	read_link(proc_path(path, sizeof(path), proc_root, pid, "cwd"),
+		  hv->cwd, sizeof(hv->cwd));
+	hv->cwd_outside_root = hv->root[0] && hv->cwd[0] &&
+		strcmp(hv->root, "/") != 0 &&
+		!mountinfo_under(hv->cwd, hv->root);
+
+	hv->mount_text = fsutil_slurp(proc_path(path, sizeof(path), proc_root,
+						pid, "mountinfo"), NULL);
+	hv->mounts = mounts_from(hv->mount_text, NULL, &hv->n_mounts);
+	if (hv->root[0] && strcmp(hv->root, "/") != 0) {
+		hv->leak_text = fsutil_slurp(proc_path(path, sizeof(path),
+					     proc_root, 0, "mountinfo"), NULL);
+		hv->leaks = mounts_from(hv->leak_text, hv->root, &hv->n_leaks);
+	}
+
+	hv->cg.current = hv->cg.max = hv->cg.events_max = hv->cg.nprocs = -1;
+	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					   "cgroup"), NULL))) {
+		if (hostview_parse_cgroup(text, hv->cgroup,
+					  sizeof(hv->cgroup)) == 0 &&
+		    cg && cg->version != CGROUP_NONE &&
+		    strcmp(hv->cgroup, "/") != 0) {
+			snprintf(hv->cgroup_dir, sizeof(hv->cgroup_dir), "%s%s",
+				 cg->hier, hv->cgroup);
+			cgroup_stats_read(hv->cgroup_dir, &hv->cg);
+		}
+		free(text);
+	}
+	collect_procs(hv, proc_root);
+	/* It may have gone while we looked. */
+	if (access(proc_path(path, sizeof(path), proc_root, pid, "status"),
+		   F_OK) < 0)
+		hv->gone = true;
+	return 0;
+}
+
+void
+hostview_free(struct hostview *hv)
+{
+	free(hv->mounts);
+	free(hv->leaks);
+	free(hv->mount_text);
+	free(hv->leak_text);
+	free(hv->procs);
+	memset(hv, 0, sizeof(*hv));
+}
+
+/* --- plain text -------------------------------------------------------- */
+
+struct text {
+	char *buf;
+	size_t len;
+	int used;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+put(struct text *t, const char *fmt, ...)
+{
+	size_t room = (size_t)t->used < t->len ? t->len - t->used : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? t->buf + t->used : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->used += n;
+}
+
+static const char *
+propagation(const char *tags)
+{
+	if (strstr(tags, "shared:"))
+		return "shared";
+	if (strstr(tags, "master:"))
+		return "slave";
+	return "private";
+}
+
+int
+hostview_format(const struct hostview *hv, char *buf, size_t len)
+{
+	struct text t = { buf, len, 0 };
+	char cg[64];
+
+	if (len)
+		buf[0] = '\0';
+	put(&t, "process %d (%s)%s  state %c  ppid %d\n", (int)hv->pid,
+	    hv->name, hv->gone ? " GONE" : "", hv->state ? hv->state : '?',
+	    (int)hv->ppid);
+	put(&t, "NSpid:");
+	for (int i = 0; i < hv->n_nspid; i++)
+		put(&t, "%s%d", i ? " -> " : " ", (int)hv->nspid[i]);
+	put(&t, "%s\n", hv->n_nspid > 1 ? "   (host -> inside)" : "");
+	put(&t, "cmdline: %s\n", hv->cmdline);
+	put(&t, "namespaces:       its own      the host's\n");
+	for (int i = 0; i < hv->n_ns; i++)
+		put(&t, "  %-7s %-6s %-12lu %lu\n", hv->ns[i].type,
+		    hv->ns[i].ino != hv->ns[i].host_ino ? "NEW" : "shared",
+		    hv->ns[i].ino, hv->ns[i].host_ino);
+	put(&t, "hostname: %s   (host: %s)\n",
+	    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
+	put(&t, "root: %s\n", hv->root);
+	put(&t, "cwd:  %s%s\n", hv->cwd, hv->cwd_outside_root ?
+	    "   OUTSIDE THE ROOT: `cd ..` walks out" : "");
+	put(&t, "mounts it sees (%zu):\n", hv->n_mounts);
+	for (size_t i = 0; i < hv->n_mounts; i++)
+		put(&t, "  %-24s %-8s %-12s %s\n", hv->mounts[i].mountpoint,
+		    hv->mounts[i].fstype, hv->mounts[i].source,
+		    propagation(hv->mounts[i].tags));
+	if (hv->root[0] && strcmp(hv->root, "/") != 0) {
+		put(&t, "host mounts under its root (%zu)%s\n", hv->n_leaks,
+		    hv->n_leaks ? ": LEAKED to the host" : "");
+		for (size_t i = 0; i < hv->n_leaks; i++)
+			put(&t, "  %-24s %-8s %s\n", hv->leaks[i].mountpoint,
+			    hv->leaks[i].fstype,
+			    propagation(hv->leaks[i].tags));
+	}
+	if (hv->cgroup_dir[0]) {
+		if (hv->cg.max == -1)
+			snprintf(cg, sizeof(cg), "max");
+		else
+			snprintf(cg, sizeof(cg), "%ld", hv->cg.max);
+		put(&t, "cgroup: %s  pids.current %ld / pids.max %s  refused "
+		    "forks %ld  procs %ld\n", hv->cgroup, hv->cg.current, cg,
+		    hv->cg.events_max, hv->cg.nprocs);
+	} else {
+		put(&t, "cgroup: %s\n", hv->cgroup[0] ? hv->cgroup : "?");
+	}
+	put(&t, "processes (%zu):\n  host pid  inside  command\n",
+	    hv->n_procs);
+	for (size_t i = 0; i < hv->n_procs; i++)
+		put(&t, "  %-9d %-7d %s\n", (int)hv->procs[i].host,
+		    (int)hv->procs[i].inner, hv->procs[i].comm);
+	return t.used;
+}

@@ -1,0 +1,188 @@
+/* Unit tests for hostview: the parsers, and the collector over the fake
+ * /proc in tests/fixtures/proc (a container, its child, a host process,
+ * and one that vanished half-way through being read). */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostview.h"
+
+#ifndef FIXTURES
+#define FIXTURES "tests/fixtures"
+#endif
+#define PROC FIXTURES "/proc"
+
+static struct hostview hv;
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	hostview_free(&hv);
+	return 0;
+}
+
+static void
+status_fields(void **state)
+{
+	(void)state;
+	assert_int_equal(hostview_parse_status(
+		"Name:\tsleep\nState:\tS (sleeping)\nPid:\t9\nPPid:\t7\n"
+		"NSpid:\t9\t4\t1\nSigCgt:\t0000000000000002\n", &hv), 0);
+	assert_string_equal(hv.name, "sleep");
+	assert_int_equal(hv.state, 'S');
+	assert_int_equal(hv.ppid, 7);
+	assert_int_equal(hv.n_nspid, 3);
+	assert_int_equal(hv.nspid[0], 9);
+	assert_int_equal(hv.nspid[2], 1);
+	assert_int_equal(hv.sigcgt, 2);
+	assert_int_equal(hostview_parse_status("State:\tR\n", &hv), -1);
+	assert_int_equal(hostview_parse_status("", &hv), -1);
+}
+
+static void
+cgroup_lines(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(hostview_parse_cgroup(
+		"9:name=systemd:/\n8:pids:/boxstep/1-2\n0::/\n", buf,
+		sizeof(buf)), 0);
+	assert_string_equal(buf, "/boxstep/1-2");
+	assert_int_equal(hostview_parse_cgroup("3:cpu,pids:/x\n", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "/x");
+	assert_int_equal(hostview_parse_cgroup("0::/boxstep/5-1\n", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "/boxstep/5-1");
+	assert_int_equal(hostview_parse_cgroup("4:pidsx:/no\n", buf,
+					       sizeof(buf)), -1);
+	assert_int_equal(hostview_parse_cgroup("garbage", buf, sizeof(buf)),
+			 -1);
+}
+
+static void
+cmdline_and_ns_links(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(hostview_format_cmdline("sh\0-c\0echo hi\0", 15,
+						    buf, sizeof(buf)),
+			    "sh -c echo hi");
+	assert_string_equal(hostview_format_cmdline("abcdef", 6, buf, 4),
+			    "abc");
+	assert_string_equal(hostview_format_cmdline("", 0, buf, sizeof(buf)),
+			    "");
+	assert_int_equal(hostview_parse_ns_link("uts:[4026531838]"),
+			 4026531838UL);
+	assert_int_equal(hostview_parse_ns_link("nonsense"), 0);
+}
+
+static void
+collect_container(void **state)
+{
+	struct cgroup_ctx cg = { .version = CGROUP_V1 };
+	char text[4096];
+
+	(void)state;
+	snprintf(cg.hier, sizeof(cg.hier), "/nonexistent/pids");
+	assert_int_equal(hostview_collect(&hv, PROC, 4242, &cg), 0);
+	assert_false(hv.gone);
+	assert_string_equal(hv.name, "sh");
+	assert_int_equal(hv.n_nspid, 2);
+	assert_int_equal(hv.nspid[1], 1);
+	assert_string_equal(hv.cmdline, "sh -c sleep 3000 | sleep 3001");
+	assert_int_equal(hv.n_ns, 5);
+	assert_true(hostview_ns_is_new(&hv, "uts"));
+	assert_true(hostview_ns_is_new(&hv, "pid"));
+	assert_true(hostview_ns_is_new(&hv, "mnt"));
+	assert_false(hostview_ns_is_new(&hv, "net"));
+	assert_false(hostview_ns_is_new(&hv, "user")); /* absent */
+	assert_string_equal(hv.root, "/srv/box");
+	assert_string_equal(hv.cwd, "/srv");
+	assert_true(hv.cwd_outside_root);
+	assert_int_equal(hv.n_mounts, 1);
+	assert_string_equal(hv.mounts[0].mountpoint, "/proc");
+	assert_string_equal(hv.mounts[0].tags, "");
+	assert_int_equal(hv.n_leaks, 1);
+	assert_string_equal(hv.leaks[0].mountpoint, "/srv/box/proc");
+	assert_string_equal(hv.cgroup, "/boxstep/4200-1");
+	assert_string_equal(hv.cgroup_dir, "/nonexistent/pids/boxstep/4200-1");
+	assert_int_equal(hv.cg.current, -1);
+	/* Its pid namespace holds itself and its child, not the host's. */
+	assert_int_equal(hv.n_procs, 2);
+	for (size_t i = 0; i < hv.n_procs; i++) {
+		assert_true(hv.procs[i].host == 4242 || hv.procs[i].host == 4243);
+		assert_int_equal(hv.procs[i].inner,
+				 hv.procs[i].host == 4242 ? 1 : 2);
+	}
+	hostview_format(&hv, text, sizeof(text));
+	assert_non_null(strstr(text, "NSpid: 4242 -> 1"));
+	assert_non_null(strstr(text, "OUTSIDE THE ROOT"));
+	assert_non_null(strstr(text, "LEAKED to the host"));
+	assert_non_null(strstr(text, "uts     NEW"));
+	assert_non_null(strstr(text, "net     shared"));
+}
+
+static void
+collect_partial_process(void **state)
+{
+	(void)state;
+	/* 4243 has a status but no cgroup, mountinfo, root or cwd. */
+	assert_int_equal(hostview_collect(&hv, PROC, 4243, NULL), 0);
+	assert_string_equal(hv.name, "sleep");
+	assert_string_equal(hv.cgroup, "");
+	assert_int_equal(hv.n_mounts, 0);
+	assert_false(hv.cwd_outside_root);
+}
+
+static void
+collect_vanished(void **state)
+{
+	(void)state;
+	/* 9999 vanished after writing half its status; 5 never existed. */
+	assert_int_equal(hostview_collect(&hv, PROC, 9999, NULL), -1);
+	assert_true(hv.gone);
+	assert_int_equal(hostview_collect(&hv, PROC, 5, NULL), -1);
+	assert_true(hv.gone);
+	assert_int_equal(hv.pid, 5);
+}
+
+static void
+format_needs_no_buffer(void **state)
+{
+	char small[8];
+	int need;
+
+	(void)state;
+	assert_int_equal(hostview_collect(&hv, PROC, 4242, NULL), 0);
+	need = hostview_format(&hv, NULL, 0);
+	assert_true(need > 100);
+	assert_int_equal(hostview_format(&hv, small, sizeof(small)), need);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(status_fields, teardown),
+		cmocka_unit_test_teardown(cgroup_lines, teardown),
+		cmocka_unit_test_teardown(cmdline_and_ns_links, teardown),
+		cmocka_unit_test_teardown(collect_container, teardown),
+		cmocka_unit_test_teardown(collect_partial_process, teardown),
+		cmocka_unit_test_teardown(collect_vanished, teardown),
+		cmocka_unit_test_teardown(format_needs_no_buffer, teardown),
+	};
+
+	return cmocka_run_group_tests_name("hostview", tests, NULL, NULL);
+}
