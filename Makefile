@@ -17,10 +17,11 @@ WARN     = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
            -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 CPPFLAGS = -Iinclude -DBOXSTEP_VERSION='"$(VERSION)"' \
            -DBOXSTEP_DATADIR='"$(DATADIR)"'
-LDLIBS   = -lreadline
+LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
 
 # Debian packages: what `run` needs, and what the tests add.
-DEPS_RUN  = gcc make libc6-dev libreadline-dev busybox-static
+DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
+            busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux \
             procps
 
@@ -31,7 +32,7 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview repl
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview repl tui
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
 UNITS    = plan cmdline cgroup mountinfo hostview
 UNIT_BIN = $(UNITS:%=$(B)/test_%)

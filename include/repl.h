@@ -17,6 +17,7 @@ struct repl {
 	char default_rootfs[PATH_MAX];
 	char where[PATH_MAX + 32]; /* "FILE:LINE: " while running a script */
 	bool quit;
+	int event_fd;          /* the TUI's end of the event socket, or -1 */
 };
 
 /* Sets up a session: the default plan with DEFAULT_ROOTFS (may be ""),
@@ -24,6 +25,14 @@ struct repl {
  * cleaned to stderr. */
 void repl_init(struct repl *r, const char *default_rootfs,
 	       const char *cgroup_root);
+
+/* Tells the TUI (when R->event_fd is open) one event, as a line:
+ *   plan LAYERS HOSTNAME ROOTFS     the layers (comma-separated or "-")
+ *   start PID                        a container's first process started
+ *   exit PID TEXT                    it ended ("exited with status 0")
+ *   refresh MS                       the pane's refresh interval */
+void repl_event(const struct repl *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Ends the session: stops a background container.  */
 void repl_done(struct repl *r);

@@ -57,6 +57,11 @@ extern volatile sig_atomic_t spawn_quit_signal;
 void spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 			char *report, size_t len);
 
+/* In a child that forked after spawn_session_init() (the TUI's REPL):
+ * becomes a subreaper again (fork does not inherit it), takes a wake-up
+ * pipe of its own, and takes the terminal it now has on stdin. */
+void spawn_session_after_fork(struct spawn_session *s);
+
 /* Starts ARGV in a new container described by PLAN and returns once the
  * command has been exec'd.  With BACKGROUND the container gets no terminal
  * and a session of its own.  Returns 0, or the exit code of the failure

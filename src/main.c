@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "hostview.h"
 #include "repl.h"
+#include "tui.h"
 
 #ifndef BOXSTEP_VERSION
 #define BOXSTEP_VERSION "0.1"
@@ -39,13 +40,15 @@ usage(FILE *out)
 "a PID namespace, a mount namespace, chroot, a private /proc and a cgroup\n"
 "pids.max limit, running real commands after each step.\n"
 "\n"
-"  (no options)    the interactive REPL\n"
-"  --plain         the plain readline REPL\n"
+"  (no options)    the two-pane TUI on a capable terminal (80x24 or more),\n"
+"                  else the plain REPL\n"
+"  --plain         the plain readline REPL, no curses\n"
 "  -c COMMANDS     run REPL commands (separated by ';' or newlines), exit\n"
 "  -f FILE         the same from FILE ('-' for standard input)\n"
 "  -e              with -c/-f: stop at the first command that fails\n"
 "  watch PID       what the host sees of any process: its namespaces,\n"
-"                  root, mounts, cgroup and processes\n"
+"                  root, mounts, cgroup and processes; live on a\n"
+"                  terminal, printed once otherwise\n"
 "  --help          this text\n"
 "  --version       the version\n"
 "\n"
@@ -54,7 +57,8 @@ usage(FILE *out)
 "\n"
 "Environment: BOXSTEP_ROOTFS (default root filesystem), XDG_STATE_HOME\n"
 "(history), BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
-CGROUP_DEFAULT_ROOT ").\n"
+CGROUP_DEFAULT_ROOT "),\n"
+"NO_COLOR (a monochrome TUI), TERM.\n"
 "Needs root: namespaces, chroot and cgroups need CAP_SYS_ADMIN.\n");
 }
 
@@ -106,7 +110,7 @@ default_rootfs(char *buf, size_t len)
 
 /* boxstep watch PID: the host's view of any process. */
 static int
-watch(const char *arg)
+watch(const char *arg, bool live)
 {
 	struct cgroup_ctx cg;
 	struct hostview hv = { 0 };
@@ -130,6 +134,10 @@ watch(const char *arg)
 		hostview_free(&hv);
 		return 1;
 	}
+	if (live) {
+		hostview_free(&hv);
+		return tui_watch((pid_t)pid);
+	}
 	n = hostview_format(&hv, NULL, 0);
 	text = malloc((size_t)n + 1);
 	if (text) {
@@ -152,13 +160,14 @@ main(int argc, char **argv)
 	};
 	const char *commands = NULL, *file = NULL, *cgroot;
 	char rootfs[PATH_MAX], *text = NULL;
-	bool stop_on_error = false;
+	bool stop_on_error = false, plain = false;
 	struct repl r;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "+c:f:e", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
+			plain = true;
 			break;
 		case 'c':
 			commands = optarg;
@@ -191,7 +200,7 @@ main(int argc, char **argv)
 				"watch %s\n", argv[optind + 1]);
 			return 1;
 		}
-		return watch(argv[optind + 1]);
+		return watch(argv[optind + 1], !plain && tui_capable());
 	}
 	if (optind < argc) {
 		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "
@@ -229,6 +238,8 @@ main(int argc, char **argv)
 	else if (file)
 		rc = repl_run_text(&r, text, strcmp(file, "-") == 0 ? "stdin" :
 				   file, stop_on_error);
+	else if (!plain && tui_capable())
+		rc = tui_main(&r);
 	else
 		rc = repl_interactive(&r);
 	repl_done(&r);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ static int cmd_stop(struct repl *, int, char **, const char *);
 static int cmd_host(struct repl *, int, char **, const char *);
 static int cmd_explain(struct repl *, int, char **, const char *);
 static int cmd_quit(struct repl *, int, char **, const char *);
+static void event_plan(const struct repl *r);
 
 static const struct repl_cmd commands[] = {
 	{ .name = "help", .usage = "help [COMMAND]",
@@ -81,7 +83,9 @@ static const struct repl_cmd commands[] = {
 	  "  set chdir on|off               off = chroot without chdir(\"/\")"
 	  "\n"
 	  "  set propagation private|shared mount propagation in the new "
-	  "mount namespace",
+	  "mount namespace\n"
+	  "  set refresh MS                 the host-view pane's interval "
+	  "(default 200)",
 	  .max_args = 2, .complete = COMPLETE_KEY, .exec = cmd_set },
 	{ .name = "show", .usage = "show",
 	  .summary = "the plan, and the syscalls `run` will make",
@@ -304,6 +308,32 @@ print_settings(const struct repl *r)
 	}
 }
 
+/* set refresh MS: the TUI pane's interval; the plain REPL has no pane. */
+static int
+set_refresh(struct repl *r, int argc, char **argv)
+{
+	char *end;
+	long ms;
+
+	if (argc < 3) {
+		say_error(r, "set refresh needs a value: set refresh MS "
+			  "(50 to 10000)");
+		return 2;
+	}
+	ms = strtol(argv[2], &end, 10);
+	if (*argv[2] == '\0' || *end != '\0' || ms < 50 || ms > 10000) {
+		say_error(r, "refresh takes milliseconds from 50 to 10000, not "
+			  "'%s'", argv[2]);
+		return 2;
+	}
+	if (r->event_fd < 0)
+		printf("note: refresh is the interval of the TUI's host-view "
+		       "pane; this plain REPL has none (`boxstep watch PID` "
+		       "shows it)\n");
+	repl_event(r, "refresh %ld", ms);
+	return 0;
+}
+
 static int
 cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 {
@@ -324,9 +354,11 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 		print_settings(r);
 		return 0;
 	}
+	if (strcmp(argv[1], "refresh") == 0)
+		return set_refresh(r, argc, argv);
 	if (!(k = plan_key_lookup(argv[1]))) {
 		say_error(r, "no setting called '%s'; the settings are: "
-			  "hostname rootfs pids.max chdir propagation",
+			  "hostname rootfs pids.max chdir propagation refresh",
 			  argv[1]);
 		return 2;
 	}
@@ -386,10 +418,11 @@ reap_background(struct repl *r)
 {
 	char what[64];
 
-	if (spawn_poll(&r->session, &r->bg))
-		printf("[background container %d %s]\n", (int)r->bg.pid,
-		       spawn_describe_status(r->bg.status, what,
-					     sizeof(what)));
+	if (spawn_poll(&r->session, &r->bg)) {
+		spawn_describe_status(r->bg.status, what, sizeof(what));
+		printf("[background container %d %s]\n", (int)r->bg.pid, what);
+		repl_event(r, "exit %d %s", (int)r->bg.pid, what);
+	}
 }
 
 static int
@@ -408,11 +441,15 @@ run_container(struct repl *r, char **argv, bool background)
 		return code;
 	}
 	r->last_pid = c->pid;
+	repl_event(r, "start %d", (int)c->pid);
 	if (background) {
 		printf("[background container %d: %s]\n", (int)c->pid, argv[0]);
 		return 0;
 	}
-	return spawn_wait(&r->session, c);
+	code = spawn_wait(&r->session, c);
+	repl_event(r, "exit %d %s", (int)c->pid,
+		   spawn_describe_status(c->status, err, sizeof(err)));
+	return code;
 }
 
 static int
@@ -457,9 +494,10 @@ cmd_stop(struct repl *r, int argc, char **argv, const char *rest)
 		return 1;
 	}
 	spawn_stop(&r->session, &r->bg);
+	spawn_describe_status(r->bg.status, what, sizeof(what));
 	printf("[background container %d stopped: %s; its processes, "
-	       "cgroup and mounts are gone]\n", (int)r->bg.pid,
-	       spawn_describe_status(r->bg.status, what, sizeof(what)));
+	       "cgroup and mounts are gone]\n", (int)r->bg.pid, what);
+	repl_event(r, "exit %d %s", (int)r->bg.pid, what);
 	return 0;
 }
 
@@ -506,17 +544,11 @@ cmd_quit(struct repl *r, int argc, char **argv, const char *rest)
 
 /* --- dispatch ------------------------------------------------------- */
 
-int
-repl_exec(struct repl *r, int argc, char **argv, const char *rest)
+/* Checks the number of arguments against the command's; says what is
+ * wrong.  Returns 0 when it fits. */
+static int
+check_args(const struct repl *r, const struct repl_cmd *c, int args)
 {
-	const struct repl_cmd *c;
-	int args = argc - 1;
-
-	reap_background(r);
-	if (!(c = lookup(r, argv[0])))
-		return 2;
-	if (c->exec == cmd_host)
-		return c->exec(r, argc, argv, rest);
 	if (args < c->min_args) {
 		say_error(r, "%s is missing %s; usage: %s", c->name,
 			  c->complete == COMPLETE_LAYER ? "a layer name" :
@@ -529,8 +561,26 @@ repl_exec(struct repl *r, int argc, char **argv, const char *rest)
 			  "fewer arguments", c->usage);
 		return 2;
 	}
-	return c->exec(r, argc, argv, rest);
+	return 0;
 }
+
+int
+repl_exec(struct repl *r, int argc, char **argv, const char *rest)
+{
+	const struct repl_cmd *c;
+	int args = argc - 1, rc;
+
+	reap_background(r);
+	if (!(c = lookup(r, argv[0])))
+		return 2;
+	/* host takes its line whole; the rest are counted. */
+	if (c->exec != cmd_host && check_args(r, c, args))
+		return 2;
+	rc = c->exec(r, argc, argv, rest);
+	event_plan(r);
+	return rc;
+}
+
 
 int
 repl_run_text(struct repl *r, const char *text, const char *origin,
@@ -818,11 +868,49 @@ repl_interactive(struct repl *r)
 }
 
 void
+repl_event(const struct repl *r, const char *fmt, ...)
+{
+	char line[PATH_MAX + 256];
+	va_list ap;
+	int n;
+
+	if (r->event_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (send(r->event_fd, line, (size_t)n, MSG_NOSIGNAL) < 0) {
+		/* the TUI is gone; the REPL carries on */
+	}
+}
+
+/* Sends the plan, so that the TUI's status line follows it. */
+static void
+event_plan(const struct repl *r)
+{
+	char layers[64] = "";
+
+	for (int i = 0; i < PLAN_NLAYERS; i++)
+		if (plan_has(&r->plan, i))
+			snprintf(layers + strlen(layers),
+				 sizeof(layers) - strlen(layers), "%s%s",
+				 layers[0] ? "," : "", plan_layer_info(i)->name);
+	repl_event(r, "plan %s %s %s", layers[0] ? layers : "-",
+		   r->plan.hostname, r->plan.rootfs[0] ? r->plan.rootfs : "-");
+}
+
+void
 repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
 {
 	char report[4096] = "";
 
 	memset(r, 0, sizeof(*r));
+	r->event_fd = -1;
 	snprintf(r->default_rootfs, sizeof(r->default_rootfs), "%s",
 		 default_rootfs ? default_rootfs : "");
 	plan_init(&r->plan, r->default_rootfs);

@@ -145,6 +145,21 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 	}
 }
 
+void
+spawn_session_after_fork(struct spawn_session *s)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if (wake_pipe[0] >= 0) {
+		close(wake_pipe[0]);
+		close(wake_pipe[1]);
+	}
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		wake_pipe[0] = wake_pipe[1] = -1;
+	s->tty = -1;
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp())
+		s->tty = STDIN_FILENO;
+}
+
 /* --- the child ------------------------------------------------------ */
 
 static void __attribute__((noreturn))

@@ -1,0 +1,852 @@
+/* tui: ncurses, a pty with libvterm for the REPL, and the host-view pane.
+ * Every curses call of boxstep lives in this file. */
+#define _GNU_SOURCE
+#include "tui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NCURSES_WIDECHAR 1
+#include <ncurses.h>
+#include <vterm.h>
+/* After vterm.h: term.h defines macros (bell, lines) that clash. */
+#include <term.h>
+
+#include "cgroup.h"
+#include "hostview.h"
+#include "repl.h"
+
+#define TUI_MIN_COLS 80
+#define TUI_MIN_ROWS 24
+#define HIGHLIGHT_SECONDS 3.0
+#define SPARK_SAMPLES 60
+#define PANE_LINES_MAX 256
+
+enum {
+	PAIR_HIGHLIGHT = 20,
+	PAIR_ON,
+	PAIR_OFF,
+	PAIR_ALERT,
+	PAIR_TITLE,
+};
+
+struct pane {
+	WINDOW *win;
+	pid_t pid;            /* the container shown, 0 = none yet */
+	bool exited;
+	char exit_text[64];
+	bool paused;
+	int refresh_ms;
+	double next_tick;
+	struct hostview hv;
+	char *text[PANE_LINES_MAX];
+	double changed_at[PANE_LINES_MAX];
+	int nlines;
+	long spark[SPARK_SAMPLES]; /* pids.current once a second */
+	int nspark;
+	double next_spark;
+	bool dirty;
+	struct cgroup_ctx cg;
+};
+
+struct tui {
+	int ptmx;
+	pid_t child;
+	int events;           /* socket from the REPL */
+	char evbuf[4096];
+	size_t evlen;
+	VTerm *vt;
+	VTermScreen *vs;
+	WINDOW *left, *status;
+	int rows, cols;
+	bool side_by_side;
+	bool left_dirty;
+	VTermPos cursor;
+	bool cursor_shown;
+	struct pane pane;
+	char layers[64], hostname[65], rootfs[4096];
+	bool color, utf8;
+};
+
+static volatile sig_atomic_t got_winch, got_quit;
+
+static void on_winch(int sig) { (void)sig; got_winch = 1; }
+static void on_quit_signal(int sig) { got_quit = sig; }
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* endwin() on every way out, including exit() from a fatal error. */
+static bool curses_up;
+
+static void
+restore_terminal(void)
+{
+	if (curses_up) {
+		curs_set(1);
+		endwin();
+		curses_up = false;
+	}
+}
+
+bool
+tui_capable(void)
+{
+	const char *term = getenv("TERM");
+	struct winsize ws;
+	int err;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || !term ||
+	    !*term || strcmp(term, "dumb") == 0)
+		return false;
+	if (setupterm(NULL, STDOUT_FILENO, &err) != 0)
+		return false;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return false;
+	return ws.ws_col >= TUI_MIN_COLS && ws.ws_row >= TUI_MIN_ROWS;
+}
+
+static void
+start_curses(struct tui *t)
+{
+	struct sigaction sa;
+
+	setlocale(LC_ALL, "");
+	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	initscr();
+	curses_up = true;
+	atexit(restore_terminal);
+	raw();
+	noecho();
+	nonl();
+	t->color = has_colors() && !getenv("NO_COLOR");
+	if (t->color) {
+		start_color();
+		use_default_colors();
+		for (short c = 0; c < 8 && c + 1 < COLOR_PAIRS; c++)
+			init_pair(c + 1, c, -1);
+		init_pair(PAIR_HIGHLIGHT, COLOR_BLACK, COLOR_YELLOW);
+		init_pair(PAIR_ON, COLOR_BLACK, COLOR_GREEN);
+		init_pair(PAIR_OFF, -1, -1);
+		init_pair(PAIR_ALERT, COLOR_WHITE, COLOR_RED);
+		init_pair(PAIR_TITLE, COLOR_CYAN, -1);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_quit_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* An attribute for UI element PAIR, or its monochrome stand-in. */
+static attr_t
+ui_attr(const struct tui *t, short pair, attr_t mono)
+{
+	return t->color ? COLOR_PAIR(pair) : mono;
+}
+
+/* --- the host-view pane ------------------------------------------------ */
+
+static void
+pane_free_lines(struct pane *p)
+{
+	for (int i = 0; i < p->nlines; i++)
+		free(p->text[i]);
+	p->nlines = 0;
+}
+
+/* Splits TEXT into the pane's lines; a line that was not there before is
+ * stamped as changed now. */
+static void
+pane_set_text(struct pane *p, const char *text, bool highlight)
+{
+	char *old[PANE_LINES_MAX];
+	double old_at[PANE_LINES_MAX];
+	int nold = p->nlines;
+	double t = now();
+
+	memcpy(old, p->text, sizeof(old));
+	memcpy(old_at, p->changed_at, sizeof(old_at));
+	p->nlines = 0;
+	for (const char *s = text; *s && p->nlines < PANE_LINES_MAX;) {
+		size_t n = strcspn(s, "\n");
+		char *line = strndup(s, n);
+		double at = highlight ? t : 0;
+
+		for (int i = 0; line && i < nold; i++)
+			if (old[i] && strcmp(old[i], line) == 0) {
+				at = old_at[i];
+				break;
+			}
+		if (!line)
+			break;
+		p->changed_at[p->nlines] = at;
+		p->text[p->nlines++] = line;
+		s += n + (s[n] == '\n');
+	}
+	for (int i = 0; i < nold; i++)
+		free(old[i]);
+	p->dirty = true;
+}
+
+/* Collects the view of the pane's process and rebuilds its text. */
+static void
+pane_tick(struct pane *p)
+{
+	bool first = p->hv.pid != p->pid;
+	char *text;
+	int n;
+
+	if (!p->pid || p->paused)
+		return;
+	if (p->exited && !first)
+		return;
+	hostview_collect(&p->hv, "/proc", p->pid, &p->cg);
+	if (p->hv.gone && !first) {
+		/* Keep the last view, frozen. */
+		p->exited = true;
+		p->dirty = true;
+		return;
+	}
+	n = hostview_format(&p->hv, NULL, 0);
+	if (!(text = malloc((size_t)n + 1)))
+		return;
+	hostview_format(&p->hv, text, (size_t)n + 1);
+	pane_set_text(p, text, !first);
+	free(text);
+	if (now() >= p->next_spark && p->hv.cg.current >= 0) {
+		if (p->nspark == SPARK_SAMPLES) {
+			memmove(p->spark, p->spark + 1,
+				(SPARK_SAMPLES - 1) * sizeof(p->spark[0]));
+			p->nspark--;
+		}
+		p->spark[p->nspark++] = p->hv.cg.current;
+		p->next_spark = now() + 1.0;
+	}
+}
+
+static void
+pane_show(struct pane *p, pid_t pid)
+{
+	p->pid = pid;
+	p->exited = false;
+	p->exit_text[0] = '\0';
+	p->nspark = 0;
+	p->next_spark = 0;
+	hostview_free(&p->hv);
+	pane_free_lines(p);
+	p->next_tick = 0;
+	p->dirty = true;
+}
+
+/* pids.current against pids.max as a bar, then the last minute's
+ * samples as a sparkline. */
+static void
+draw_pids(const struct tui *t, const struct pane *p, int y, int width)
+{
+	static const char *const blocks[] = {
+		" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
+		"\u2587", "\u2588",
+	};
+	static const char ascii[] = " .:-=+*#%@";
+	long cur = p->hv.cg.current, max = p->hv.cg.max, top = 1;
+	int barw = width - 34, fill;
+
+	if (cur < 0 || barw < 5)
+		return;
+	fill = max > 0 ? (int)((cur * barw + max - 1) / max) : 0;
+	if (fill > barw)
+		fill = barw;
+	mvwprintw(p->win, y, 1, "pids ");
+	wattron(p->win, max > 0 && cur >= max ? ui_attr(t, PAIR_ALERT, A_REVERSE) :
+		ui_attr(t, PAIR_ON, A_REVERSE));
+	for (int i = 0; i < fill; i++)
+		waddch(p->win, ' ');
+	wattroff(p->win, A_COLOR | A_REVERSE);
+	for (int i = fill; i < barw; i++)
+		waddch(p->win, '.');
+	if (max >= 0)
+		wprintw(p->win, " %ld/%ld", cur, max);
+	else
+		wprintw(p->win, " %ld/max", cur);
+	if (max > 0 && cur >= max)
+		wprintw(p->win, " AT LIMIT");
+	for (int i = 0; i < p->nspark; i++)
+		if (p->spark[i] > top)
+			top = p->spark[i];
+	if (max > top)
+		top = max;
+	wmove(p->win, y + 1, 1);
+	wprintw(p->win, "last %2ds ", p->nspark);
+	for (int i = 0; i < p->nspark && i < width - 12; i++) {
+		int level = (int)(p->spark[i] * 8 / top);
+
+		if (t->utf8)
+			waddstr(p->win, blocks[level]);
+		else
+			waddch(p->win, (chtype)ascii[level]);
+	}
+}
+
+static void
+draw_pane(const struct tui *t, struct pane *p)
+{
+	int h, w, y = 1;
+	double tnow = now();
+
+	getmaxyx(p->win, h, w);
+	werase(p->win);
+	wattron(p->win, ui_attr(t, PAIR_TITLE, A_BOLD) | A_BOLD);
+	if (!p->pid)
+		mvwprintw(p->win, 0, 1, "HOST VIEW");
+	else
+		mvwprintw(p->win, 0, 1, "HOST VIEW of pid %d", (int)p->pid);
+	wattroff(p->win, A_COLOR | A_BOLD);
+	if (p->exited) {
+		wattron(p->win, ui_attr(t, PAIR_ALERT, A_REVERSE));
+		wprintw(p->win, " EXITED%s%s ", p->exit_text[0] ? ": " : "",
+			p->exit_text);
+		wattroff(p->win, A_COLOR | A_REVERSE);
+	}
+	if (p->paused) {
+		wattron(p->win, A_REVERSE | A_BOLD);
+		wprintw(p->win, " PAUSED ");
+		wattroff(p->win, A_REVERSE | A_BOLD);
+	}
+	if (!p->pid) {
+		mvwprintw(p->win, 2, 1, "No container yet.");
+		mvwprintw(p->win, 3, 1, "`run`, `sh` or `start` one, and what the");
+		mvwprintw(p->win, 4, 1, "host sees of it appears here.");
+		wnoutrefresh(p->win);
+		p->dirty = false;
+		return;
+	}
+	if (p->hv.cg.current >= 0 && h > 8) {
+		draw_pids(t, p, y, w);
+		y += 2;
+	}
+	for (int i = 0; i < p->nlines && y < h; i++, y++) {
+		bool hot = p->changed_at[i] > 0 &&
+			tnow - p->changed_at[i] < HIGHLIGHT_SECONDS;
+
+		if (hot)
+			wattron(p->win, ui_attr(t, PAIR_HIGHLIGHT, A_REVERSE));
+		mvwaddnstr(p->win, y, 1, p->text[i], w - 2);
+		if (hot)
+			wattroff(p->win, A_COLOR | A_REVERSE);
+	}
+	wnoutrefresh(p->win);
+	p->dirty = false;
+}
+
+/* True while some highlight is still fading: the pane must be drawn again
+ * when it goes out. */
+static bool
+pane_has_highlights(const struct pane *p)
+{
+	double tnow = now();
+
+	for (int i = 0; i < p->nlines; i++)
+		if (p->changed_at[i] > 0 &&
+		    tnow - p->changed_at[i] < HIGHLIGHT_SECONDS + 0.2)
+			return true;
+	return false;
+}
+
+/* --- the REPL's terminal (libvterm) -------------------------------------- */
+
+static int
+vt_damage(VTermRect rect, void *user)
+{
+	struct tui *t = user;
+
+	(void)rect;
+	t->left_dirty = true;
+	return 1;
+}
+
+static int
+vt_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
+{
+	struct tui *t = user;
+
+	(void)old;
+	t->cursor = pos;
+	t->cursor_shown = visible;
+	t->left_dirty = true;
+	return 1;
+}
+
+static int
+vt_settermprop(VTermProp prop, VTermValue *val, void *user)
+{
+	struct tui *t = user;
+
+	if (prop == VTERM_PROP_CURSORVISIBLE)
+		t->cursor_shown = val->boolean;
+	return 1;
+}
+
+static void
+vt_output(const char *s, size_t len, void *user)
+{
+	struct tui *t = user;
+
+	while (len > 0) {
+		ssize_t n = write(t->ptmx, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static const VTermScreenCallbacks vt_callbacks = {
+	.damage = vt_damage,
+	.movecursor = vt_movecursor,
+	.settermprop = vt_settermprop,
+};
+
+static attr_t
+cell_attr(const struct tui *t, const VTermScreenCell *c)
+{
+	attr_t a = A_NORMAL;
+
+	if (c->attrs.bold)
+		a |= A_BOLD;
+	if (c->attrs.underline)
+		a |= A_UNDERLINE;
+	if (c->attrs.reverse)
+		a |= A_REVERSE;
+	if (t->color && VTERM_COLOR_IS_INDEXED(&c->fg) &&
+	    !VTERM_COLOR_IS_DEFAULT_FG(&c->fg))
+		a |= COLOR_PAIR((c->fg.indexed.idx % 8) + 1);
+	if (VTERM_COLOR_IS_INDEXED(&c->bg) && !VTERM_COLOR_IS_DEFAULT_BG(&c->bg))
+		a |= A_REVERSE;
+	return a;
+}
+
+static void
+draw_left(struct tui *t)
+{
+	int h, w;
+
+	getmaxyx(t->left, h, w);
+	for (int row = 0; row < h; row++) {
+		wmove(t->left, row, 0);
+		for (int col = 0; col < w;) {
+			VTermScreenCell c;
+			VTermPos pos = { row, col };
+			wchar_t wc[VTERM_MAX_CHARS_PER_CELL + 1] = { 0 };
+			cchar_t cc;
+			int n = 0;
+
+			if (!vterm_screen_get_cell(t->vs, pos, &c)) {
+				col++;
+				continue;
+			}
+			for (; n < VTERM_MAX_CHARS_PER_CELL && c.chars[n]; n++)
+				wc[n] = (wchar_t)c.chars[n];
+			if (n == 0)
+				wc[n++] = L' ';
+			setcchar(&cc, wc, cell_attr(t, &c), 0, NULL);
+			mvwadd_wch(t->left, row, col, &cc);
+			col += c.width > 0 ? c.width : 1;
+		}
+	}
+	t->left_dirty = false;
+}
+
+/* --- layout and the status line ---------------------------------------- */
+
+static void
+layout(struct tui *t)
+{
+	struct winsize ws = { 0 };
+	int lrows, lcols;
+
+	getmaxyx(stdscr, t->rows, t->cols);
+	if (t->left)
+		delwin(t->left);
+	if (t->pane.win)
+		delwin(t->pane.win);
+	if (t->status)
+		delwin(t->status);
+	t->side_by_side = t->cols >= 120;
+	if (t->side_by_side) {
+		lcols = t->cols * 11 / 20;
+		lrows = t->rows - 1;
+		t->left = newwin(lrows, lcols, 0, 0);
+		t->pane.win = newwin(lrows, t->cols - lcols - 1, 0, lcols + 1);
+		/* the separator */
+		mvvline(0, lcols, ACS_VLINE, lrows);
+	} else {
+		lcols = t->cols;
+		lrows = (t->rows - 1) * 11 / 20;
+		t->left = newwin(lrows, lcols, 0, 0);
+		mvhline(lrows, 0, ACS_HLINE, t->cols);
+		t->pane.win = newwin(t->rows - lrows - 2, t->cols, lrows + 1, 0);
+	}
+	t->status = newwin(1, t->cols, t->rows - 1, 0);
+	wnoutrefresh(stdscr);
+	if (t->vt) {
+		vterm_set_size(t->vt, lrows, lcols);
+		ws.ws_row = (unsigned short)lrows;
+		ws.ws_col = (unsigned short)lcols;
+		ioctl(t->ptmx, TIOCSWINSZ, &ws);
+	}
+	t->left_dirty = true;
+	t->pane.dirty = true;
+}
+
+static void
+draw_status(struct tui *t)
+{
+	static const char *const names[] = {
+		"uts", "pid", "mnt", "chroot", "proc", "pids",
+	};
+
+	werase(t->status);
+	wmove(t->status, 0, 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char want[16];
+		bool on;
+
+		snprintf(want, sizeof(want), ",%s,", names[i]);
+		{
+			char list[80];
+
+			snprintf(list, sizeof(list), ",%s,", t->layers);
+			on = strstr(list, want) != NULL;
+		}
+		wattron(t->status, on ? ui_attr(t, PAIR_ON, A_REVERSE) | A_BOLD :
+			A_DIM);
+		wprintw(t->status, " %s ", names[i]);
+		wattroff(t->status, A_COLOR | A_REVERSE | A_BOLD | A_DIM);
+		waddch(t->status, ' ');
+	}
+	wprintw(t->status, "| host %s | root %s | ", t->hostname,
+		strrchr(t->rootfs, '/') && strlen(t->rootfs) > 24 ?
+		strrchr(t->rootfs, '/') + 1 : t->rootfs);
+	if (!t->pane.pid)
+		wprintw(t->status, "no container");
+	else if (t->pane.exited)
+		wprintw(t->status, "pid %d exited", (int)t->pane.pid);
+	else
+		wprintw(t->status, "pid %d running", (int)t->pane.pid);
+	wprintw(t->status, " | F2 %s", t->pane.paused ? "resume" : "pause");
+	wnoutrefresh(t->status);
+}
+
+/* --- events from the REPL ------------------------------------------------ */
+
+static void
+handle_event(struct tui *t, char *line)
+{
+	char layers[64], host[65], root[4096], text[64];
+	int pid, ms;
+
+	if (sscanf(line, "plan %63s %64s %4095s", layers, host, root) == 3) {
+		snprintf(t->layers, sizeof(t->layers), "%s",
+			 strcmp(layers, "-") ? layers : "");
+		snprintf(t->hostname, sizeof(t->hostname), "%s", host);
+		snprintf(t->rootfs, sizeof(t->rootfs), "%s", root);
+	} else if (sscanf(line, "start %d", &pid) == 1) {
+		pane_show(&t->pane, (pid_t)pid);
+	} else if (sscanf(line, "exit %d %63[^\n]", &pid, text) == 2) {
+		if (pid == t->pane.pid) {
+			t->pane.exited = true;
+			snprintf(t->pane.exit_text, sizeof(t->pane.exit_text),
+				 "%s", text);
+			t->pane.dirty = true;
+		}
+	} else if (sscanf(line, "refresh %d", &ms) == 1) {
+		t->pane.refresh_ms = ms;
+		t->pane.next_tick = 0;
+	}
+}
+
+static void
+read_events(struct tui *t)
+{
+	ssize_t n = read(t->events, t->evbuf + t->evlen,
+			 sizeof(t->evbuf) - 1 - t->evlen);
+	char *nl;
+
+	if (n <= 0)
+		return;
+	t->evlen += (size_t)n;
+	t->evbuf[t->evlen] = '\0';
+	while ((nl = strchr(t->evbuf, '\n')) != NULL) {
+		*nl = '\0';
+		handle_event(t, t->evbuf);
+		memmove(t->evbuf, nl + 1, t->evlen - (size_t)(nl + 1 - t->evbuf));
+		t->evlen -= (size_t)(nl + 1 - t->evbuf);
+		t->evbuf[t->evlen] = '\0';
+	}
+	if (t->evlen == sizeof(t->evbuf) - 1)
+		t->evlen = 0; /* a line too long to be ours: drop it */
+}
+
+/* --- keys ------------------------------------------------------------------ */
+
+/* F2, as xterm, tmux and the Linux console send it. */
+static size_t
+match_f2(const char *s, size_t n)
+{
+	static const char *const seqs[] = { "\033OQ", "\033[12~", "\033[[B" };
+
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		size_t l = strlen(seqs[i]);
+
+		if (n >= l && memcmp(s, seqs[i], l) == 0)
+			return l;
+	}
+	return 0;
+}
+
+static void
+forward_keys(struct tui *t, const char *buf, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t l = match_f2(buf + i, n - i);
+
+		if (!l) {
+			i++;
+			continue;
+		}
+		vt_output(buf + start, i - start, t);
+		t->pane.paused = !t->pane.paused;
+		t->pane.next_tick = 0;
+		t->pane.dirty = true;
+		i += l;
+		start = i;
+	}
+	vt_output(buf + start, n - start, t);
+}
+
+/* --- the main loop -------------------------------------------------------- */
+
+static int
+poll_timeout(const struct pane *p)
+{
+	double wait;
+
+	if (!p->pid || p->paused || p->exited)
+		return pane_has_highlights(p) ? 250 : -1;
+	wait = p->next_tick - now();
+	return wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+}
+
+static void
+start_repl(struct tui *t, struct repl *r)
+{
+	int sv[2];
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		restore_terminal();
+		perror("boxstep: socketpair");
+		exit(1);
+	}
+	getmaxyx(t->left, ws.ws_row, ws.ws_col);
+	t->child = forkpty(&t->ptmx, NULL, NULL, &ws);
+	if (t->child < 0) {
+		restore_terminal();
+		perror("boxstep: forkpty");
+		exit(1);
+	}
+	if (t->child == 0) {
+		/* The REPL, in its own session on the pty: exactly the plain
+		 * mode, with events to the TUI. */
+		close(sv[0]);
+		signal(SIGWINCH, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		spawn_session_after_fork(&r->session);
+		r->event_fd = sv[1];
+		exit(repl_interactive(r));
+	}
+	close(sv[1]);
+	t->events = sv[0];
+	fcntl(t->ptmx, F_SETFD, FD_CLOEXEC);
+}
+
+int
+tui_main(struct repl *r)
+{
+	struct tui t = { .ptmx = -1, .events = -1 };
+	int status = 0;
+
+	t.pane.refresh_ms = 200;
+	t.pane.cg = r->session.cg;
+	if (!r->session.have_cg)
+		t.pane.cg.version = CGROUP_NONE;
+	snprintf(t.hostname, sizeof(t.hostname), "%s", r->plan.hostname);
+	snprintf(t.rootfs, sizeof(t.rootfs), "%s", r->plan.rootfs);
+	start_curses(&t);
+	layout(&t);
+	start_repl(&t, r);
+	t.vt = vterm_new(getmaxy(t.left), getmaxx(t.left));
+	vterm_set_utf8(t.vt, 1);
+	vterm_output_set_callback(t.vt, vt_output, &t);
+	t.vs = vterm_obtain_screen(t.vt);
+	vterm_screen_set_callbacks(t.vs, &vt_callbacks, &t);
+	vterm_screen_enable_altscreen(t.vs, 1);
+	vterm_screen_reset(t.vs, 1);
+
+	for (;;) {
+		struct pollfd fds[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = t.ptmx, .events = POLLIN },
+			{ .fd = t.events, .events = POLLIN },
+		};
+		char buf[8192];
+		ssize_t n;
+
+		if (got_quit) {
+			kill(t.child, SIGTERM);
+			break;
+		}
+		if (got_winch) {
+			got_winch = 0;
+			endwin();
+			refresh();
+			layout(&t);
+		}
+		if (poll(fds, 3, poll_timeout(&t.pane)) < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents & POLLIN) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n > 0)
+				forward_keys(&t, buf, (size_t)n);
+		}
+		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(t.ptmx, buf, sizeof(buf));
+			if (n <= 0)
+				break; /* the REPL has ended */
+			vterm_input_write(t.vt, buf, (size_t)n);
+		}
+		if (fds[2].revents & POLLIN)
+			read_events(&t);
+		if (t.pane.pid && !t.pane.paused && now() >= t.pane.next_tick) {
+			pane_tick(&t.pane);
+			t.pane.next_tick = now() + t.pane.refresh_ms / 1000.0;
+		}
+		if (t.pane.dirty || pane_has_highlights(&t.pane))
+			draw_pane(&t, &t.pane);
+		draw_status(&t);
+		if (t.left_dirty)
+			draw_left(&t);
+		wmove(t.left, t.cursor.row, t.cursor.col);
+		wnoutrefresh(t.left);
+		curs_set(t.cursor_shown ? 1 : 0);
+		doupdate();
+	}
+	restore_terminal();
+	while (waitpid(t.child, &status, 0) < 0 && errno == EINTR)
+		;
+	vterm_free(t.vt);
+	hostview_free(&t.pane.hv);
+	pane_free_lines(&t.pane);
+	close(t.ptmx);
+	close(t.events);
+	if (got_quit)
+		return 128 + got_quit;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int
+tui_watch(pid_t pid)
+{
+	struct tui t = { .ptmx = -1, .events = -1 };
+	bool gone = false;
+
+	if (cgroup_detect(&t.pane.cg, CGROUP_DEFAULT_ROOT, NULL, 0) < 0)
+		t.pane.cg.version = CGROUP_NONE;
+	t.pane.refresh_ms = 200;
+	start_curses(&t);
+	getmaxyx(stdscr, t.rows, t.cols);
+	t.pane.win = newwin(t.rows - 1, t.cols, 0, 0);
+	t.status = newwin(1, t.cols, t.rows - 1, 0);
+	pane_show(&t.pane, pid);
+	while (!got_quit) {
+		struct pollfd fd = { .fd = STDIN_FILENO, .events = POLLIN };
+		char buf[64];
+		ssize_t n;
+
+		if (got_winch) {
+			got_winch = 0;
+			endwin();
+			refresh();
+			getmaxyx(stdscr, t.rows, t.cols);
+			wresize(t.pane.win, t.rows - 1, t.cols);
+			mvwin(t.status, t.rows - 1, 0);
+			wresize(t.status, 1, t.cols);
+			t.pane.dirty = true;
+		}
+		if (poll(&fd, 1, poll_timeout(&t.pane)) > 0 &&
+		    (n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+			if (buf[0] == 'q' || buf[0] == 3 || buf[0] == 4)
+				break;
+			if (match_f2(buf, (size_t)n) || buf[0] == 'p') {
+				t.pane.paused = !t.pane.paused;
+				t.pane.dirty = true;
+			}
+		}
+		if (!t.pane.paused && now() >= t.pane.next_tick) {
+			pane_tick(&t.pane);
+			t.pane.next_tick = now() + t.pane.refresh_ms / 1000.0;
+		}
+		if (t.pane.exited || (t.pane.hv.gone && !t.pane.nlines)) {
+			gone = true;
+			break;
+		}
+		if (t.pane.dirty || pane_has_highlights(&t.pane))
+			draw_pane(&t, &t.pane);
+		werase(t.status);
+		mvwprintw(t.status, 0, 0, " watching pid %d from the host | p "
+			  "or F2 %s | q quits", (int)pid,
+			  t.pane.paused ? "resumes" : "pauses");
+		wnoutrefresh(t.status);
+		doupdate();
+	}
+	restore_terminal();
+	hostview_free(&t.pane.hv);
+	pane_free_lines(&t.pane);
+	if (gone) {
+		printf("boxstep: process %d has gone; stopped watching\n",
+		       (int)pid);
+		return 0;
+	}
+	return got_quit ? 128 + got_quit : 0;
+}
