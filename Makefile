@@ -133,6 +133,7 @@ build/asan/boxstep: $(OBJS)
 
 bench: all rootfs
 	$(Q)bash bench/bench.sh ./boxstep
+	$(Q)bash bench/pane.sh ./boxstep
 
 # --- install --------------------------------------------------------------
 

@@ -96,6 +96,24 @@ unsigned long hostview_parse_ns_link(const char *link);
 /* Says whether namespace TYPE of HV differs from the reader's. */
 bool hostview_ns_is_new(const struct hostview *hv, const char *type);
 
+/* The parts of a view, for hostview_update(). */
+enum hostview_part {
+	HOSTVIEW_STATUS = 1 << 0,  /* name, state, ppid, NSpid, SigCgt */
+	HOSTVIEW_CMDLINE = 1 << 1,
+	HOSTVIEW_NS = 1 << 2,      /* namespaces and the hostnames */
+	HOSTVIEW_LINKS = 1 << 3,   /* root and cwd */
+	HOSTVIEW_MOUNTS = 1 << 4,  /* its mounts and the host's leaks */
+	HOSTVIEW_CGROUP = 1 << 5,
+	HOSTVIEW_PROCS = 1 << 6,
+	HOSTVIEW_ALL = (1 << 7) - 1,
+};
+
+/* Re-reads the parts of PID's view named in WHAT, keeping the others
+ * (a live pane re-reads only what can have changed).  Returns 0, or -1
+ * when the process is gone (HV->gone). */
+int hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
+		    const struct cgroup_ctx *cg, unsigned what);
+
 /* Collects everything about PID through PROC_ROOT.  CG, when not NULL,
  * locates the pids hierarchy for the cgroup figures.  Frees what HV held
  * before.  Returns 0, or -1 when the process does not exist (HV->gone). */

@@ -331,31 +331,14 @@ collect_procs(struct hostview *hv, const char *proc_root)
 	free(rows);
 }
 
-int
-hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
-		 const struct cgroup_ctx *cg)
+static void
+update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 {
-	char path[PATH_MAX], link[PATH_MAX], *text;
-	size_t len;
+	char path[PATH_MAX], link[64], mine[64];
 
-	hostview_free(hv);
-	hv->pid = pid;
-	text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
-				      "status"), NULL);
-	if (!text || hostview_parse_status(text, hv) < 0) {
-		free(text);
-		hv->gone = true;
-		return -1;
-	}
-	free(text);
-	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
-					   "cmdline"), &len))) {
-		hostview_format_cmdline(text, len, hv->cmdline,
-					sizeof(hv->cmdline));
-		free(text);
-	}
+	hv->n_ns = 0;
 	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++) {
-		char rel[32], mine[64];
+		char rel[32];
 		struct hostview_ns *ns = &hv->ns[hv->n_ns];
 
 		snprintf(rel, sizeof(rel), "ns/%s", ns_types[i]);
@@ -370,20 +353,27 @@ hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
 		hv->n_ns++;
 	}
 	gethostname(hv->host_hostname, sizeof(hv->host_hostname) - 1);
+	hv->hostname[0] = '\0';
 	if (!hostview_ns_is_new(hv, "uts"))
 		snprintf(hv->hostname, sizeof(hv->hostname), "%s",
 			 hv->host_hostname);
 	else
 		hostview_uts_hostname(proc_root, pid, hv->hostname,
 				      sizeof(hv->hostname));
-	read_link(proc_path(path, sizeof(path), proc_root, pid, "root"),
-		  hv->root, sizeof(hv->root));
-	read_link(proc_path(path, sizeof(path), proc_root, pid, "cwd"),
-		  hv->cwd, sizeof(hv->cwd));
-	hv->cwd_outside_root = hv->root[0] && hv->cwd[0] &&
-		strcmp(hv->root, "/") != 0 &&
-		!mountinfo_under(hv->cwd, hv->root);
+}
 
+static void
+update_mounts(struct hostview *hv, const char *proc_root, pid_t pid)
+{
+	char path[PATH_MAX];
+
+	free(hv->mounts);
+	free(hv->leaks);
+	free(hv->mount_text);
+	free(hv->leak_text);
+	hv->mounts = hv->leaks = NULL;
+	hv->mount_text = hv->leak_text = NULL;
+	hv->n_mounts = hv->n_leaks = 0;
 	hv->mount_text = fsutil_slurp(proc_path(path, sizeof(path), proc_root,
 						pid, "mountinfo"), NULL);
 	hv->mounts = mounts_from(hv->mount_text, NULL, &hv->n_mounts);
@@ -392,25 +382,95 @@ hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
 					     proc_root, 0, "mountinfo"), NULL);
 		hv->leaks = mounts_from(hv->leak_text, hv->root, &hv->n_leaks);
 	}
+}
 
+static void
+update_cgroup(struct hostview *hv, const char *proc_root, pid_t pid,
+	      const struct cgroup_ctx *cg)
+{
+	char path[PATH_MAX], *text;
+
+	hv->cgroup[0] = hv->cgroup_dir[0] = '\0';
 	hv->cg.current = hv->cg.max = hv->cg.events_max = hv->cg.nprocs = -1;
-	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
-					   "cgroup"), NULL))) {
-		if (hostview_parse_cgroup(text, hv->cgroup,
-					  sizeof(hv->cgroup)) == 0 &&
-		    cg && cg->version != CGROUP_NONE &&
-		    strcmp(hv->cgroup, "/") != 0) {
-			snprintf(hv->cgroup_dir, sizeof(hv->cgroup_dir), "%s%s",
-				 cg->hier, hv->cgroup);
-			cgroup_stats_read(hv->cgroup_dir, &hv->cg);
+	if (!(text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					    "cgroup"), NULL)))
+		return;
+	if (hostview_parse_cgroup(text, hv->cgroup, sizeof(hv->cgroup)) == 0 &&
+	    cg && cg->version != CGROUP_NONE && strcmp(hv->cgroup, "/") != 0) {
+		snprintf(hv->cgroup_dir, sizeof(hv->cgroup_dir), "%s%s",
+			 cg->hier, hv->cgroup);
+		cgroup_stats_read(hv->cgroup_dir, &hv->cg);
+	}
+	free(text);
+}
+
+int
+hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
+		const struct cgroup_ctx *cg, unsigned what)
+{
+	char path[PATH_MAX], *text;
+	size_t len;
+
+	if (hv->pid != pid) {
+		hostview_free(hv);
+		what = HOSTVIEW_ALL;
+	}
+	hv->pid = pid;
+	if (what & HOSTVIEW_STATUS) {
+		text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					      "status"), NULL);
+		if (!text || hostview_parse_status(text, hv) < 0) {
+			free(text);
+			hv->gone = true;
+			return -1;
 		}
 		free(text);
 	}
-	collect_procs(hv, proc_root);
+	if ((what & HOSTVIEW_CMDLINE) &&
+	    (text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					   "cmdline"), &len))) {
+		hostview_format_cmdline(text, len, hv->cmdline,
+					sizeof(hv->cmdline));
+		free(text);
+	}
+	if (what & HOSTVIEW_NS)
+		update_ns(hv, proc_root, pid);
+	if (what & HOSTVIEW_LINKS) {
+		read_link(proc_path(path, sizeof(path), proc_root, pid, "root"),
+			  hv->root, sizeof(hv->root));
+		read_link(proc_path(path, sizeof(path), proc_root, pid, "cwd"),
+			  hv->cwd, sizeof(hv->cwd));
+		hv->cwd_outside_root = hv->root[0] && hv->cwd[0] &&
+			strcmp(hv->root, "/") != 0 &&
+			!mountinfo_under(hv->cwd, hv->root);
+	}
+	if (what & HOSTVIEW_MOUNTS)
+		update_mounts(hv, proc_root, pid);
+	if (what & HOSTVIEW_CGROUP)
+		update_cgroup(hv, proc_root, pid, cg);
+	if (what & HOSTVIEW_PROCS) {
+		free(hv->procs);
+		hv->procs = NULL;
+		hv->n_procs = 0;
+		collect_procs(hv, proc_root);
+	}
 	/* It may have gone while we looked. */
 	if (access(proc_path(path, sizeof(path), proc_root, pid, "status"),
-		   F_OK) < 0)
+		   F_OK) < 0) {
 		hv->gone = true;
+		return -1;
+	}
+	return 0;
+}
+
+int
+hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
+		 const struct cgroup_ctx *cg)
+{
+	hostview_free(hv);
+	if (hostview_update(hv, proc_root, pid, cg, HOSTVIEW_ALL) < 0 &&
+	    !hv->name[0])
+		return -1;
 	return 0;
 }
 

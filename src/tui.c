@@ -27,6 +27,7 @@
 #include <term.h>
 
 #include "cgroup.h"
+#include "fsutil.h"
 #include "hostview.h"
 #include "repl.h"
 
@@ -61,6 +62,11 @@ struct pane {
 	double next_spark;
 	bool dirty;
 	struct cgroup_ctx cg;
+	/* What tells the next tick which parts can have changed. */
+	double next_slow;     /* namespaces, links, cmdline: once a second */
+	int mounts_fd[2];     /* its mountinfo and the host's: poll says */
+	char procs_mark[64];  /* /proc/loadavg's task count and last pid */
+	char *last_text;
 };
 
 struct tui {
@@ -212,40 +218,121 @@ pane_set_text(struct pane *p, const char *text, bool highlight)
 	p->dirty = true;
 }
 
-/* Collects the view of the pane's process and rebuilds its text. */
+/* True when a process was created or has ended anywhere since the last
+ * call: /proc/loadavg's task count and last pid say so for one read. */
+static bool
+procs_changed(struct pane *p)
+{
+	char buf[128], *mark;
+
+	if (fsutil_read("/proc/loadavg", buf, sizeof(buf)) < 0)
+		return true;
+	mark = strchr(buf, '/');
+	if (!mark)
+		return true;
+	mark[strcspn(mark, "\n")] = '\0';
+	if (strcmp(mark, p->procs_mark) == 0)
+		return false;
+	snprintf(p->procs_mark, sizeof(p->procs_mark), "%s", mark);
+	return true;
+}
+
+/* True when a mount table (its own or the host's) has changed: the
+ * kernel flags a mountinfo file POLLPRI once after each change. */
+static bool
+mounts_changed(struct pane *p)
+{
+	struct pollfd fds[2] = {
+		{ .fd = p->mounts_fd[0], .events = POLLPRI },
+		{ .fd = p->mounts_fd[1], .events = POLLPRI },
+	};
+
+	if (poll(fds, 2, 0) <= 0)
+		return false;
+	return (fds[0].revents | fds[1].revents) & (POLLPRI | POLLERR);
+}
+
+static void
+pane_close_fds(struct pane *p)
+{
+	for (int i = 0; i < 2; i++) {
+		if (p->mounts_fd[i] >= 0)
+			close(p->mounts_fd[i]);
+		p->mounts_fd[i] = -1;
+	}
+}
+
+/* Collects what can have changed in the view of the pane's process and,
+ * when its text differs, rebuilds the lines. */
 static void
 pane_tick(struct pane *p)
 {
 	bool first = p->hv.pid != p->pid;
-	char *text;
+	unsigned what = HOSTVIEW_STATUS | HOSTVIEW_CGROUP;
+	double t = now();
+	char path[64], *text;
 	int n;
 
 	if (!p->pid || p->paused)
 		return;
 	if (p->exited && !first)
 		return;
-	hostview_collect(&p->hv, "/proc", p->pid, &p->cg);
-	if (p->hv.gone && !first) {
+	if (first) {
+		what = HOSTVIEW_ALL;
+		pane_close_fds(p);
+		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)p->pid);
+		p->mounts_fd[0] = open(path, O_RDONLY | O_CLOEXEC);
+		p->mounts_fd[1] = open("/proc/self/mountinfo",
+				       O_RDONLY | O_CLOEXEC);
+		mounts_changed(p);
+		procs_changed(p);
+	}
+	if (t >= p->next_slow) {
+		what |= HOSTVIEW_CMDLINE | HOSTVIEW_NS | HOSTVIEW_LINKS;
+		p->next_slow = t + 1.0;
+	}
+	if (mounts_changed(p))
+		what |= HOSTVIEW_MOUNTS;
+	if (procs_changed(p))
+		what |= HOSTVIEW_PROCS;
+	if (hostview_update(&p->hv, "/proc", p->pid, &p->cg, what) < 0 &&
+	    !first) {
 		/* Keep the last view, frozen. */
 		p->exited = true;
 		p->dirty = true;
 		return;
 	}
-	n = hostview_format(&p->hv, NULL, 0);
-	if (!(text = malloc((size_t)n + 1)))
-		return;
-	hostview_format(&p->hv, text, (size_t)n + 1);
-	pane_set_text(p, text, !first);
-	free(text);
-	if (now() >= p->next_spark && p->hv.cg.current >= 0) {
+	if (t >= p->next_spark && p->hv.cg.current >= 0) {
 		if (p->nspark == SPARK_SAMPLES) {
 			memmove(p->spark, p->spark + 1,
 				(SPARK_SAMPLES - 1) * sizeof(p->spark[0]));
 			p->nspark--;
 		}
 		p->spark[p->nspark++] = p->hv.cg.current;
-		p->next_spark = now() + 1.0;
+		p->next_spark = t + 1.0;
+		p->dirty = true;
 	}
+	n = hostview_format(&p->hv, NULL, 0);
+	if (!(text = malloc((size_t)n + 1)))
+		return;
+	hostview_format(&p->hv, text, (size_t)n + 1);
+	if (p->last_text && strcmp(text, p->last_text) == 0) {
+		free(text);
+		return;
+	}
+	pane_set_text(p, text, !first);
+	free(p->last_text);
+	p->last_text = text;
+}
+
+static void
+pane_release(struct pane *p)
+{
+	hostview_free(&p->hv);
+	pane_free_lines(p);
+	pane_close_fds(p);
+	free(p->last_text);
+	p->last_text = NULL;
 }
 
 static void
@@ -256,8 +343,11 @@ pane_show(struct pane *p, pid_t pid)
 	p->exit_text[0] = '\0';
 	p->nspark = 0;
 	p->next_spark = 0;
+	p->next_slow = 0;
 	hostview_free(&p->hv);
 	pane_free_lines(p);
+	free(p->last_text);
+	p->last_text = NULL;
 	p->next_tick = 0;
 	p->dirty = true;
 }
@@ -708,6 +798,7 @@ tui_main(struct repl *r)
 	int status = 0;
 
 	t.pane.refresh_ms = 200;
+	t.pane.mounts_fd[0] = t.pane.mounts_fd[1] = -1;
 	t.pane.cg = r->session.cg;
 	if (!r->session.have_cg)
 		t.pane.cg.version = CGROUP_NONE;
@@ -776,8 +867,7 @@ tui_main(struct repl *r)
 	while (waitpid(t.child, &status, 0) < 0 && errno == EINTR)
 		;
 	vterm_free(t.vt);
-	hostview_free(&t.pane.hv);
-	pane_free_lines(&t.pane);
+	pane_release(&t.pane);
 	close(t.ptmx);
 	close(t.events);
 	if (got_quit)
@@ -794,6 +884,7 @@ tui_watch(pid_t pid)
 	if (cgroup_detect(&t.pane.cg, CGROUP_DEFAULT_ROOT, NULL, 0) < 0)
 		t.pane.cg.version = CGROUP_NONE;
 	t.pane.refresh_ms = 200;
+	t.pane.mounts_fd[0] = t.pane.mounts_fd[1] = -1;
 	start_curses(&t);
 	getmaxyx(stdscr, t.rows, t.cols);
 	t.pane.win = newwin(t.rows - 1, t.cols, 0, 0);
@@ -841,8 +932,7 @@ tui_watch(pid_t pid)
 		doupdate();
 	}
 	restore_terminal();
-	hostview_free(&t.pane.hv);
-	pane_free_lines(&t.pane);
+	pane_release(&t.pane);
 	if (gone) {
 		printf("boxstep: process %d has gone; stopped watching\n",
 		       (int)pid);
