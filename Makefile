@@ -102,6 +102,7 @@ test: deps all rootfs
 	$(Q)bash tests/integration/run.sh ./boxstep
 	$(Q)bash tests/integration/hostview.sh ./boxstep
 	$(Q)bash tests/integration/tty.sh ./boxstep
+	$(Q)bash tests/integration/tui.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
 	$(Q)bash tests/integration/install.sh
 	$(Q)bash tests/vm/run.sh ./boxstep
@@ -121,6 +122,7 @@ asan: deps rootfs
 	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/tui.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/not-root.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/vm/run.sh build/asan/boxstep
 	$(Q)if ls $(SANLOG)/* >/dev/null 2>&1; then cat $(SANLOG)/*; \

@@ -102,12 +102,39 @@ boxstep_alive(pid_t pid)
 	return strncmp(comm, "boxstep", 7) == 0;
 }
 
+/* SIGCHLD wakes the wait loops; SIGTERM, SIGHUP and SIGINT end the
+ * session through spawn_quit_signal. */
+static void
+install_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* No SA_RESTART: a quit must interrupt a blocking read.  Batch
+	 * mode ends on Ctrl-C between commands, cleanly; the interactive
+	 * prompt replaces SIGINT's handler with its own. */
+	sa.sa_handler = on_quit;
+	sa.sa_flags = 0;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* Like a shell: boxstep may write to and take back the terminal
+	 * while a container owns it. */
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGWINCH, SIG_DFL);
+}
+
 void
 spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 		   char *report, size_t len)
 {
-	struct sigaction sa;
-
 	memset(s, 0, sizeof(*s));
 	s->tty = -1;
 	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp())
@@ -118,25 +145,7 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		wake_pipe[0] = wake_pipe[1] = -1;
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_sigchld;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGCHLD, &sa, NULL);
-	/* No SA_RESTART: a quit must interrupt a blocking read. */
-	sa.sa_handler = on_quit;
-	sa.sa_flags = 0;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* Batch mode ends on Ctrl-C between commands, cleanly; the
-	 * interactive prompt replaces this with its own handler. */
-	sigaction(SIGINT, &sa, NULL);
-	/* Like a shell: boxstep may write to and take back the terminal
-	 * while a container owns it. */
-	signal(SIGTTOU, SIG_IGN);
-	signal(SIGTTIN, SIG_IGN);
-	signal(SIGTSTP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	install_handlers();
 
 	if (cgroup_detect(&s->cg, cgroup_root, s->cg_error,
 			  sizeof(s->cg_error)) == 0) {
@@ -149,6 +158,7 @@ void
 spawn_session_after_fork(struct spawn_session *s)
 {
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	install_handlers();
 	if (wake_pipe[0] >= 0) {
 		close(wake_pipe[0]);
 		close(wake_pipe[1]);

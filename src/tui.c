@@ -575,6 +575,17 @@ draw_left(struct tui *t)
 
 /* --- layout and the status line ---------------------------------------- */
 
+/* Takes the terminal's new size (our SIGWINCH handler replaced curses'). */
+static void
+resize_curses(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clear();
+}
+
 static void
 layout(struct tui *t)
 {
@@ -595,12 +606,12 @@ layout(struct tui *t)
 		t->left = newwin(lrows, lcols, 0, 0);
 		t->pane.win = newwin(lrows, t->cols - lcols - 1, 0, lcols + 1);
 		/* the separator */
-		mvvline(0, lcols, ACS_VLINE, lrows);
+		mvvline_set(0, lcols, WACS_VLINE, lrows);
 	} else {
 		lcols = t->cols;
 		lrows = (t->rows - 1) * 11 / 20;
 		t->left = newwin(lrows, lcols, 0, 0);
-		mvhline(lrows, 0, ACS_HLINE, t->cols);
+		mvhline_set(lrows, 0, WACS_HLINE, t->cols);
 		t->pane.win = newwin(t->rows - lrows - 2, t->cols, lrows + 1, 0);
 	}
 	t->status = newwin(1, t->cols, t->rows - 1, 0);
@@ -777,14 +788,15 @@ start_repl(struct tui *t, struct repl *r)
 	if (t->child == 0) {
 		/* The REPL, in its own session on the pty: exactly the plain
 		 * mode, with events to the TUI. */
+		int rc;
+
 		close(sv[0]);
-		signal(SIGWINCH, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		curses_up = false; /* the screen is the parent's */
 		spawn_session_after_fork(&r->session);
 		r->event_fd = sv[1];
-		exit(repl_interactive(r));
+		rc = repl_interactive(r);
+		repl_done(r);
+		exit(rc);
 	}
 	close(sv[1]);
 	t->events = sv[0];
@@ -830,8 +842,7 @@ tui_main(struct repl *r)
 		}
 		if (got_winch) {
 			got_winch = 0;
-			endwin();
-			refresh();
+			resize_curses();
 			layout(&t);
 		}
 		if (poll(fds, 3, poll_timeout(&t.pane)) < 0 && errno != EINTR)
@@ -897,8 +908,7 @@ tui_watch(pid_t pid)
 
 		if (got_winch) {
 			got_winch = 0;
-			endwin();
-			refresh();
+			resize_curses();
 			getmaxyx(stdscr, t.rows, t.cols);
 			wresize(t.pane.win, t.rows - 1, t.cols);
 			mvwin(t.status, t.rows - 1, 0);

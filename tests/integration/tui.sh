@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# The TUI, driven through tmux as a learner would: layers on, a container
+# started, the pane's figures against lsns and /proc, a resize in the
+# middle, sh and ps inside, a fork bomb filling pids.max, pause, an exited
+# container, NO_COLOR, `watch PID`, and a sane shell after quitting.
+# Usage: tui.sh [BOXSTEP]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+BOX=$(realpath "${1:-./boxstep}")
+ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
+export BOXSTEP_ROOTFS=$ROOTFS
+require_root "tests/integration/tui.sh"
+command -v tmux >/dev/null || { echo "tmux is missing: make deps"; exit 1; }
+work=$(mktemp -d /tmp/boxstep-tui.XXXXXX)
+sock=boxstep-tui-$$
+T="tmux -L $sock"
+tm_stop() {
+	$T kill-server 2>/dev/null
+	while $T ls >/dev/null 2>&1; do sleep 0.05; done
+}
+trap 'tm_stop; rm -rf "$work"' EXIT
+echo "boxstep TUI tests: $BOX"
+
+# A shell in a tmux window of COLSxROWS, with extra environment.
+tm_start() {
+	tm_stop
+	$T new-session -d -x "$1" -y "$2" -s t \
+		"env -i PATH=$PATH TERM=xterm-256color LANG=C.UTF-8 HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} ${3:-} PS1='host$ ' bash --norc --noprofile"
+	tm_wait 'host\$ ?$'
+}
+tm_keys() { $T send-keys -t t "$@"; }
+tm_line() { $T send-keys -t t -l "$1"; $T send-keys -t t Enter; }
+screen() { $T capture-pane -p -t t; }
+tm_wait() {
+	local deadline=$((SECONDS + ${2:-10}))
+	while [ $SECONDS -lt $deadline ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	out=$(screen)
+	return 1
+}
+
+# The host pid the pane shows.
+pane_pid() { screen | sed -n 's/.*HOST VIEW of pid \([0-9]*\).*/\1/p' | head -1; }
+
+# Checks the pane's namespace lines against lsns for PID.
+pane_matches_lsns() {
+	local pid=$1 ino type s
+	s=$(screen)
+	while read -r ino type; do
+		grep -Eq "^ *$type +(NEW|shared) +$ino " <<<"$(sed 's/.*│ //' <<<"$s")" || {
+			out="pane lacks $type $ino"$'\n'"$s"
+			return 1
+		}
+	done < <(lsns -p "$pid" -n -r -o NS,TYPE | grep -E ' (uts|pid|mnt|ipc|net)$')
+}
+
+quit_to_shell() {
+	tm_keys C-d
+	tm_wait 'host\$ ?$'
+}
+
+test_pane_and_resize() {
+	local pid
+	tm_start 140 40
+	tm_line "$BOX"
+	check "the TUI starts with an empty pane" tm_wait 'No container yet'
+	check "the status line shows the layers" tm_wait ' uts +pid +mnt +chroot +proc +pids +\| host'
+	tm_line "enable uts pid mnt chroot proc pids; set hostname kitten; start sh -c 'sleep 3140 | sleep 3141'"
+	check "the pane shows the container" tm_wait 'HOST VIEW of pid [0-9]+'
+	pid=$(pane_pid)
+	check "the pane shows its hostname" tm_wait 'hostname: kitten'
+	check "its proc mount" tm_wait '/proc +proc +proc +private'
+	check "its pids figures" tm_wait 'pids.current 3 / pids.max 20'
+	check "three processes in its pid namespace" tm_wait 'processes \(3\)'
+	check "namespaces as lsns reports them" pane_matches_lsns "$pid"
+	$T resize-window -t t -x 90 -y 30
+	sleep 0.5
+	check "after a resize to 90x30 the pane is below" tm_wait '^─+$'
+	check "and still right" pane_matches_lsns "$pid"
+	$T resize-window -t t -x 80 -y 24
+	check "80x24 still shows the pane" tm_wait 'HOST VIEW of pid'
+	$T resize-window -t t -x 140 -y 40
+	check "back to side by side" tm_wait '│ HOST VIEW of pid [0-9]+'
+	tm_line "stop"
+	check "a stopped container is marked exited" tm_wait 'EXITED: killed by SIGKILL'
+	check "its last view stays, frozen" tm_wait 'hostname: kitten'
+	quit_to_shell
+}
+
+test_sh_ps_renders() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable uts pid mnt chroot proc; set hostname kitten; sh"
+	check "busybox sh's prompt in the left pane" tm_wait 'kitten:/# '
+	tm_line "ps"
+	check "ps renders its table" tm_wait 'PID +USER +COMMAND'
+	check "with the shell as PID 1" tm_wait '^ +1 root +/bin/sh'
+	tm_line "exit"
+	check "back at boxstep's prompt" tm_wait 'boxstep\[uts pid mnt chroot proc\]> '
+	quit_to_shell
+}
+
+test_fork_bomb_fills_limit() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable pid mnt chroot proc pids; set refresh 100"
+	tm_line "start sh -c 'sh -c \"bomb() { while :; do bomb | bomb; done; }; bomb\" 2>&- | sleep 3142'"
+	check "the bar reaches the limit" tm_wait '20/20 AT LIMIT' 15
+	out=$($T capture-pane -e -p -t t)
+	check "what changed is highlighted (yellow background)" contains "$out" "43m"
+	check "the sparkline climbs to the top" tm_wait 'last +[0-9]+s .*█' 10
+	tm_line "stop"
+	check "the bomb is gone" tm_wait 'EXITED'
+	quit_to_shell
+}
+
+test_pause() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "start sleep 3143"
+	tm_wait 'HOST VIEW of pid'
+	tm_keys F2
+	check "F2 pauses the pane, visibly" tm_wait 'PAUSED'
+	tm_keys F2
+	sleep 0.3
+	check "F2 again resumes" equals "$(screen | grep -c PAUSED)" 0
+	tm_line "stop"
+	quit_to_shell
+}
+
+test_no_color() {
+	tm_start 140 40 NO_COLOR=1
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable uts pids; start sleep 3144"
+	tm_wait 'HOST VIEW of pid'
+	out=$($T capture-pane -e -p -t t)
+	check "NO_COLOR: no colour escapes, only attributes" \
+		test "$(grep -cE $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)m' <<<"$out")" -eq 0
+	tm_line "stop"
+	quit_to_shell
+}
+
+test_quit_leaves_sane_shell() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "quit"
+	check "quit returns to the shell" tm_wait 'host\$ ?$'
+	check "no alternate screen left" equals "$($T display -p -t t '#{alternate_on}')" 0
+	check "the cursor is visible" equals "$($T display -p -t t '#{cursor_flag}')" 1
+	tm_line "stty -a | tr ' ' '\n' | grep -xE -- '-?(echo|icanon)' | tr '\n' ' '; echo"
+	check "echo and icanon are on" tm_wait '^(echo icanon|icanon echo) ?$'
+}
+
+test_sigterm_restores() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable pid pids; start sleep 3145"
+	tm_wait 'HOST VIEW of pid'
+	pkill -TERM -f "^$BOX\$"
+	check "SIGTERM returns to the shell" tm_wait 'host\$ ?$'
+	check "no alternate screen left" equals "$($T display -p -t t '#{alternate_on}')" 0
+	tm_line "stty -a | tr ' ' '\n' | grep -xE -- '-?(echo|icanon)' | tr '\n' ' '; echo"
+	check "echo and icanon are on" tm_wait '^(echo icanon|icanon echo) ?$'
+}
+
+test_watch_pid() {
+	local pid
+	sleep 3146 &
+	pid=$!
+	tm_start 100 30
+	tm_line "$BOX watch $pid"
+	check "watch shows the pane alone" tm_wait "HOST VIEW of pid $pid"
+	check "with its key legend" tm_wait 'q quits'
+	kill $pid
+	wait $pid 2>/dev/null
+	check "it says so when the process goes away" tm_wait "process $pid has gone"
+	check "and returns to the shell" tm_wait 'host\$ ?$'
+}
+
+t "tui: the pane agrees with lsns, before and after a resize" test_pane_and_resize
+t "tui: sh and ps render in the left pane" test_sh_ps_renders
+t "tui: a fork bomb fills the pids bar" test_fork_bomb_fills_limit
+t "tui: F2 pauses the pane" test_pause
+t "tui: NO_COLOR" test_no_color
+t "tui: quit leaves a working shell" test_quit_leaves_sane_shell
+t "tui: SIGTERM restores the terminal" test_sigterm_restores
+t "tui: watch PID" test_watch_pid
+summary "tui"
