@@ -32,9 +32,9 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview repl tui
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson repl tui
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
-UNITS    = plan cmdline cgroup mountinfo hostview
+UNITS    = plan cmdline cgroup mountinfo hostview lesson
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -87,6 +87,7 @@ $(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o $(B)/msg.o | $(B)
 
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 $(B)/test_hostview: $(B)/mountinfo.o $(B)/cgroup.o
+$(B)/test_lesson: $(B)/cmdline.o $(B)/plan.o
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail

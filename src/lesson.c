@@ -1,0 +1,528 @@
+/* lesson: parse lesson files.  Pure: no I/O beyond the buffer. */
+#define _GNU_SOURCE
+#include "lesson.h"
+
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "msg.h"
+#include "plan.h"
+
+static const char grammar[] =
+	"  output contains TEXT       the last command's output has TEXT\n"
+	"  output matches REGEX       ... matches the extended regex\n"
+	"  status N                   the last command exited with N\n"
+	"  layer NAME on|off          a layer is on or off\n"
+	"  namespace TYPE new|shared  the latest container's namespace vs "
+	"the host's\n"
+	"  hostname unchanged         the host's hostname is as it was\n"
+	"  mounts unchanged           the host's mount table is as it was at "
+	"the step's start\n"
+	"  mounts gained REGEX        ... has gained a line matching REGEX\n"
+	"  rootfs has PATH            the root filesystem has PATH\n"
+	"  pids.current <= N          the latest container's cgroup, while it "
+	"runs\n"
+	"  pids.current >= N\n"
+	"  pids.events >= N           forks refused at pids.max\n"
+	"  cgroup gone                the latest container's cgroup was "
+	"removed\n"
+	"  processes N                processes in the latest container\n"
+	"  always: CHECK              a check that holds before the step too\n";
+
+const char *
+lesson_check_grammar(void)
+{
+	return grammar;
+}
+
+/* The forms: the words that name a check, and what follows them. */
+enum arg_kind { ARG_NONE, ARG_TEXT, ARG_REGEX, ARG_NUMBER, ARG_LAYER,
+		ARG_NS, ARG_PATH };
+
+static const struct form {
+	const char *w1, *w2;     /* w2 may be NULL */
+	enum lesson_check_kind kind;
+	enum arg_kind arg;
+	const char *flag_on, *flag_off; /* for layer and namespace */
+} forms[] = {
+	{ "output", "contains", LESSON_OUTPUT_CONTAINS, ARG_TEXT, 0, 0 },
+	{ "output", "matches", LESSON_OUTPUT_MATCHES, ARG_REGEX, 0, 0 },
+	{ "status", NULL, LESSON_STATUS, ARG_NUMBER, 0, 0 },
+	{ "layer", NULL, LESSON_LAYER, ARG_LAYER, "on", "off" },
+	{ "namespace", NULL, LESSON_NAMESPACE, ARG_NS, "new", "shared" },
+	{ "hostname", "unchanged", LESSON_HOSTNAME_UNCHANGED, ARG_NONE, 0, 0 },
+	{ "mounts", "unchanged", LESSON_MOUNTS_UNCHANGED, ARG_NONE, 0, 0 },
+	{ "mounts", "gained", LESSON_MOUNTS_GAINED, ARG_REGEX, 0, 0 },
+	{ "rootfs", "has", LESSON_ROOTFS_HAS, ARG_PATH, 0, 0 },
+	{ "pids.current", "<=", LESSON_PIDS_CURRENT_MAX, ARG_NUMBER, 0, 0 },
+	{ "pids.current", ">=", LESSON_PIDS_CURRENT_MIN, ARG_NUMBER, 0, 0 },
+	{ "pids.events", ">=", LESSON_PIDS_REFUSED, ARG_NUMBER, 0, 0 },
+	{ "cgroup", "gone", LESSON_CGROUP_GONE, ARG_NONE, 0, 0 },
+	{ "processes", NULL, LESSON_PROCESSES, ARG_NUMBER, 0, 0 },
+};
+
+static const char *const ns_types[] = {
+	"uts", "pid", "mnt", "ipc", "net", "user", "cgroup", "time", NULL,
+};
+
+struct parser {
+	const char *file;
+	lesson_command_fn known;
+	struct lesson *l;
+	char *err;
+	size_t errlen;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+perr(struct parser *p, int line, const char *fmt, ...)
+{
+	char what[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return msg_fail(p->err, p->errlen, "%s:%d: %s", p->file, line, what);
+}
+
+static int
+grow(void **arr, size_t n, size_t size)
+{
+	void *bigger = realloc(*arr, (n + 1) * size);
+
+	if (!bigger)
+		return -1;
+	*arr = bigger;
+	return 0;
+}
+
+/* Appends LINE to the text *DST (a new string or NULL). */
+static int
+append_line(char **dst, const char *line, size_t len)
+{
+	size_t old = *dst ? strlen(*dst) : 0;
+	char *s = realloc(*dst, old + len + 2);
+
+	if (!s)
+		return -1;
+	memcpy(s + old, line, len);
+	s[old + len] = '\n';
+	s[old + len + 1] = '\0';
+	*dst = s;
+	return 0;
+}
+
+static bool
+parse_number(const char *s, long *out)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	*out = strtol(s, &end, 10);
+	return *end == '\0';
+}
+
+static int
+parse_check(struct parser *p, const char *text, int line,
+	    struct lesson_check *c)
+{
+	struct cmdline_list words;
+	char e[256];
+	const struct form *f = NULL;
+	char **w;
+	int n, first = 0, need, rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->line = line;
+	if (cmdline_parse(text, NULL, &words, e, sizeof(e)) < 0)
+		return perr(p, line, "%s", e + (strncmp(e, "line 1: ", 8) ? 0 : 8));
+	if (words.n != 1) {
+		cmdline_free(&words);
+		return perr(p, line, "one check a line, without ';'");
+	}
+	w = words.cmds[0].argv;
+	n = words.cmds[0].argc;
+	if (strcmp(w[0], "always:") == 0) {
+		c->always = true;
+		first = 1;
+	}
+	for (size_t i = 0; first < n && i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strcmp(forms[i].w1, w[first]) == 0 &&
+		    (!forms[i].w2 || (first + 1 < n &&
+				      strcmp(forms[i].w2, w[first + 1]) == 0))) {
+			f = &forms[i];
+			break;
+		}
+	if (!f) {
+		perr(p, line, "unknown check '%s'; a check is one of:\n%s", text,
+		     grammar);
+		goto out;
+	}
+	c->kind = f->kind;
+	first += f->w2 ? 2 : 1;
+	need = f->arg == ARG_NONE ? 0 : f->flag_on ? 2 : 1;
+	if (n - first != need) {
+		perr(p, line, "'%s' takes %s after '%s%s%s'", text,
+		     need == 0 ? "nothing" : need == 2 ? "two words" : "one word "
+		     "(quote it if it has blanks)", f->w1, f->w2 ? " " : "",
+		     f->w2 ? f->w2 : "");
+		goto out;
+	}
+	switch (f->arg) {
+	case ARG_NONE:
+		break;
+	case ARG_NUMBER:
+		if (!parse_number(w[first], &c->n)) {
+			perr(p, line, "'%s' needs a whole number, not '%s'", text,
+			     w[first]);
+			goto out;
+		}
+		break;
+	case ARG_REGEX: {
+		regex_t re;
+		int r = regcomp(&re, w[first], REG_EXTENDED | REG_NOSUB);
+
+		if (r != 0) {
+			char why[128];
+
+			regerror(r, &re, why, sizeof(why));
+			perr(p, line, "bad regular expression '%s': %s",
+			     w[first], why);
+			goto out;
+		}
+		regfree(&re);
+	}
+	/* fall through */
+	case ARG_TEXT:
+	case ARG_PATH:
+		if (!*w[first]) {
+			perr(p, line, "'%s' needs a non-empty argument", text);
+			goto out;
+		}
+		break;
+	case ARG_LAYER:
+	case ARG_NS:
+		if (f->arg == ARG_LAYER && plan_layer_lookup(w[first]) < 0) {
+			perr(p, line, "no layer called '%s'; the layers are: "
+			     "uts pid mnt chroot proc pids", w[first]);
+			goto out;
+		}
+		if (f->arg == ARG_NS) {
+			bool ok = false;
+
+			for (int i = 0; ns_types[i]; i++)
+				ok |= strcmp(ns_types[i], w[first]) == 0;
+			if (!ok) {
+				perr(p, line, "no namespace type '%s'; expected "
+				     "uts, pid, mnt, ipc, net, user, cgroup or "
+				     "time", w[first]);
+				goto out;
+			}
+		}
+		if (strcmp(w[first + 1], f->flag_on) == 0)
+			c->n = 1;
+		else if (strcmp(w[first + 1], f->flag_off) == 0)
+			c->n = 0;
+		else {
+			perr(p, line, "'%s' ends with '%s' or '%s', not '%s'",
+			     text, f->flag_on, f->flag_off, w[first + 1]);
+			goto out;
+		}
+		break;
+	}
+	if (f->arg != ARG_NONE && !(c->arg = strdup(w[first])))
+		goto out;
+	if (!(c->source = strdup(text)))
+		goto out;
+	rc = 0;
+out:
+	cmdline_free(&words);
+	if (rc < 0) {
+		free(c->arg);
+		c->arg = NULL;
+	}
+	return rc;
+}
+
+/* Checks a command line of a boxstep block and adds it to STEP. */
+static int
+add_command(struct parser *p, struct lesson_step *s, const char *text,
+	    int line)
+{
+	struct cmdline_list cmds;
+	char e[256];
+
+	if (cmdline_parse(text, NULL, &cmds, e, sizeof(e)) < 0)
+		return perr(p, line, "%s", e + (strncmp(e, "line 1: ", 8) ? 0 : 8));
+	if (cmds.n == 0) {
+		cmdline_free(&cmds);
+		return 0;
+	}
+	if (!p->known(cmds.cmds[0].argv[0])) {
+		perr(p, line, "unknown command '%s' in a boxstep block; boxstep "
+		     "blocks hold REPL commands (run, enable, set, host, ...)",
+		     cmds.cmds[0].argv[0]);
+		cmdline_free(&cmds);
+		return -1;
+	}
+	cmdline_free(&cmds);
+	if (grow((void **)&s->commands, s->ncommands, sizeof(char *)) ||
+	    grow((void **)&s->command_lines, s->ncommands, sizeof(int)))
+		return perr(p, line, "out of memory");
+	if (!(s->commands[s->ncommands] = strdup(text)))
+		return perr(p, line, "out of memory");
+	s->command_lines[s->ncommands++] = line;
+	return 0;
+}
+
+static char *
+trimmed(const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+		       s[len - 1] == '\r'))
+		len--;
+	return strndup(s, len);
+}
+
+/* Finishes a step: it needs commands and checks. */
+static int
+close_step(struct parser *p, struct lesson_step *s)
+{
+	if (!s)
+		return 0;
+	if (s->ncommands == 0)
+		return perr(p, s->line, "step '%s' has no ```boxstep block: "
+			    "every step says what the learner types", s->title);
+	if (s->nchecks == 0)
+		return perr(p, s->line, "step '%s' has no ```expect block: every "
+			    "step needs checks", s->title);
+	return 0;
+}
+
+int
+lesson_parse(const char *text, const char *file, lesson_command_fn known,
+	     struct lesson *out, char *err, size_t errlen)
+{
+	struct parser p = { file, known, out, err, errlen };
+	enum { NONE, COMMANDS, CHECKS, OTHER } fence = NONE;
+	struct lesson_step *step = NULL;
+	int line = 0, fence_line = 0;
+	const char *s = text;
+	bool front = false, front_done = false;
+
+	memset(out, 0, sizeof(*out));
+	for (; *s; ) {
+		size_t len = strcspn(s, "\n");
+		char *l = trimmed(s, len);
+
+		line++;
+		if (!l)
+			goto nomem;
+		s += len + (s[len] == '\n');
+		for (const char *c = l; *c; c++)
+			if ((unsigned char)*c < 0x20 && *c != '\t') {
+				unsigned char bad = (unsigned char)*c;
+
+				free(l);
+				perr(&p, line, "a control character (0x%02x): "
+				     "is this a text file?", bad);
+				goto fail;
+			}
+		if (line == 1 && strcmp(l, "---") == 0) {
+			front = true;
+			free(l);
+			continue;
+		}
+		if (line == 1) {
+			free(l);
+			perr(&p, 1, "a lesson starts with front matter: a '---' "
+			     "line, 'title: ...', 'id: ...', and '---'");
+			goto fail;
+		}
+		if (front && !front_done) {
+			char *colon = strchr(l, ':'), **slot = NULL;
+
+			if (strcmp(l, "---") == 0) {
+				front_done = true;
+				free(l);
+				if (!out->title || !out->id) {
+					perr(&p, line, "the front matter needs "
+					     "both 'title:' and 'id:'");
+					goto fail;
+				}
+				continue;
+			}
+			if (colon && strncmp(l, "title", (size_t)(colon - l)) == 0 &&
+			    colon - l == 5)
+				slot = &out->title;
+			else if (colon && colon - l == 2 && strncmp(l, "id", 2) == 0)
+				slot = &out->id;
+			if (!slot) {
+				perr(&p, line, "expected 'title: ...', 'id: ...' or "
+				     "'---' in the front matter, not '%s'", l);
+				free(l);
+				goto fail;
+			}
+			free(*slot);
+			*slot = trimmed(colon + 1, strlen(colon + 1));
+			free(l);
+			if (!*slot)
+				goto nomem;
+			if (!**slot) {
+				perr(&p, line, "an empty value in the front matter");
+				goto fail;
+			}
+			continue;
+		}
+		if (fence != NONE) {
+			if (strncmp(l, "```", 3) == 0) {
+				fence = NONE;
+			} else if (fence == COMMANDS && *l && *l != '#') {
+				if (add_command(&p, step, l, line) < 0) {
+					free(l);
+					goto fail;
+				}
+			} else if (fence == CHECKS && *l && *l != '#') {
+				if (grow((void **)&step->checks, step->nchecks,
+					 sizeof(*step->checks)) ||
+				    parse_check(&p, l, line,
+						&step->checks[step->nchecks]) < 0) {
+					free(l);
+					goto fail;
+				}
+				step->nchecks++;
+			} else if (fence == OTHER &&
+				   append_line(step ? &step->prose : &out->intro,
+					       l, strlen(l))) {
+				free(l);
+				goto nomem;
+			}
+			free(l);
+			continue;
+		}
+		if (strncmp(l, "```", 3) == 0) {
+			const char *info = l + 3;
+
+			fence_line = line;
+			if (strcmp(info, "boxstep") == 0 ||
+			    strcmp(info, "expect") == 0) {
+				if (!step) {
+					perr(&p, line, "a ```%s block must be "
+					     "inside a step (after a '## ' "
+					     "heading)", info);
+					free(l);
+					goto fail;
+				}
+				fence = *info == 'b' ? COMMANDS : CHECKS;
+			} else {
+				fence = OTHER;
+			}
+			free(l);
+			continue;
+		}
+		if (strncmp(l, "## ", 3) == 0) {
+			if (close_step(&p, step) < 0) {
+				free(l);
+				goto fail;
+			}
+			if (grow((void **)&out->steps, out->nsteps,
+				 sizeof(*out->steps))) {
+				free(l);
+				goto nomem;
+			}
+			step = &out->steps[out->nsteps++];
+			memset(step, 0, sizeof(*step));
+			step->line = line;
+			step->title = strdup(l + 3);
+			free(l);
+			if (!step->title)
+				goto nomem;
+			continue;
+		}
+		if (strncmp(l, "> hint:", 7) == 0) {
+			if (!step) {
+				perr(&p, line, "a hint must be inside a step");
+				free(l);
+				goto fail;
+			}
+			if (grow((void **)&step->hints, step->nhints,
+				 sizeof(char *))) {
+				free(l);
+				goto nomem;
+			}
+			step->hints[step->nhints] = trimmed(l + 7, strlen(l + 7));
+			free(l);
+			if (!step->hints[step->nhints++])
+				goto nomem;
+			continue;
+		}
+		if (append_line(step ? &step->prose : &out->intro, l,
+				strlen(l))) {
+			free(l);
+			goto nomem;
+		}
+		free(l);
+	}
+	if (front && !front_done) {
+		perr(&p, line, "the front matter is never closed with '---'");
+		goto fail;
+	}
+	if (fence != NONE) {
+		perr(&p, fence_line, "the ``` block opened here is never closed");
+		goto fail;
+	}
+	if (!front) {
+		perr(&p, 1, "a lesson starts with front matter: a '---' line, "
+		     "'title: ...', 'id: ...', and '---'");
+		goto fail;
+	}
+	if (out->nsteps == 0) {
+		perr(&p, line, "no steps: each step starts with a '## ' heading");
+		goto fail;
+	}
+	if (close_step(&p, step) < 0)
+		goto fail;
+	return 0;
+nomem:
+	perr(&p, line, "out of memory");
+fail:
+	lesson_free(out);
+	return -1;
+}
+
+void
+lesson_free(struct lesson *l)
+{
+	for (size_t i = 0; i < l->nsteps; i++) {
+		struct lesson_step *s = &l->steps[i];
+
+		for (size_t j = 0; j < s->ncommands; j++)
+			free(s->commands[j]);
+		for (size_t j = 0; j < s->nchecks; j++) {
+			free(s->checks[j].arg);
+			free(s->checks[j].source);
+		}
+		for (size_t j = 0; j < s->nhints; j++)
+			free(s->hints[j]);
+		free(s->commands);
+		free(s->command_lines);
+		free(s->checks);
+		free(s->hints);
+		free(s->title);
+		free(s->prose);
+	}
+	free(l->steps);
+	free(l->title);
+	free(l->id);
+	free(l->intro);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,221 @@
+/* Unit tests for the lesson parser: a good lesson, and every error with
+ * its file:line. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson.h"
+
+static struct lesson l;
+static char err[2048];
+
+static bool
+known(const char *w)
+{
+	static const char *const cmds[] = {
+		"run", "enable", "disable", "set", "host", "start", "stop",
+		"show", "sh", "reset", NULL,
+	};
+
+	for (int i = 0; cmds[i]; i++)
+		if (strcmp(cmds[i], w) == 0)
+			return true;
+	return false;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	lesson_free(&l);
+	return 0;
+}
+
+#define FRONT "---\ntitle: A lesson\nid: 99-test\n---\n"
+
+static const char good[] = FRONT
+	"An introduction.\n"
+	"\n"
+	"## Step one\n"
+	"Some prose.\n"
+	"```boxstep\n"
+	"enable uts\n"
+	"# a comment\n"
+	"set hostname kitten\n"
+	"run hostname\n"
+	"host cat /proc/$BOXPID/status; echo 'a;b'\n"
+	"```\n"
+	"```expect\n"
+	"output contains kitten\n"
+	"output matches \"^kit+en$\"\n"
+	"status 0\n"
+	"layer uts on\n"
+	"namespace uts new\n"
+	"always: hostname unchanged\n"
+	"mounts gained \" /proc \"\n"
+	"rootfs has /bin/sh\n"
+	"pids.current <= 20\n"
+	"pids.current >= 3\n"
+	"pids.events >= 1\n"
+	"cgroup gone\n"
+	"processes 1\n"
+	"mounts unchanged\n"
+	"```\n"
+	"> hint: try `set hostname`\n"
+	"> hint: the answer is run hostname\n"
+	"\n"
+	"## Step two\n"
+	"```sh\n"
+	"not a command block\n"
+	"```\n"
+	"```boxstep\n"
+	"disable uts\n"
+	"```\n"
+	"```expect\n"
+	"layer uts off\n"
+	"```\n";
+
+static void
+parses_a_good_lesson(void **state)
+{
+	struct lesson_step *s;
+
+	(void)state;
+	assert_int_equal(lesson_parse(good, "t.md", known, &l, err,
+				      sizeof(err)), 0);
+	assert_string_equal(l.title, "A lesson");
+	assert_string_equal(l.id, "99-test");
+	assert_non_null(strstr(l.intro, "An introduction."));
+	assert_int_equal(l.nsteps, 2);
+	s = &l.steps[0];
+	assert_string_equal(s->title, "Step one");
+	assert_int_equal(s->line, 7);
+	assert_non_null(strstr(s->prose, "Some prose."));
+	assert_int_equal(s->ncommands, 4);
+	assert_string_equal(s->commands[1], "set hostname kitten");
+	assert_int_equal(s->command_lines[1], 12);
+	assert_string_equal(s->commands[3],
+			    "host cat /proc/$BOXPID/status; echo 'a;b'");
+	assert_int_equal(s->nchecks, 14);
+	assert_int_equal(s->checks[0].kind, LESSON_OUTPUT_CONTAINS);
+	assert_string_equal(s->checks[0].arg, "kitten");
+	assert_int_equal(s->checks[1].kind, LESSON_OUTPUT_MATCHES);
+	assert_string_equal(s->checks[1].arg, "^kit+en$");
+	assert_int_equal(s->checks[2].kind, LESSON_STATUS);
+	assert_int_equal(s->checks[2].n, 0);
+	assert_int_equal(s->checks[3].kind, LESSON_LAYER);
+	assert_string_equal(s->checks[3].arg, "uts");
+	assert_int_equal(s->checks[3].n, 1);
+	assert_int_equal(s->checks[4].kind, LESSON_NAMESPACE);
+	assert_int_equal(s->checks[4].n, 1);
+	assert_int_equal(s->checks[5].kind, LESSON_HOSTNAME_UNCHANGED);
+	assert_true(s->checks[5].always);
+	assert_false(s->checks[4].always);
+	assert_string_equal(s->checks[6].arg, " /proc ");
+	assert_int_equal(s->checks[8].kind, LESSON_PIDS_CURRENT_MAX);
+	assert_int_equal(s->checks[8].n, 20);
+	assert_int_equal(s->checks[9].kind, LESSON_PIDS_CURRENT_MIN);
+	assert_int_equal(s->checks[10].kind, LESSON_PIDS_REFUSED);
+	assert_int_equal(s->checks[11].kind, LESSON_CGROUP_GONE);
+	assert_int_equal(s->checks[12].kind, LESSON_PROCESSES);
+	assert_int_equal(s->checks[13].kind, LESSON_MOUNTS_UNCHANGED);
+	assert_int_equal(s->checks[13].line, 30);
+	assert_int_equal(s->nhints, 2);
+	assert_string_equal(s->hints[1], "the answer is run hostname");
+	assert_non_null(strstr(l.steps[1].prose, "not a command block"));
+	assert_int_equal(l.steps[1].checks[0].n, 0);
+}
+
+/* Each bad file, and the start of the message it must give. */
+static const struct {
+	const char *text, *want;
+} bad[] = {
+	{ "", "t.md:1: a lesson starts with front matter" },
+	{ "# Title\n", "t.md:1: a lesson starts with front matter" },
+	{ "---\ntitle: x\n", "t.md:2: the front matter is never closed" },
+	{ "---\ntitle: x\n---\n", "t.md:3: the front matter needs both" },
+	{ "---\ntitle: x\nauthor: me\n---\n",
+	  "t.md:3: expected 'title: ...', 'id: ...' or '---'" },
+	{ "---\ntitle:\nid: x\n---\n", "t.md:2: an empty value" },
+	{ FRONT "```boxstep\nrun true\n```\n",
+	  "t.md:5: a ```boxstep block must be inside a step" },
+	{ FRONT "> hint: early\n", "t.md:5: a hint must be inside a step" },
+	{ FRONT "just prose\n", "t.md:5: no steps" },
+	{ FRONT "## S\n```boxstep\nfrobnicate now\n```\n",
+	  "t.md:7: unknown command 'frobnicate' in a boxstep block" },
+	{ FRONT "## S\n```boxstep\nrun 'oops\n```\n",
+	  "t.md:7: the single quote opened here is never closed" },
+	{ FRONT "## S\n```boxstep\nrun true\n",
+	  "t.md:6: the ``` block opened here is never closed" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n",
+	  "t.md:5: step 'S' has no ```expect block" },
+	{ FRONT "## S\n```expect\nstatus 0\n```\n",
+	  "t.md:5: step 'S' has no ```boxstep block" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nsmells nice\n```\n",
+	  "t.md:10: unknown check 'smells nice'; a check is one of:" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nstatus\n```\n",
+	  "t.md:10: 'status' takes one word" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nstatus zero\n```\n",
+	  "t.md:10: 'status zero' needs a whole number, not 'zero'" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "output matches \"(\"\n```\n",
+	  "t.md:10: bad regular expression '('" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nlayer net on\n```\n",
+	  "t.md:10: no layer called 'net'" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nlayer uts yes\n```\n",
+	  "t.md:10: 'layer uts yes' ends with 'on' or 'off', not 'yes'" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "namespace disk new\n```\n", "t.md:10: no namespace type 'disk'" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "hostname unchanged now\n```\n",
+	  "t.md:10: 'hostname unchanged now' takes nothing" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "status 0; status 1\n```\n", "t.md:10: one check a line" },
+	{ FRONT "## S\n\x01\x02\x03binary\n",
+	  "t.md:6: a control character (0x01): is this a text file?" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nstatus 0\n```\n"
+	  "## T\n", "t.md:12: step 'T' has no ```boxstep block" },
+};
+
+static void
+rejects_bad_lessons(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (lesson_parse(bad[i].text, "t.md", known, &l, err,
+				 sizeof(err)) != -1 ||
+		    strncmp(err, bad[i].want, strlen(bad[i].want)) != 0)
+			fail_msg("case %zu: wanted \"%s\", got \"%s\"", i,
+				 bad[i].want, err);
+		assert_int_equal(l.nsteps, 0);
+		assert_null(l.title);
+	}
+}
+
+static void
+grammar_lists_every_check(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(lesson_check_grammar(), "pids.events >= N"));
+	assert_non_null(strstr(lesson_check_grammar(), "always: CHECK"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(parses_a_good_lesson, teardown),
+		cmocka_unit_test_teardown(rejects_bad_lessons, teardown),
+		cmocka_unit_test_teardown(grammar_lists_every_check, teardown),
+	};
+
+	return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
+}
