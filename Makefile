@@ -32,7 +32,7 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson repl tui
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course repl tui
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
 UNITS    = plan cmdline cgroup mountinfo hostview lesson
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
@@ -102,6 +102,7 @@ test: deps all rootfs
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)bash tests/integration/run.sh ./boxstep
 	$(Q)bash tests/integration/hostview.sh ./boxstep
+	$(Q)bash tests/integration/lessons.sh ./boxstep
 	$(Q)bash tests/integration/tty.sh ./boxstep
 	$(Q)bash tests/integration/tui.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
@@ -122,6 +123,7 @@ asan: deps rootfs
 	    TEST_SAN="$(SAN)" build/asan/boxstep unit
 	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/lessons.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tui.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/not-root.sh build/asan/boxstep

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "hostview.h"
 #include "plan.h"
 #include "spawn.h"
 
@@ -18,6 +19,11 @@ struct repl {
 	char where[PATH_MAX + 32]; /* "FILE:LINE: " while running a script */
 	bool quit;
 	int event_fd;          /* the TUI's end of the event socket, or -1 */
+	/* For lesson checks: the latest container's namespaces and cgroup,
+	 * read as it starts (it may be gone by the time they are checked). */
+	bool record_last;
+	struct hostview last;
+	char last_cgroup[PATH_MAX];
 };
 
 /* Sets up a session: the default plan with DEFAULT_ROOTFS (may be ""),
@@ -48,6 +54,10 @@ int repl_exec(struct repl *r, int argc, char **argv, const char *rest);
  * status of the first that failed. */
 int repl_run_text(struct repl *r, const char *text, const char *origin,
 		  bool stop_on_error);
+
+/* The full name of the REPL command WORD names (exactly, or as an
+ * unambiguous prefix), or NULL. */
+const char *repl_command_name(const char *word);
 
 /* The interactive loop over GNU readline.  Returns the exit status. */
 int repl_interactive(struct repl *r);

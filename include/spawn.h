@@ -43,6 +43,7 @@ struct spawn_session {
 	struct termios tty_mode; /* its mode before the container ran */
 	bool tty_saved;
 	struct spawn_container *live[2]; /* foreground and background */
+	char host_hostname[PLAN_HOSTNAME_MAX + 1]; /* kept, or put back */
 };
 
 /* Signals that end boxstep (SIGTERM, SIGHUP, and SIGINT outside the prompt)

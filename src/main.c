@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "course.h"
 #include "fsutil.h"
 #include "hostview.h"
 #include "repl.h"
@@ -34,6 +36,7 @@ usage(FILE *out)
 	fprintf(out,
 "usage: boxstep [--plain] [-e] [-c COMMANDS | -f FILE]\n"
 "       boxstep watch PID\n"
+"       boxstep check [-v] [LESSON.md...]\n"
 "       boxstep --help | --version\n"
 "\n"
 "Build a Linux container one isolation layer at a time: a UTS namespace,\n"
@@ -46,6 +49,9 @@ usage(FILE *out)
 "  -c COMMANDS     run REPL commands (separated by ';' or newlines), exit\n"
 "  -f FILE         the same from FILE ('-' for standard input)\n"
 "  -e              with -c/-f: stop at the first command that fails\n"
+"  check [-v] [FILE...]\n"
+"                  lint and autoplay lessons (all of them by default):\n"
+"                  every check must fail before its step and pass after\n"
 "  watch PID       what the host sees of any process: its namespaces,\n"
 "                  root, mounts, cgroup and processes; live on a\n"
 "                  terminal, printed once otherwise\n"
@@ -106,6 +112,67 @@ default_rootfs(char *buf, size_t len)
 	if (rootfs_in(BOXSTEP_DATADIR, buf, len))
 		return;
 	snprintf(buf, len, "%s/rootfs/busybox", n > 0 ? exe : ".");
+}
+
+/* The lessons directory: beside the binary (a build tree), else in the
+ * installed share directory.  Leaves BUF empty when there is none. */
+static void
+lessons_dir(char *buf, size_t len)
+{
+	char exe[PATH_MAX], candidate[PATH_MAX + 64];
+	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	dirname(exe);
+	snprintf(candidate, sizeof(candidate), "%s/lessons", exe);
+	if (stat(candidate, &st) < 0) {
+		snprintf(candidate, sizeof(candidate),
+			 "%s/../share/boxstep/lessons", exe);
+		if (stat(candidate, &st) < 0)
+			snprintf(candidate, sizeof(candidate), "%s/lessons",
+				 BOXSTEP_DATADIR);
+	}
+	if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(buf, len, "%s", candidate);
+}
+
+/* boxstep check [-v] [FILE...] */
+static int
+check(int argc, char **argv)
+{
+	char rootfs[PATH_MAX], dir[PATH_MAX], pattern[PATH_MAX + 8];
+	const char *cgroot = getenv("BOXSTEP_CGROUP_ROOT");
+	bool verbose = false;
+	glob_t g = { 0 };
+	int rc;
+
+	if (argc > 0 && strcmp(argv[0], "-v") == 0) {
+		verbose = true;
+		argc--;
+		argv++;
+	}
+	default_rootfs(rootfs, sizeof(rootfs));
+	if (!cgroot || !*cgroot)
+		cgroot = CGROUP_DEFAULT_ROOT;
+	if (argc > 0)
+		return course_check_files(argc, argv, rootfs, cgroot, verbose);
+	lessons_dir(dir, sizeof(dir));
+	snprintf(pattern, sizeof(pattern), "%s/*.md", dir);
+	if (!dir[0] || glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+		fprintf(stderr, "boxstep: no lessons found (looked in %s); name "
+			"the files: boxstep check FILE...\n",
+			dir[0] ? dir : "the build tree and the share directory");
+		globfree(&g);
+		return 2;
+	}
+	rc = course_check_files((int)g.gl_pathc, g.gl_pathv, rootfs, cgroot,
+				verbose);
+	globfree(&g);
+	return rc;
 }
 
 /* boxstep watch PID: the host's view of any process. */
@@ -188,6 +255,15 @@ main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (optind < argc && strcmp(argv[optind], "check") == 0) {
+		if (geteuid() != 0) {
+			fprintf(stderr, "boxstep: check plays the lessons' "
+				"containers, which needs root: sudo boxstep "
+				"check\n");
+			return 1;
+		}
+		return check(argc - optind - 1, argv + optind + 1);
 	}
 	if (optind < argc && strcmp(argv[optind], "watch") == 0) {
 		if (optind + 2 != argc) {

@@ -177,6 +177,14 @@ lookup(const struct repl *r, const char *name)
 	return NULL;
 }
 
+const char *
+repl_command_name(const char *word)
+{
+	const struct repl_cmd *c = lookup(NULL, word);
+
+	return c ? c->name : NULL;
+}
+
 static bool
 takes_rest_of_line(const char *word)
 {
@@ -442,6 +450,12 @@ run_container(struct repl *r, char **argv, bool background)
 	}
 	r->last_pid = c->pid;
 	repl_event(r, "start %d", (int)c->pid);
+	if (r->record_last) {
+		hostview_update(&r->last, "/proc", c->pid, NULL,
+				HOSTVIEW_STATUS | HOSTVIEW_NS);
+		snprintf(r->last_cgroup, sizeof(r->last_cgroup), "%s",
+			 c->cgroup);
+	}
 	if (background) {
 		printf("[background container %d: %s]\n", (int)c->pid, argv[0]);
 		return 0;
@@ -925,4 +939,5 @@ repl_done(struct repl *r)
 {
 	if (r->bg.running)
 		spawn_stop(&r->session, &r->bg);
+	hostview_free(&r->last);
 }

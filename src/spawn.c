@@ -137,6 +137,7 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 {
 	memset(s, 0, sizeof(*s));
 	s->tty = -1;
+	gethostname(s->host_hostname, sizeof(s->host_hostname) - 1);
 	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp())
 		s->tty = STDIN_FILENO;
 	/* Orphans of a container come back to us instead of to init, so
@@ -456,6 +457,30 @@ unregister_live(struct spawn_session *s, struct spawn_container *c)
 			s->live[i] = NULL;
 }
 
+/* A container without a UTS namespace of its own shares the host's: a
+ * `hostname` in it renames the host.  The cleanliness promise says the
+ * host keeps its name, so put it back, and say why it changed. */
+static void
+restore_hostname(struct spawn_session *s)
+{
+	char now[PLAN_HOSTNAME_MAX + 1] = "";
+
+	if (!s->host_hostname[0] ||
+	    gethostname(now, sizeof(now) - 1) < 0 ||
+	    strcmp(now, s->host_hostname) == 0)
+		return;
+	if (sethostname(s->host_hostname, strlen(s->host_hostname)) < 0) {
+		fprintf(stderr, "boxstep: the container renamed the host to "
+			"'%s', and putting back '%s' failed: %s\n", now,
+			s->host_hostname, strerror(errno));
+		return;
+	}
+	fprintf(stderr, "boxstep: the container renamed the host to '%s': "
+		"without the uts layer it shares the host's UTS namespace. "
+		"boxstep has put the host's name back to '%s'.\n", now,
+		s->host_hostname);
+}
+
 /* Undoes what spawn_start did on the host, for a container that has
  * exited (or never ran). */
 static void
@@ -475,6 +500,8 @@ teardown(struct spawn_session *s, struct spawn_container *c)
 	unmount_new(c);
 	c->bind[0] = '\0';
 	unregister_live(s, c);
+	if (!plan_has(&c->plan, PLAN_UTS))
+		restore_hostname(s);
 }
 
 int
@@ -963,6 +990,8 @@ spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid)
 	if (s->tty >= 0)
 		tcsetpgrp(s->tty, pid);
 	status = wait_foreground(s, pid, NULL);
+	/* A rename on the host, by the host, is the learner's to keep. */
+	gethostname(s->host_hostname, sizeof(s->host_hostname) - 1);
 	return spawn_exit_code(status);
 }
 

@@ -52,6 +52,18 @@ test_uts_rename_inside() {
 	check "the host keeps its name" equals "$(hostname)" "$host_name"
 }
 
+test_uts_rename_without_layer_is_undone() {
+	box -c 'run sh -c "hostname renamed-by-container; hostname"'
+	check "the container did rename the shared UTS namespace" \
+		contains "$out" $'renamed-by-container\n'
+	check "boxstep says so, and why" contains "$out" "without the uts layer it shares the host's UTS namespace"
+	check "and put the host's name back" equals "$(hostname)" "$host_name"
+	box -c "host hostname boxstep-host-rename; run true
+host hostname $host_name"
+	check "a rename by \`host\` is the learner's own: not undone" \
+		lacks "$out" "put the host's name back"
+}
+
 test_uts_inode_differs() {
 	box -c 'enable uts; start sleep 3101
 host [ "$(readlink /proc/$BOXPID/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] && echo NEW-UTS
@@ -429,6 +441,7 @@ t "uts: the container has its own hostname" test_uts_hostname
 t "uts: off, the host's hostname is shared" test_uts_off_shares_hostname
 t "uts: renaming inside leaves the host alone" test_uts_rename_inside
 t "uts: a new uts namespace inode" test_uts_inode_differs
+t "uts: a rename of the host through a container is undone" test_uts_rename_without_layer_is_undone
 t "pid: the command is PID 1" test_pid_is_one
 t "pid: ps still shows the host without proc" test_pid_ps_still_shows_host
 t "pid: the host sees NSpid" test_pid_nspid_on_host

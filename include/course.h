@@ -1,0 +1,47 @@
+/* course: lessons at run time: checks evaluated against real state, and
+ * the autoplay behind `boxstep check`.
+ */
+#ifndef BOXSTEP_COURSE_H
+#define BOXSTEP_COURSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lesson.h"
+#include "repl.h"
+
+/* What a check is judged against, besides the REPL session. */
+struct course_ctx {
+	struct repl *r;
+	char host_hostname[65]; /* at the lesson's start */
+	char *mounts_before;    /* the host's mountinfo at the step's start */
+	char *output;           /* the last command's output (stdout+stderr) */
+	int status;             /* its exit status, -1 before any */
+};
+
+/* Says whether check C holds now.  Writes what was seen, for the learner,
+ * into WHY. */
+bool course_check(const struct course_ctx *ctx, const struct lesson_check *c,
+		  char *why, size_t len);
+
+/* Runs one REPL command line with its output captured into CTX->output
+ * (and, when ECHO, copied to stdout); sets CTX->status. */
+void course_run(struct course_ctx *ctx, const char *line, bool echo);
+
+/* Starts a step: forgets the last output and status, and takes the
+ * host's mount table as the step's "before". */
+void course_step_begin(struct course_ctx *ctx);
+
+void course_ctx_free(struct course_ctx *ctx);
+
+/* `boxstep check FILE...`: lints each lesson, then autoplays every step in
+ * a fresh session: each check must fail before the step (unless marked
+ * always:), and pass once the step's commands have run.  Prints a line
+ * per step and "N passed, N failed".  Returns 0 when all passed. */
+int course_check_files(int nfiles, char **files, const char *rootfs,
+		       const char *cgroup_root, bool verbose);
+
+/* Says whether WORD is a REPL command or an unambiguous prefix of one. */
+bool course_known_command(const char *word);
+
+#endif

@@ -1,0 +1,353 @@
+/* course: checks against real state, output capture, and autoplay. */
+#define _GNU_SOURCE
+#include "course.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fsutil.h"
+#include "hostview.h"
+
+bool
+course_known_command(const char *word)
+{
+	return repl_command_name(word) != NULL;
+}
+
+static bool
+regex_search(const char *re, const char *text)
+{
+	regex_t rx;
+	bool hit;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
+		return false;
+	hit = regexec(&rx, text, 0, NULL, 0) == 0;
+	regfree(&rx);
+	return hit;
+}
+
+/* The running container that checks look at: the background one, else
+ * none (a foreground one has ended by the time checks run). */
+static const struct spawn_container *
+running(const struct repl *r)
+{
+	return r->bg.running ? &r->bg : NULL;
+}
+
+static bool
+check_mounts_gained(const struct course_ctx *ctx, const char *re, char *why,
+		    size_t len)
+{
+	char *now = fsutil_slurp("/proc/self/mountinfo", NULL), *line, *save;
+	bool hit = false;
+
+	if (!now)
+		return false;
+	for (line = strtok_r(now, "\n", &save); line && !hit;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!regex_search(re, line))
+			continue;
+		/* New since the step began? */
+		if (!ctx->mounts_before || !strstr(ctx->mounts_before, line)) {
+			snprintf(why, len, "the host's mount table gained: %s",
+				 line);
+			hit = true;
+		}
+	}
+	if (!hit)
+		snprintf(why, len, "no new line in the host's mount table "
+			 "matches /%s/", re);
+	free(now);
+	return hit;
+}
+
+static bool
+check_pids(const struct course_ctx *ctx, const struct lesson_check *c,
+	   char *why, size_t len)
+{
+	const struct spawn_container *ct = running(ctx->r);
+	struct cgroup_stats st;
+
+	if (!ct || !ct->cgroup[0]) {
+		snprintf(why, len, "no running container with a pids cgroup "
+			 "(start one with the pids layer on)");
+		return false;
+	}
+	cgroup_stats_read(ct->cgroup, &st);
+	snprintf(why, len, "pids.current %ld, pids.max %ld, refused forks %ld",
+		 st.current, st.max, st.events_max);
+	if (c->kind == LESSON_PIDS_CURRENT_MAX)
+		return st.current >= 0 && st.current <= c->n;
+	if (c->kind == LESSON_PIDS_CURRENT_MIN)
+		return st.current >= c->n;
+	return st.events_max >= c->n;
+}
+
+static bool
+check_processes(const struct course_ctx *ctx, long n, char *why, size_t len)
+{
+	const struct spawn_container *ct = running(ctx->r);
+	struct hostview hv = { 0 };
+	bool ok;
+
+	if (!ct) {
+		snprintf(why, len, "no container is running");
+		return false;
+	}
+	hostview_update(&hv, "/proc", ct->pid, NULL,
+			HOSTVIEW_STATUS | HOSTVIEW_NS | HOSTVIEW_PROCS);
+	ok = (long)hv.n_procs == n;
+	snprintf(why, len, "%zu process%s in the container", hv.n_procs,
+		 hv.n_procs == 1 ? "" : "es");
+	hostview_free(&hv);
+	return ok;
+}
+
+bool
+course_check(const struct course_ctx *ctx, const struct lesson_check *c,
+	     char *why, size_t len)
+{
+	const struct repl *r = ctx->r;
+	const char *out = ctx->output ? ctx->output : "";
+	char host[65] = "", path[PATH_MAX * 2];
+	struct stat st;
+	int layer;
+	bool isnew;
+
+	why[0] = '\0';
+	switch (c->kind) {
+	case LESSON_OUTPUT_CONTAINS:
+		snprintf(why, len, "the output %s \"%s\"",
+			 strstr(out, c->arg) ? "has" : "lacks", c->arg);
+		return strstr(out, c->arg) != NULL;
+	case LESSON_OUTPUT_MATCHES:
+		snprintf(why, len, "the output %s /%s/",
+			 regex_search(c->arg, out) ? "matches" : "does not match",
+			 c->arg);
+		return regex_search(c->arg, out);
+	case LESSON_STATUS:
+		snprintf(why, len, "the last exit status is %d", ctx->status);
+		return ctx->status == c->n;
+	case LESSON_LAYER:
+		layer = plan_layer_lookup(c->arg);
+		snprintf(why, len, "layer %s is %s", c->arg,
+			 plan_has(&r->plan, layer) ? "on" : "off");
+		return layer >= 0 && plan_has(&r->plan, layer) == (c->n == 1);
+	case LESSON_NAMESPACE:
+		if (!r->last.n_ns) {
+			snprintf(why, len, "no container has run yet");
+			return false;
+		}
+		isnew = hostview_ns_is_new(&r->last, c->arg);
+		snprintf(why, len, "the latest container's %s namespace is %s",
+			 c->arg, isnew ? "new" : "the host's");
+		return isnew == (c->n == 1);
+	case LESSON_HOSTNAME_UNCHANGED:
+		gethostname(host, sizeof(host) - 1);
+		snprintf(why, len, "the host's hostname is %s", host);
+		return strcmp(host, ctx->host_hostname) == 0;
+	case LESSON_MOUNTS_UNCHANGED: {
+		char *now = fsutil_slurp("/proc/self/mountinfo", NULL);
+		bool same = now && ctx->mounts_before &&
+			    strcmp(now, ctx->mounts_before) == 0;
+
+		snprintf(why, len, "the host's mount table %s", same ?
+			 "is as it was" : "has changed");
+		free(now);
+		return same;
+	}
+	case LESSON_MOUNTS_GAINED:
+		return check_mounts_gained(ctx, c->arg, why, len);
+	case LESSON_ROOTFS_HAS:
+		snprintf(path, sizeof(path), "%s/%s", r->plan.rootfs, c->arg);
+		snprintf(why, len, "%s %s", path,
+			 lstat(path, &st) == 0 ? "exists" : "does not exist");
+		return lstat(path, &st) == 0;
+	case LESSON_PIDS_CURRENT_MAX:
+	case LESSON_PIDS_CURRENT_MIN:
+	case LESSON_PIDS_REFUSED:
+		return check_pids(ctx, c, why, len);
+	case LESSON_CGROUP_GONE:
+		if (!r->last_cgroup[0]) {
+			snprintf(why, len, "the latest container had no cgroup");
+			return false;
+		}
+		snprintf(why, len, "%s %s", r->last_cgroup,
+			 stat(r->last_cgroup, &st) == 0 ? "is still there" :
+			 "is gone");
+		return stat(r->last_cgroup, &st) < 0;
+	case LESSON_PROCESSES:
+		return check_processes(ctx, c->n, why, len);
+	}
+	return false;
+}
+
+void
+course_step_begin(struct course_ctx *ctx)
+{
+	free(ctx->output);
+	ctx->output = NULL;
+	ctx->status = -1;
+	free(ctx->mounts_before);
+	ctx->mounts_before = fsutil_slurp("/proc/self/mountinfo", NULL);
+}
+
+void
+course_run(struct course_ctx *ctx, const char *line, bool echo)
+{
+	int fd = memfd_create("boxstep-output", MFD_CLOEXEC);
+	int saved_out = dup(STDOUT_FILENO), saved_err = dup(STDERR_FILENO);
+	off_t size;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	ctx->status = repl_run_text(ctx->r, line, NULL, false);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
+	close(saved_out);
+	close(saved_err);
+	free(ctx->output);
+	ctx->output = NULL;
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	ctx->output = calloc(1, (size_t)(size > 0 ? size : 0) + 1);
+	if (ctx->output && size > 0 &&
+	    pread(fd, ctx->output, (size_t)size, 0) < 0)
+		ctx->output[0] = '\0';
+	close(fd);
+	if (echo && ctx->output)
+		fputs(ctx->output, stdout);
+}
+
+void
+course_ctx_free(struct course_ctx *ctx)
+{
+	free(ctx->output);
+	free(ctx->mounts_before);
+	ctx->output = ctx->mounts_before = NULL;
+}
+
+/* --- autoplay ----------------------------------------------------------- */
+
+static int
+play_step(struct course_ctx *ctx, const char *file, size_t n,
+	  const struct lesson_step *s, bool verbose)
+{
+	bool *held = calloc(s->nchecks ? s->nchecks : 1, sizeof(bool));
+	char why[1024];
+	int bad = 0;
+
+	if (!held)
+		return 1;
+	course_step_begin(ctx);
+	/* Proof that each check tests something: it fails before. */
+	for (size_t i = 0; i < s->nchecks; i++) {
+		const struct lesson_check *c = &s->checks[i];
+
+		if (!c->always && course_check(ctx, c, why, sizeof(why))) {
+			printf("not ok - %s: step %zu (%s): `%s` (line %d) holds "
+			       "before the step, so it proves nothing (%s); mark "
+			       "it always: if that is meant\n", file, n,
+			       s->title, c->source, c->line, why);
+			bad++;
+		}
+	}
+	for (size_t k = 0; k < s->ncommands; k++) {
+		if (verbose)
+			printf("# %s:%d: %s\n", file, s->command_lines[k],
+			       s->commands[k]);
+		course_run(ctx, s->commands[k], verbose);
+		for (size_t i = 0; i < s->nchecks; i++)
+			if (!held[i])
+				held[i] = course_check(ctx, &s->checks[i], why,
+						       sizeof(why));
+	}
+	for (size_t i = 0; i < s->nchecks; i++)
+		if (!held[i]) {
+			course_check(ctx, &s->checks[i], why, sizeof(why));
+			printf("not ok - %s: step %zu (%s): `%s` (line %d) never "
+			       "held: %s\n", file, n, s->title,
+			       s->checks[i].source, s->checks[i].line, why);
+			bad++;
+		}
+	if (!bad)
+		printf("ok - %s: step %zu: %s\n", file, n, s->title);
+	fflush(stdout);
+	free(held);
+	return bad ? 1 : 0;
+}
+
+int
+course_check_files(int nfiles, char **files, const char *rootfs,
+		   const char *cgroup_root, bool verbose)
+{
+	int passed = 0, failed = 0;
+
+	for (int f = 0; f < nfiles; f++) {
+		struct lesson l;
+		struct course_ctx ctx = { 0 };
+		struct repl *r;
+		char err[2048], *text = fsutil_slurp(files[f], NULL);
+
+		if (!text) {
+			printf("not ok - %s: cannot read it: %s\n", files[f],
+			       strerror(errno));
+			failed++;
+			continue;
+		}
+		if (lesson_parse(text, files[f], course_known_command, &l, err,
+				 sizeof(err)) < 0) {
+			printf("not ok - %s\n", err);
+			free(text);
+			failed++;
+			continue;
+		}
+		free(text);
+		if (!(r = calloc(1, sizeof(*r)))) {
+			lesson_free(&l);
+			return 1;
+		}
+		repl_init(r, rootfs, cgroup_root);
+		r->record_last = true;
+		ctx.r = r;
+		gethostname(ctx.host_hostname, sizeof(ctx.host_hostname) - 1);
+		/* Each step builds on the ones before: after a failure the
+		 * rest would run in a state nobody wrote them for (a fork
+		 * bomb without its limit, a rename without its namespace). */
+		for (size_t i = 0; i < l.nsteps; i++) {
+			if (!play_step(&ctx, files[f], i + 1, &l.steps[i],
+				       verbose)) {
+				passed++;
+				continue;
+			}
+			failed++;
+			if (i + 1 < l.nsteps)
+				printf("# %s: steps %zu to %zu not played: they "
+				       "build on step %zu\n", files[f], i + 2,
+				       l.nsteps, i + 1);
+			break;
+		}
+		repl_done(r);
+		course_ctx_free(&ctx);
+		free(r);
+		lesson_free(&l);
+	}
+	printf("\ncheck: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
