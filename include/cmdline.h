@@ -37,8 +37,4 @@ int cmdline_parse(const char *text, cmdline_rest_fn rest_of_line,
 
 void cmdline_free(struct cmdline_list *list);
 
-/* Quotes WORD for display so that cmdline_parse() reads it back as one
- * word.  Writes into BUF; returns the length needed, as snprintf does. */
-int cmdline_quote(const char *word, char *buf, size_t len);
-
 #endif

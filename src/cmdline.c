@@ -268,31 +268,3 @@ cmdline_free(struct cmdline_list *list)
 	free(list->cmds);
 	memset(list, 0, sizeof(*list));
 }
-
-int
-cmdline_quote(const char *word, char *buf, size_t len)
-{
-	size_t n = 0;
-	bool plain = *word != '\0';
-
-	for (const char *p = word; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789-_./=:,+@%", *p))
-			plain = false;
-	if (plain)
-		return snprintf(buf, len, "%s", word);
-#define PUT(ch) do { if (n + 1 < len) buf[n] = (ch); n++; } while (0)
-	PUT('\'');
-	for (const char *p = word; *p; p++) {
-		if (*p == '\'') {
-			PUT('\''); PUT('\\'); PUT('\''); PUT('\'');
-		} else {
-			PUT(*p);
-		}
-	}
-	PUT('\'');
-#undef PUT
-	if (len)
-		buf[n < len ? n : len - 1] = '\0';
-	return (int)n;
-}

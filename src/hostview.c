@@ -15,6 +15,7 @@
 
 #include "fsutil.h"
 #include "mountinfo.h"
+#include "msg.h"
 
 /* The namespace types, in the order the pane shows them. */
 static const char *const ns_types[] = {
@@ -485,28 +486,6 @@ hostview_free(struct hostview *hv)
 	memset(hv, 0, sizeof(*hv));
 }
 
-/* --- plain text -------------------------------------------------------- */
-
-struct text {
-	char *buf;
-	size_t len;
-	int used;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-put(struct text *t, const char *fmt, ...)
-{
-	size_t room = (size_t)t->used < t->len ? t->len - t->used : 0;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(room ? t->buf + t->used : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->used += n;
-}
-
 static const char *
 propagation(const char *tags)
 {
@@ -520,39 +499,39 @@ propagation(const char *tags)
 int
 hostview_format(const struct hostview *hv, char *buf, size_t len)
 {
-	struct text t = { buf, len, 0 };
+	struct msg_text t = { buf, len, 0 };
 	char cg[64];
 
 	if (len)
 		buf[0] = '\0';
-	put(&t, "process %d (%s)%s  state %c  ppid %d\n", (int)hv->pid,
+	msg_append(&t, "process %d (%s)%s  state %c  ppid %d\n", (int)hv->pid,
 	    hv->name, hv->gone ? " GONE" : "", hv->state ? hv->state : '?',
 	    (int)hv->ppid);
-	put(&t, "NSpid:");
+	msg_append(&t, "NSpid:");
 	for (int i = 0; i < hv->n_nspid; i++)
-		put(&t, "%s%d", i ? " -> " : " ", (int)hv->nspid[i]);
-	put(&t, "%s\n", hv->n_nspid > 1 ? "   (host -> inside)" : "");
-	put(&t, "cmdline: %s\n", hv->cmdline);
-	put(&t, "namespaces:       its own      the host's\n");
+		msg_append(&t, "%s%d", i ? " -> " : " ", (int)hv->nspid[i]);
+	msg_append(&t, "%s\n", hv->n_nspid > 1 ? "   (host -> inside)" : "");
+	msg_append(&t, "cmdline: %s\n", hv->cmdline);
+	msg_append(&t, "namespaces:       its own      the host's\n");
 	for (int i = 0; i < hv->n_ns; i++)
-		put(&t, "  %-7s %-6s %-12lu %lu\n", hv->ns[i].type,
+		msg_append(&t, "  %-7s %-6s %-12lu %lu\n", hv->ns[i].type,
 		    hv->ns[i].ino != hv->ns[i].host_ino ? "NEW" : "shared",
 		    hv->ns[i].ino, hv->ns[i].host_ino);
-	put(&t, "hostname: %s   (host: %s)\n",
+	msg_append(&t, "hostname: %s   (host: %s)\n",
 	    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
-	put(&t, "root: %s\n", hv->root);
-	put(&t, "cwd:  %s%s\n", hv->cwd, hv->cwd_outside_root ?
+	msg_append(&t, "root: %s\n", hv->root);
+	msg_append(&t, "cwd:  %s%s\n", hv->cwd, hv->cwd_outside_root ?
 	    "   OUTSIDE THE ROOT: `cd ..` walks out" : "");
-	put(&t, "mounts it sees (%zu):\n", hv->n_mounts);
+	msg_append(&t, "mounts it sees (%zu):\n", hv->n_mounts);
 	for (size_t i = 0; i < hv->n_mounts; i++)
-		put(&t, "  %-24s %-8s %-12s %s\n", hv->mounts[i].mountpoint,
+		msg_append(&t, "  %-24s %-8s %-12s %s\n", hv->mounts[i].mountpoint,
 		    hv->mounts[i].fstype, hv->mounts[i].source,
 		    propagation(hv->mounts[i].tags));
 	if (hv->root[0] && strcmp(hv->root, "/") != 0) {
-		put(&t, "host mounts under its root (%zu)%s\n", hv->n_leaks,
+		msg_append(&t, "host mounts under its root (%zu)%s\n", hv->n_leaks,
 		    hv->n_leaks ? ": LEAKED to the host" : "");
 		for (size_t i = 0; i < hv->n_leaks; i++)
-			put(&t, "  %-24s %-8s %s\n", hv->leaks[i].mountpoint,
+			msg_append(&t, "  %-24s %-8s %s\n", hv->leaks[i].mountpoint,
 			    hv->leaks[i].fstype,
 			    propagation(hv->leaks[i].tags));
 	}
@@ -561,16 +540,16 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 			snprintf(cg, sizeof(cg), "max");
 		else
 			snprintf(cg, sizeof(cg), "%ld", hv->cg.max);
-		put(&t, "cgroup: %s  pids.current %ld / pids.max %s  refused "
+		msg_append(&t, "cgroup: %s  pids.current %ld / pids.max %s  refused "
 		    "forks %ld  procs %ld\n", hv->cgroup, hv->cg.current, cg,
 		    hv->cg.events_max, hv->cg.nprocs);
 	} else {
-		put(&t, "cgroup: %s\n", hv->cgroup[0] ? hv->cgroup : "?");
+		msg_append(&t, "cgroup: %s\n", hv->cgroup[0] ? hv->cgroup : "?");
 	}
-	put(&t, "processes (%zu):\n  host pid  inside  command\n",
+	msg_append(&t, "processes (%zu):\n  host pid  inside  command\n",
 	    hv->n_procs);
 	for (size_t i = 0; i < hv->n_procs; i++)
-		put(&t, "  %-9d %-7d %s\n", (int)hv->procs[i].host,
+		msg_append(&t, "  %-9d %-7d %s\n", (int)hv->procs[i].host,
 		    (int)hv->procs[i].inner, hv->procs[i].comm);
 	return t.used;
 }

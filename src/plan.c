@@ -372,47 +372,25 @@ plan_format_clone_flags(unsigned long flags, char *buf, size_t len)
 	return snprintf(buf, len, "%s", text);
 }
 
-/* An appending writer over a fixed buffer that remembers the length it
- * would have needed, so plan_describe() works like snprintf. */
-struct text {
-	char *buf;
-	size_t len;
-	int used;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-text_add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room = (size_t)t->used < t->len ? t->len - t->used : 0;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(room ? t->buf + t->used : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->used += n;
-}
-
 /* One line of the call list: who makes the call, the call, and the layer
  * or reason that causes it. */
 static void
-text_call(struct text *t, const char *who, const char *tag,
+text_call(struct msg_text *t, const char *who, const char *tag,
 	  const char *call)
 {
-	text_add(t, "  %-7s %-58s %s\n", who, call, tag);
+	msg_append(t, "  %-7s %-58s %s\n", who, call, tag);
 }
 
 static void
 describe_calls(const struct plan *plan, const char *cgroup_dir,
-	       struct text *t)
+	       struct msg_text *t)
 {
 	bool shared = plan->propagation == PLAN_PROP_SHARED;
 	bool mnt = plan_has(plan, PLAN_MNT);
 	bool chroot = plan_has(plan, PLAN_CHROOT);
 	char flags[128], call[PATH_MAX + 128];
 
-	text_add(t, "\n`run CMD` will make these calls, in this order:\n");
+	msg_append(t, "\n`run CMD` will make these calls, in this order:\n");
 	if (shared && mnt) {
 		snprintf(call, sizeof(call),
 			 "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)",
@@ -482,34 +460,34 @@ int
 plan_describe(const struct plan *plan, const char *cgroup_dir,
 	      char *buf, size_t len)
 {
-	struct text t = { buf, len, 0 };
+	struct msg_text t = { buf, len, 0 };
 	char value[PATH_MAX];
 	char err[512];
 	bool any_off = false;
 
 	if (len)
 		buf[0] = '\0';
-	text_add(&t, "layers on: ");
+	msg_append(&t, "layers on: ");
 	if (plan->layers == 0)
-		text_add(&t, "(none: `run` starts an ordinary process)");
+		msg_append(&t, "(none: `run` starts an ordinary process)");
 	for (int i = 0; i < PLAN_NLAYERS; i++)
 		if (plan_has(plan, i))
-			text_add(&t, "%s ", layers[i].name);
-	text_add(&t, "\nlayers off:");
+			msg_append(&t, "%s ", layers[i].name);
+	msg_append(&t, "\nlayers off:");
 	for (int i = 0; i < PLAN_NLAYERS; i++)
 		if (!plan_has(plan, i)) {
-			text_add(&t, " %s", layers[i].name);
+			msg_append(&t, " %s", layers[i].name);
 			any_off = true;
 		}
 	if (!any_off)
-		text_add(&t, " (none)");
-	text_add(&t, "\nsettings:\n");
+		msg_append(&t, " (none)");
+	msg_append(&t, "\nsettings:\n");
 	for (const struct plan_key_info *k = keys; k->name; k++) {
 		plan_get(plan, k->name, value, sizeof(value));
-		text_add(&t, "  %-12s %s\n", k->name, value);
+		msg_append(&t, "  %-12s %s\n", k->name, value);
 	}
 	if (plan_check(plan, err, sizeof(err)) != 0) {
-		text_add(&t, "\n`run` would refuse: %s.\n", err);
+		msg_append(&t, "\n`run` would refuse: %s.\n", err);
 		return t.used;
 	}
 	describe_calls(plan, cgroup_dir, &t);

@@ -16,33 +16,7 @@ sock=boxstep-test-$$
 trap 'tm_stop; rm -rf "$work"' EXIT
 echo "boxstep terminal tests: $BOX"
 
-# A fresh shell in a detached 100x30 tmux window, its own history dir.
-tm_start() {
-	tm_stop
-	tmux -L $sock new-session -d -x 100 -y 30 -s t \
-		"env -i PATH=$PATH ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} TERM=xterm HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS PS1='host$ ' bash --norc --noprofile"
-	tm_wait 'host\$ ?$'
-}
-
-tm_stop() {
-	tmux -L $sock kill-server 2>/dev/null
-	while tmux -L $sock ls >/dev/null 2>&1; do sleep 0.05; done
-}
-
-tm_keys() { tmux -L $sock send-keys -t t "$@"; }
-tm_type() { tmux -L $sock send-keys -t t -l "$1"; }
-screen() { tmux -L $sock capture-pane -p -t t; }
-
-# tm_wait PATTERN [SECONDS]: waits until the screen matches the regex.
-tm_wait() {
-	local deadline=$((SECONDS + ${2:-10}))
-	while [ $SECONDS -lt $deadline ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	out=$(screen)
-	return 1
-}
+. "$here/../tmux.sh"
 
 running() { pgrep -f "$1" >/dev/null; }
 
@@ -61,7 +35,7 @@ tm_quit() {
 }
 
 test_ctrl_c_at_prompt() {
-	tm_start
+	tm_start 100 30
 	tm_boxstep
 	tm_type "half a line"
 	tm_keys C-c
@@ -74,7 +48,7 @@ test_ctrl_c_at_prompt() {
 }
 
 test_ctrl_c_pid1() {
-	tm_start
+	tm_start 100 30
 	tm_boxstep
 	tm_type "enable pid"
 	tm_keys Enter
@@ -92,7 +66,7 @@ test_ctrl_c_pid1() {
 }
 
 test_ctrl_c_plain_process() {
-	tm_start
+	tm_start 100 30
 	tm_boxstep
 	tm_type "run sleep 3121"
 	tm_keys Enter
@@ -106,7 +80,7 @@ test_ctrl_c_plain_process() {
 }
 
 test_interactive_sh() {
-	tm_start
+	tm_start 100 30
 	tm_boxstep
 	tm_type "enable uts pid mnt chroot proc; set hostname kitten; sh"
 	tm_keys Enter
@@ -126,7 +100,7 @@ test_interactive_sh() {
 }
 
 test_completion() {
-	tm_start
+	tm_start 100 30
 	tm_boxstep
 	tm_type "ena"
 	tm_keys Tab
@@ -151,13 +125,13 @@ test_completion() {
 }
 
 test_history() {
-	tm_start
+	tm_start 100 30
 	tm_boxstep
 	tm_type "explain mnt"
 	tm_keys Enter
 	tm_quit
 	check "history is saved under XDG_STATE_HOME" grep -q 'explain mnt' "$work/state/boxstep/history"
-	tmux -L $sock send-keys -t t clear Enter
+	tm_line clear
 	tm_boxstep
 	tm_keys Up
 	check "Up brings back the last session's command" tm_wait 'boxstep> explain mnt$'
@@ -166,7 +140,7 @@ test_history() {
 }
 
 test_terminal_restored() {
-	tm_start
+	tm_start 100 30
 	tm_boxstep
 	tm_type "enable chroot; run sh -c 'stty raw -echo; exit 0'"
 	tm_keys Enter

@@ -14,33 +14,10 @@ require_root "tests/integration/tui.sh"
 command -v tmux >/dev/null || { echo "tmux is missing: make deps"; exit 1; }
 work=$(mktemp -d /tmp/boxstep-tui.XXXXXX)
 sock=boxstep-tui-$$
-T="tmux -L $sock"
-tm_stop() {
-	$T kill-server 2>/dev/null
-	while $T ls >/dev/null 2>&1; do sleep 0.05; done
-}
 trap 'tm_stop; rm -rf "$work"' EXIT
 echo "boxstep TUI tests: $BOX"
 
-# A shell in a tmux window of COLSxROWS, with extra environment.
-tm_start() {
-	tm_stop
-	$T new-session -d -x "$1" -y "$2" -s t \
-		"env -i PATH=$PATH TERM=xterm-256color LANG=C.UTF-8 HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} ${3:-} PS1='host$ ' bash --norc --noprofile"
-	tm_wait 'host\$ ?$'
-}
-tm_keys() { $T send-keys -t t "$@"; }
-tm_line() { $T send-keys -t t -l "$1"; $T send-keys -t t Enter; }
-screen() { $T capture-pane -p -t t; }
-tm_wait() {
-	local deadline=$((SECONDS + ${2:-10}))
-	while [ $SECONDS -lt $deadline ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	out=$(screen)
-	return 1
-}
+. "$here/../tmux.sh"
 
 # The host pid the pane shows.
 pane_pid() { screen | sed -n 's/.*HOST VIEW of pid \([0-9]*\).*/\1/p' | head -1; }
@@ -172,6 +149,35 @@ test_sigterm_restores() {
 	check "echo and icanon are on" tm_wait '^(echo icanon|icanon echo) ?$'
 }
 
+test_vi_and_top_render() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable pid mnt chroot proc; run vi /etc/passwd"
+	check "vi draws its screen in the left pane" tm_wait '^root:x:0:0:root:/root:/bin/sh'
+	check "with its empty-line markers" tm_wait '^~ '
+	tm_keys Escape
+	sleep 0.5 # a lone ESC, not the start of an escape sequence
+	tm_line ":q!"
+	check "and leaves it to boxstep again" tm_wait '^boxstep\[pid mnt chroot proc\]> +│'
+	tm_line "run top"
+	check "top draws its live table" tm_wait 'PID +PPID +USER +STAT'
+	tm_keys q
+	check "q leaves top, an empty prompt again" tm_wait '^boxstep\[pid mnt chroot proc\]> +│'
+	quit_to_shell
+}
+
+test_sighup_restores() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable pid pids; start sleep 3147"
+	tm_wait 'HOST VIEW of pid'
+	pkill -HUP -f "^$BOX\$"
+	check "SIGHUP returns to the shell" tm_wait 'host\$ ?$'
+	check "no alternate screen left" equals "$($T display -p -t t '#{alternate_on}')" 0
+}
+
 test_watch_pid() {
 	local pid
 	sleep 3146 &
@@ -193,5 +199,7 @@ t "tui: F2 pauses the pane" test_pause
 t "tui: NO_COLOR" test_no_color
 t "tui: quit leaves a working shell" test_quit_leaves_sane_shell
 t "tui: SIGTERM restores the terminal" test_sigterm_restores
+t "tui: vi and top render" test_vi_and_top_render
+t "tui: SIGHUP restores the terminal and cleans up" test_sighup_restores
 t "tui: watch PID" test_watch_pid
 summary "tui"

@@ -187,26 +187,6 @@ trailing_backslash_is_dropped(void **state)
 	assert_words(0, 2, "run", "a");
 }
 
-static void
-quote_round_trips(void **state)
-{
-	static const char *const words[] = {
-		"plain", "two words", "it's", "", "$HOME", "a;b", "tab\there",
-	};
-	char buf[128];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		cmdline_quote(words[i], buf, sizeof(buf));
-		parse_ok(buf);
-		assert_int_equal(list.n, 1);
-		assert_words(0, 1, words[i]);
-	}
-	cmdline_quote("plain", buf, sizeof(buf));
-	assert_string_equal(buf, "plain");
-	assert_int_equal(cmdline_quote("a b", buf, 2), 5);
-}
-
 int
 main(void)
 {
@@ -229,7 +209,6 @@ main(void)
 					  teardown),
 		cmocka_unit_test_teardown(trailing_backslash_is_dropped,
 					  teardown),
-		cmocka_unit_test_teardown(quote_round_trips, teardown),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
