@@ -149,7 +149,8 @@ install: all rootfs
 	rm -rf $(DESTDIR)$(DATADIR)/rootfs
 	mkdir -p $(DESTDIR)$(DATADIR)/rootfs
 	mv $(DESTDIR)$(DATADIR)/rootfs-new $(DESTDIR)$(DATADIR)/rootfs/busybox
-	if [ -d lessons ]; then cp -a lessons $(DESTDIR)$(DATADIR)/; fi
+	rm -rf $(DESTDIR)$(DATADIR)/lessons
+	cp -a lessons $(DESTDIR)$(DATADIR)/lessons
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/boxstep

@@ -316,8 +316,14 @@ main(int argc, char **argv)
 				   file, stop_on_error);
 	else if (!plain && tui_capable())
 		rc = tui_main(&r);
-	else
+	else {
+		if (!plain && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			fprintf(stderr, "boxstep: the two-pane screen needs a "
+				"terminal of at least 80x24 of a type curses "
+				"knows (TERM=%s); here is the plain REPL\n",
+				getenv("TERM") ? getenv("TERM") : "");
 		rc = repl_interactive(&r);
+	}
 	repl_done(&r);
 	free(text);
 	if (spawn_quit_signal) {

@@ -13,9 +13,15 @@ test_install_uninstall() {
 	make -s install DESTDIR="$stage" PREFIX=/opt/boxstep >/dev/null 2>&1
 	check "the binary is installed" test -x "$stage/opt/boxstep/bin/boxstep"
 	check "the rootfs is installed" test -x "$stage/opt/boxstep/share/boxstep/rootfs/busybox/bin/busybox"
+	make -s install DESTDIR="$stage" PREFIX=/opt/boxstep >/dev/null 2>&1
+	check "the lessons are installed, once over a second install" \
+		equals "$(ls "$stage/opt/boxstep/share/boxstep/lessons" | grep -c '\.md$')" "$(ls lessons | grep -c '\.md$')"
+	check "not nested" test ! -e "$stage/opt/boxstep/share/boxstep/lessons/lessons"
 	out=$(env -u BOXSTEP_ROOTFS "$stage/opt/boxstep/bin/boxstep" -c 'enable chroot; run ls /; show' 2>&1)
 	check "it runs from the installed rootfs" contains "$out" YOU-ARE-INSIDE-THE-CONTAINER
 	check "and names it" contains "$out" "$stage/opt/boxstep/share/boxstep/rootfs/busybox"
+	out=$(env -u BOXSTEP_ROOTFS "$stage/opt/boxstep/bin/boxstep" check 2>&1 | tail -1)
+	check "boxstep check finds the installed lessons" matches "$out" "check: [0-9]+ passed, 0 failed"
 	make -s uninstall DESTDIR="$stage" PREFIX=/opt/boxstep >/dev/null 2>&1
 	check "uninstall removes it all" equals "$(find "$stage" -type f | wc -l)" 0
 }

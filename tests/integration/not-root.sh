@@ -24,6 +24,10 @@ test_refuses_politely() {
 	check "exit status 1" equals "$rc" 1
 	as_nobody "$BOX" --plain
 	check "interactive mode refuses the same way" contains "$out" "not running as root"
+	as_nobody "$BOX" check
+	check "check says it needs root, and how" contains "$out" "sudo boxstep check"
+	as_nobody "$BOX" watch 1
+	check "watch says it needs root, and how" contains "$out" "sudo boxstep watch 1"
 }
 
 test_help_works() {

@@ -153,7 +153,17 @@ test_terminal_restored() {
 	check "the shell after boxstep has echo and icanon" tm_wait '^(echo icanon|icanon echo) ?$'
 }
 
+test_small_terminal_falls_back() {
+	tm_start 70 20
+	tm_line "$BOX"
+	check "a terminal under 80x24 gets the plain REPL, and is told why" \
+		tm_wait 'needs a terminal of at least 80x24'
+	check "with a working prompt" tm_wait '^boxstep>'
+	tm_quit
+}
+
 t "tty: Ctrl-C at the prompt never kills boxstep" test_ctrl_c_at_prompt
+t "tty: a small terminal falls back to the plain REPL" test_small_terminal_falls_back
 t "tty: PID 1 ignores Ctrl-C; the second one kills" test_ctrl_c_pid1
 t "tty: Ctrl-C ends a plain process" test_ctrl_c_plain_process
 t "tty: an interactive busybox sh" test_interactive_sh

@@ -32,7 +32,7 @@ if [ -z "$kernel" ]; then
 	fi
 	[ -n "$pkg" ] || { echo "vm: cannot find Debian's linux-image-amd64"; exit 1; }
 	echo "vm: fetching $pkg (once, into $cache)"
-	(cd "$cache" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+	(cd "$cache" && apt-get download -qq "$pkg" 2>&1 | grep -v "^W: Download is performed unsandboxed" || true)
 	dpkg -x "$cache"/"$pkg"_*.deb "$cache/kernel"
 	rm -f "$cache"/"$pkg"_*.deb
 	kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -1)
