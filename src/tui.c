@@ -127,6 +127,8 @@ tui_capable(void)
 		return false;
 	if (setupterm(NULL, STDOUT_FILENO, &err) != 0)
 		return false;
+	/* Only a probe: initscr() loads its own. */
+	del_curterm(cur_term);
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
 		return false;
 	return ws.ws_col >= TUI_MIN_COLS && ws.ws_row >= TUI_MIN_ROWS;
