@@ -86,6 +86,18 @@ box() {
 	rc=$?
 }
 
+# suite_start NAME [BOXSTEP]: what every suite sets up first: $BOX, the
+# rootfs (exported as BOXSTEP_ROOTFS), root required, and a scratch $work.
+suite_start() {
+	local name=$1
+	BOX=$(realpath "${2:-./boxstep}")
+	ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
+	export BOXSTEP_ROOTFS=$ROOTFS
+	require_root "tests/integration/$name"
+	[ -x "$ROOTFS/bin/busybox" ] || { echo "no rootfs at $ROOTFS: make rootfs"; exit 1; }
+	work=$(mktemp -d "/tmp/boxstep-${name%.sh}.XXXXXX")
+}
+
 require_root() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "SKIP: $1 needs root (namespaces, chroot, cgroups); run: sudo make test"

@@ -5,11 +5,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
-BOX=$(realpath "${1:-./boxstep}")
-ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
-export BOXSTEP_ROOTFS=$ROOTFS
-require_root "tests/integration/hostview.sh"
-work=$(mktemp -d /tmp/boxstep-hv.XXXXXX)
+suite_start hostview.sh "${1:-}"
 trap 'rm -rf "$work"' EXIT
 compare=$here/hostview-compare.sh
 

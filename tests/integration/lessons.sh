@@ -7,11 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/../lib.sh"
-BOX=$(realpath "${1:-./boxstep}")
-ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
-export BOXSTEP_ROOTFS=$ROOTFS
-require_root "tests/integration/lessons.sh"
-work=$(mktemp -d /tmp/boxstep-lessons.XXXXXX)
+suite_start lessons.sh "${1:-}"
 # A guard: this script runs lessons with steps removed, which must fail
 # and stop; should one run on anyway, its processes stay bounded.
 guard=""

@@ -5,13 +5,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
-BOX=$(realpath "${1:-./boxstep}")
-ROOTFS=${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}
-ROOTFS=$(realpath "$ROOTFS")
-export BOXSTEP_ROOTFS=$ROOTFS
-require_root "tests/integration/run.sh"
-[ -x "$ROOTFS/bin/busybox" ] || { echo "no rootfs at $ROOTFS: make rootfs"; exit 1; }
-work=$(mktemp -d /tmp/boxstep-it.XXXXXX)
+suite_start run.sh "${1:-}"
 trap 'rm -rf "$work"' EXIT
 host_name=$(hostname)
 echo "boxstep integration tests: $BOX, rootfs $ROOTFS"
@@ -288,26 +282,27 @@ test_quit_stops_background() {
 	check "quit ends the session" lacks "$out" never
 }
 
-test_sigterm_cleans_up() {
+# signal_rc SIGNAL SLEEPER COMMANDS: runs boxstep -c COMMANDS, waits until
+# the process "sleep SLEEPER" exists, sends SIGNAL to boxstep, and sets
+# $rc to boxstep's exit status.
+signal_rc() {
 	local pid
-	"$BOX" -c 'enable pid mnt chroot proc pids; run sleep 3113' >/dev/null 2>&1 </dev/null &
+	"$BOX" -c "$3" >/dev/null 2>&1 </dev/null &
 	pid=$!
-	for _ in $(seq 50); do pgrep -f '^sleep 3113' >/dev/null && break; sleep 0.1; done
-	kill -TERM $pid
+	for _ in $(seq 50); do pgrep -f "^sleep $2" >/dev/null && break; sleep 0.1; done
+	kill "-$1" $pid
 	wait $pid
 	rc=$?
+}
+
+test_sigterm_cleans_up() {
+	signal_rc TERM 3113 'enable pid mnt chroot proc pids; run sleep 3113'
 	check "boxstep exits 143 on SIGTERM" equals "$rc" 143
 }
 
 test_sigint_batch_cleans_up() {
-	local pid
-	"$BOX" -c 'enable pid pids; start sleep 3116
-host sleep 3117' >/dev/null 2>&1 </dev/null &
-	pid=$!
-	for _ in $(seq 50); do pgrep -f '^sleep 3117' >/dev/null && break; sleep 0.1; done
-	kill -INT $pid
-	wait $pid
-	rc=$?
+	signal_rc INT 3117 'enable pid pids; start sleep 3116
+host sleep 3117'
 	check "boxstep exits 130 on SIGINT between commands" equals "$rc" 130
 }
 

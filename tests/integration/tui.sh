@@ -7,12 +7,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
-BOX=$(realpath "${1:-./boxstep}")
-ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
-export BOXSTEP_ROOTFS=$ROOTFS
-require_root "tests/integration/tui.sh"
+suite_start tui.sh "${1:-}"
 command -v tmux >/dev/null || { echo "tmux is missing: make deps"; exit 1; }
-work=$(mktemp -d /tmp/boxstep-tui.XXXXXX)
 sock=boxstep-tui-$$
 trap 'tm_stop; rm -rf "$work"' EXIT
 echo "boxstep TUI tests: $BOX"
