@@ -32,7 +32,7 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course repl tui
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture progress runner relay repl tui
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
 UNITS    = plan cmdline cgroup mountinfo hostview lesson
 UNIT_BIN = $(UNITS:%=$(B)/test_%)

@@ -28,6 +28,16 @@ bool course_check(const struct course_ctx *ctx, const struct lesson_check *c,
  * (and, when ECHO, copied to stdout); sets CTX->status. */
 void course_run(struct course_ctx *ctx, const char *line, bool echo);
 
+/* One line on what check C asks for, in words, into BUF. */
+void course_check_describe(const struct lesson_check *c, char *buf,
+			   size_t len);
+
+/* Evaluates the checks of step S after a command: one that held stays
+ * held, except `always:` checks, which must hold now.  HELD has one flag
+ * per check. */
+void course_update(const struct course_ctx *ctx, const struct lesson_step *s,
+		   bool *held);
+
 /* Starts a step: forgets the last output and status, and takes the
  * host's mount table as the step's "before". */
 void course_step_begin(struct course_ctx *ctx);
@@ -40,6 +50,11 @@ void course_ctx_free(struct course_ctx *ctx);
  * per step and "N passed, N failed".  Returns 0 when all passed. */
 int course_check_files(int nfiles, char **files, const char *rootfs,
 		       const char *cgroup_root, bool verbose);
+
+/* The lessons directory: beside the binary (a build tree), else the
+ * installed share directory (DATADIR/lessons).  Leaves BUF empty when
+ * there is none. */
+void course_lessons_dir(char *buf, size_t len, const char *datadir);
 
 /* Says whether WORD is a REPL command or an unambiguous prefix of one. */
 bool course_known_command(const char *word);

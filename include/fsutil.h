@@ -24,4 +24,9 @@ int fsutil_read_long(const char *path, long *out);
  * would not fit. */
 int fsutil_join(char *buf, size_t len, const char *dir, const char *name);
 
+/* boxstep's state directory, $XDG_STATE_HOME/boxstep or
+ * ~/.local/state/boxstep, created when missing (history, progress).
+ * Returns 0, or -1 when there is no home to put it in. */
+int fsutil_state_dir(char *buf, size_t len);
+
 #endif

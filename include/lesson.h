@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define LESSON_MAX_STEPS 64 /* progress keeps one bit per step */
+
 enum lesson_check_kind {
 	LESSON_OUTPUT_CONTAINS,  /* output contains TEXT */
 	LESSON_OUTPUT_MATCHES,   /* output matches REGEX */

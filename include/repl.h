@@ -24,6 +24,12 @@ struct repl {
 	bool record_last;
 	struct hostview last;
 	char last_cgroup[PATH_MAX];
+	/* Lessons (runner.h). */
+	struct runner *lesson;  /* the lesson being taken, or NULL */
+	char lessons_dir[PATH_MAX];
+	char start_lesson[PATH_MAX]; /* started by repl_interactive() */
+	bool relay;  /* a relay above reads the pty: output capture asks it */
+	bool panel;  /* the TUI shows a lesson panel */
 };
 
 /* Sets up a session: the default plan with DEFAULT_ROOTFS (may be ""),
@@ -36,7 +42,9 @@ void repl_init(struct repl *r, const char *default_rootfs,
  *   plan LAYERS HOSTNAME ROOTFS     the layers (comma-separated or "-")
  *   start PID                        a container's first process started
  *   exit PID TEXT                    it ended ("exited with status 0")
- *   refresh MS                       the pane's refresh interval */
+ *   refresh MS                       the pane's refresh interval
+ *   panel TEXT                       the lesson panel ("\n" escaped;
+ *                                    empty: no lesson) */
 void repl_event(const struct repl *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

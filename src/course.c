@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "cgroup.h"
 #include "fsutil.h"
 #include "hostview.h"
+#include "runner.h"
 
 bool
 course_known_command(const char *word)
 {
-	return repl_command_name(word) != NULL;
+	const char *name = repl_command_name(word);
+
+	/* The runner's own commands steer the lesson; a lesson cannot. */
+	return name && !runner_command(name);
+}
+
+void
+course_lessons_dir(char *buf, size_t len, const char *datadir)
+{
+	char exe[PATH_MAX], candidate[PATH_MAX + 64];
+	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	dirname(exe);
+	snprintf(candidate, sizeof(candidate), "%s/lessons", exe);
+	if (stat(candidate, &st) < 0) {
+		snprintf(candidate, sizeof(candidate),
+			 "%s/../share/boxstep/lessons", exe);
+		if (stat(candidate, &st) < 0)
+			snprintf(candidate, sizeof(candidate), "%s/lessons",
+				 datadir);
+	}
+	if (stat(candidate, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	if (len < PATH_MAX || !realpath(candidate, buf))
+		snprintf(buf, len, "%s", candidate);
 }
 
 static bool
@@ -192,6 +225,64 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 }
 
 void
+course_check_describe(const struct lesson_check *c, char *buf, size_t len)
+{
+	const char *a = c->arg ? c->arg : "";
+
+	switch (c->kind) {
+	case LESSON_OUTPUT_CONTAINS:
+		snprintf(buf, len, "the output shows \"%s\"", a);
+		break;
+	case LESSON_OUTPUT_MATCHES:
+		snprintf(buf, len, "the output matches /%s/", a);
+		break;
+	case LESSON_STATUS:
+		snprintf(buf, len, "the command exits with status %ld", c->n);
+		break;
+	case LESSON_LAYER:
+		snprintf(buf, len, "layer %s is %s", a, c->n ? "on" : "off");
+		break;
+	case LESSON_NAMESPACE:
+		snprintf(buf, len, c->n ? "the container has a %s namespace of "
+			 "its own" : "the container shares the host's %s "
+			 "namespace", a);
+		break;
+	case LESSON_HOSTNAME_UNCHANGED:
+		snprintf(buf, len, "the host keeps its hostname");
+		break;
+	case LESSON_MOUNTS_UNCHANGED:
+		snprintf(buf, len, "the host's mount table stays as it was");
+		break;
+	case LESSON_MOUNTS_GAINED:
+		snprintf(buf, len, "the host's mount table gains a line "
+			 "matching /%s/", a);
+		break;
+	case LESSON_ROOTFS_HAS:
+		snprintf(buf, len, "the root filesystem has %s", a);
+		break;
+	case LESSON_PIDS_CURRENT_MAX:
+		snprintf(buf, len, "the container's pids.current is at most "
+			 "%ld", c->n);
+		break;
+	case LESSON_PIDS_CURRENT_MIN:
+		snprintf(buf, len, "the container's pids.current is at least "
+			 "%ld", c->n);
+		break;
+	case LESSON_PIDS_REFUSED:
+		snprintf(buf, len, "the cgroup has refused at least %ld "
+			 "fork%s (pids.events max)", c->n, c->n == 1 ? "" : "s");
+		break;
+	case LESSON_CGROUP_GONE:
+		snprintf(buf, len, "the container's cgroup is removed");
+		break;
+	case LESSON_PROCESSES:
+		snprintf(buf, len, "the container has %ld process%s", c->n,
+			 c->n == 1 ? "" : "es");
+		break;
+	}
+}
+
+void
 course_step_begin(struct course_ctx *ctx)
 {
 	free(ctx->output);
@@ -201,13 +292,36 @@ course_step_begin(struct course_ctx *ctx)
 	ctx->mounts_before = fsutil_slurp("/proc/self/mountinfo", NULL);
 }
 
+/* On a terminal the relay above the REPL captures: markers around the
+ * command, and the bytes between them come back over the event socket. */
+static void
+run_relayed(struct course_ctx *ctx, const char *line)
+{
+	fflush(stdout);
+	fflush(stderr);
+	fputs(CAPTURE_BEGIN, stdout);
+	fflush(stdout);
+	ctx->status = repl_run_text(ctx->r, line, NULL, false);
+	fflush(stderr);
+	fputs(CAPTURE_END, stdout);
+	fflush(stdout);
+	free(ctx->output);
+	ctx->output = capture_read_reply(ctx->r->event_fd, 5000);
+}
+
 void
 course_run(struct course_ctx *ctx, const char *line, bool echo)
 {
-	int fd = memfd_create("boxstep-output", MFD_CLOEXEC);
-	int saved_out = dup(STDOUT_FILENO), saved_err = dup(STDERR_FILENO);
+	int fd, saved_out, saved_err;
 	off_t size;
 
+	if (ctx->r->relay) {
+		run_relayed(ctx, line);
+		return;
+	}
+	fd = memfd_create("boxstep-output", MFD_CLOEXEC);
+	saved_out = dup(STDOUT_FILENO);
+	saved_err = dup(STDERR_FILENO);
 	fflush(stdout);
 	fflush(stderr);
 	if (fd >= 0) {
@@ -231,8 +345,10 @@ course_run(struct course_ctx *ctx, const char *line, bool echo)
 	    pread(fd, ctx->output, (size_t)size, 0) < 0)
 		ctx->output[0] = '\0';
 	close(fd);
-	if (echo && ctx->output)
+	if (echo && ctx->output) {
 		fputs(ctx->output, stdout);
+		fflush(stdout);
+	}
 }
 
 void
@@ -241,6 +357,18 @@ course_ctx_free(struct course_ctx *ctx)
 	free(ctx->output);
 	free(ctx->mounts_before);
 	ctx->output = ctx->mounts_before = NULL;
+}
+
+void
+course_update(const struct course_ctx *ctx, const struct lesson_step *s,
+	      bool *held)
+{
+	char why[1024];
+
+	for (size_t i = 0; i < s->nchecks; i++)
+		if (!held[i] || s->checks[i].always)
+			held[i] = course_check(ctx, &s->checks[i], why,
+					       sizeof(why));
 }
 
 /* --- autoplay ----------------------------------------------------------- */
@@ -273,10 +401,7 @@ play_step(struct course_ctx *ctx, const char *file, size_t n,
 			printf("# %s:%d: %s\n", file, s->command_lines[k],
 			       s->commands[k]);
 		course_run(ctx, s->commands[k], verbose);
-		for (size_t i = 0; i < s->nchecks; i++)
-			if (!held[i])
-				held[i] = course_check(ctx, &s->checks[i], why,
-						       sizeof(why));
+		course_update(ctx, s, held);
 	}
 	for (size_t i = 0; i < s->nchecks; i++)
 		if (!held[i]) {

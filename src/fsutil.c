@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 ssize_t
@@ -141,5 +142,31 @@ fsutil_join(char *buf, size_t len, const char *dir, const char *name)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	return 0;
+}
+
+int
+fsutil_state_dir(char *buf, size_t len)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[4096];
+
+	if (state && *state)
+		snprintf(dir, sizeof(dir), "%s/boxstep", state);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.local/state/boxstep", home);
+	else
+		return -1;
+	/* mkdir -p for the levels that may be missing. */
+	for (char *p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0755);
+			*p = '/';
+		}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s", dir) >= len)
+		return -1;
 	return 0;
 }

@@ -116,6 +116,41 @@ append_line(char **dst, const char *line, size_t len)
 	return 0;
 }
 
+/* Prose as it reads best: no blank lines at either end, and at most one
+ * between paragraphs (the fenced blocks taken out leave runs of them).
+ * Always leaves a string, "" when there is no prose. */
+static int
+tidy_prose(char **text)
+{
+	char *s = *text, *o;
+	int blanks = 0;
+
+	if (!s)
+		return (*text = calloc(1, 1)) ? 0 : -1;
+	o = s;
+	for (char *line = s; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		bool blank = strspn(line, " \t") >= len;
+
+		if (blank) {
+			blanks++;
+		} else {
+			if (o != s && blanks)
+				*o++ = '\n';
+			blanks = 0;
+			memmove(o, line, len);
+			o += len;
+			*o++ = '\n';
+		}
+		line += len + (nl ? 1 : 0);
+	}
+	if (o != s)
+		o--; /* the last newline */
+	*o = '\0';
+	return 0;
+}
+
 static bool
 parse_number(const char *s, long *out)
 {
@@ -434,6 +469,12 @@ lesson_parse(const char *text, const char *file, lesson_command_fn known,
 				free(l);
 				goto fail;
 			}
+			if (out->nsteps == LESSON_MAX_STEPS) {
+				perr(&p, line, "too many steps: a lesson has at "
+				     "most %d; split it in two", LESSON_MAX_STEPS);
+				free(l);
+				goto fail;
+			}
 			if (grow((void **)&out->steps, out->nsteps,
 				 sizeof(*out->steps))) {
 				free(l);
@@ -491,6 +532,11 @@ lesson_parse(const char *text, const char *file, lesson_command_fn known,
 	}
 	if (close_step(&p, step) < 0)
 		goto fail;
+	if (tidy_prose(&out->intro) < 0)
+		goto nomem;
+	for (size_t i = 0; i < out->nsteps; i++)
+		if (tidy_prose(&out->steps[i].prose) < 0)
+			goto nomem;
 	return 0;
 nomem:
 	perr(&p, line, "out of memory");

@@ -20,7 +20,9 @@
 #include "course.h"
 #include "fsutil.h"
 #include "hostview.h"
+#include "relay.h"
 #include "repl.h"
+#include "runner.h"
 #include "tui.h"
 
 #ifndef BOXSTEP_VERSION
@@ -35,6 +37,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 "usage: boxstep [--plain] [-e] [-c COMMANDS | -f FILE]\n"
+"       boxstep lesson [NAME]\n"
 "       boxstep watch PID\n"
 "       boxstep check [-v] [LESSON.md...]\n"
 "       boxstep --help | --version\n"
@@ -49,6 +52,9 @@ usage(FILE *out)
 "  -c COMMANDS     run REPL commands (separated by ';' or newlines), exit\n"
 "  -f FILE         the same from FILE ('-' for standard input)\n"
 "  -e              with -c/-f: stop at the first command that fails\n"
+"  lesson          the lessons, with your progress\n"
+"  lesson NAME     start or resume a lesson (02, uts, 02-uts or a file):\n"
+"                  its steps are checked after every command you type\n"
 "  check [-v] [FILE...]\n"
 "                  lint and autoplay lessons (all of them by default):\n"
 "                  every check must fail before its step and pass after\n"
@@ -62,7 +68,7 @@ usage(FILE *out)
 "of the first that failed (a container's own exit status counts).\n"
 "\n"
 "Environment: BOXSTEP_ROOTFS (default root filesystem), XDG_STATE_HOME\n"
-"(history), BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
+"(history and lesson progress), BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
 CGROUP_DEFAULT_ROOT "),\n"
 "NO_COLOR (a monochrome TUI), TERM.\n"
 "Needs root: namespaces, chroot and cgroups need CAP_SYS_ADMIN.\n");
@@ -114,32 +120,6 @@ default_rootfs(char *buf, size_t len)
 	snprintf(buf, len, "%s/rootfs/busybox", n > 0 ? exe : ".");
 }
 
-/* The lessons directory: beside the binary (a build tree), else in the
- * installed share directory.  Leaves BUF empty when there is none. */
-static void
-lessons_dir(char *buf, size_t len)
-{
-	char exe[PATH_MAX], candidate[PATH_MAX + 64];
-	struct stat st;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	buf[0] = '\0';
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	dirname(exe);
-	snprintf(candidate, sizeof(candidate), "%s/lessons", exe);
-	if (stat(candidate, &st) < 0) {
-		snprintf(candidate, sizeof(candidate),
-			 "%s/../share/boxstep/lessons", exe);
-		if (stat(candidate, &st) < 0)
-			snprintf(candidate, sizeof(candidate), "%s/lessons",
-				 BOXSTEP_DATADIR);
-	}
-	if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode))
-		snprintf(buf, len, "%s", candidate);
-}
-
 /* boxstep check [-v] [FILE...] */
 static int
 check(int argc, char **argv)
@@ -160,7 +140,7 @@ check(int argc, char **argv)
 		cgroot = CGROUP_DEFAULT_ROOT;
 	if (argc > 0)
 		return course_check_files(argc, argv, rootfs, cgroot, verbose);
-	lessons_dir(dir, sizeof(dir));
+	course_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
 	snprintf(pattern, sizeof(pattern), "%s/*.md", dir);
 	if (!dir[0] || glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
 		fprintf(stderr, "boxstep: no lessons found (looked in %s); name "
@@ -226,7 +206,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *commands = NULL, *file = NULL, *cgroot;
-	char rootfs[PATH_MAX], *text = NULL;
+	char rootfs[PATH_MAX], lessons[PATH_MAX], lesson[PATH_MAX] = "";
+	char *text = NULL;
 	bool stop_on_error = false, plain = false;
 	struct repl r;
 	int opt, rc;
@@ -278,6 +259,25 @@ main(int argc, char **argv)
 		}
 		return watch(argv[optind + 1], !plain && tui_capable());
 	}
+	course_lessons_dir(lessons, sizeof(lessons), BOXSTEP_DATADIR);
+	if (optind < argc && strcmp(argv[optind], "lesson") == 0) {
+		char err[2048];
+
+		if (optind + 1 == argc)
+			return runner_list(stdout, lessons);
+		if (optind + 2 != argc || commands || file) {
+			fprintf(stderr, "boxstep: usage: boxstep [--plain] lesson "
+				"[NAME]\n");
+			return 2;
+		}
+		if (runner_resolve(lessons, argv[optind + 1], lesson,
+				   sizeof(lesson), err, sizeof(err)) < 0) {
+			fprintf(stderr, "boxstep: %s; `boxstep lesson` lists "
+				"them\n", err);
+			return 2;
+		}
+		optind += 2;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "
 			"REPL commands give them with -c: boxstep -c '%s'\n",
@@ -309,6 +309,8 @@ main(int argc, char **argv)
 	default_rootfs(rootfs, sizeof(rootfs));
 	cgroot = getenv("BOXSTEP_CGROUP_ROOT");
 	repl_init(&r, rootfs, cgroot && *cgroot ? cgroot : CGROUP_DEFAULT_ROOT);
+	snprintf(r.lessons_dir, sizeof(r.lessons_dir), "%s", lessons);
+	snprintf(r.start_lesson, sizeof(r.start_lesson), "%s", lesson);
 	if (commands)
 		rc = repl_run_text(&r, commands, NULL, stop_on_error);
 	else if (file)
@@ -316,12 +318,16 @@ main(int argc, char **argv)
 				   file, stop_on_error);
 	else if (!plain && tui_capable())
 		rc = tui_main(&r);
-	else {
-		if (!plain && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+	else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		if (!plain)
 			fprintf(stderr, "boxstep: the two-pane screen needs a "
 				"terminal of at least 80x24 of a type curses "
 				"knows (TERM=%s); here is the plain REPL\n",
 				getenv("TERM") ? getenv("TERM") : "");
+		/* On a pty of its own, so that lessons can see what a
+		 * command printed while it keeps a real terminal. */
+		rc = relay_main(&r);
+	} else {
 		rc = repl_interactive(&r);
 	}
 	repl_done(&r);

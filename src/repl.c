@@ -15,6 +15,8 @@
 #include <readline/readline.h>
 
 #include "cmdline.h"
+#include "fsutil.h"
+#include "runner.h"
 
 #define HISTORY_MAX 1000
 
@@ -49,6 +51,11 @@ static int cmd_stop(struct repl *, int, char **, const char *);
 static int cmd_host(struct repl *, int, char **, const char *);
 static int cmd_explain(struct repl *, int, char **, const char *);
 static int cmd_quit(struct repl *, int, char **, const char *);
+static int cmd_lesson(struct repl *, int, char **, const char *);
+static int cmd_hint(struct repl *, int, char **, const char *);
+static int cmd_next(struct repl *, int, char **, const char *);
+static int cmd_prev(struct repl *, int, char **, const char *);
+static int cmd_goto(struct repl *, int, char **, const char *);
 static void event_plan(const struct repl *r);
 
 static const struct repl_cmd commands[] = {
@@ -123,6 +130,29 @@ static const struct repl_cmd commands[] = {
 	  .summary = "the idea behind a layer, its syscall, what to look for",
 	  .min_args = 1, .max_args = 1, .complete = COMPLETE_LAYER,
 	  .exec = cmd_explain },
+	{ .name = "lesson", .usage = "lesson [NAME|reset|off]",
+	  .summary = "list the lessons, start or resume one, or steer it",
+	  .detail = "  lesson           the lessons and your progress (in a "
+	  "lesson: the step again)\n"
+	  "  lesson NAME      start or resume one: lesson 02, lesson uts, "
+	  "lesson FILE.md\n"
+	  "  lesson reset     forget this lesson's progress, back to step 1\n"
+	  "  lesson off       leave the lesson (progress is kept)\n"
+	  "In a lesson, every command is followed by the step's checks: what "
+	  "holds now,\nand what is still missing.  hint, next, prev and goto N "
+	  "move about.",
+	  .max_args = 1, .exec = cmd_lesson },
+	{ .name = "hint", .usage = "hint",
+	  .summary = "in a lesson: the next hint for this step",
+	  .exec = cmd_hint },
+	{ .name = "next", .usage = "next",
+	  .summary = "in a lesson: the next step", .exec = cmd_next },
+	{ .name = "prev", .usage = "prev",
+	  .summary = "in a lesson: back one step (the session is rebuilt)",
+	  .exec = cmd_prev },
+	{ .name = "goto", .usage = "goto N",
+	  .summary = "in a lesson: step N (the session is rebuilt)",
+	  .min_args = 1, .max_args = 1, .exec = cmd_goto },
 	{ .name = "quit", .usage = "quit",
 	  .summary = "leave boxstep (also: exit, Ctrl-D)", .exec = cmd_quit },
 	{ .name = "exit", .usage = "exit", .summary = "leave boxstep",
@@ -556,6 +586,41 @@ cmd_quit(struct repl *r, int argc, char **argv, const char *rest)
 	return 0;
 }
 
+static int
+cmd_lesson(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)rest;
+	return runner_cmd_lesson(r, argc, argv);
+}
+
+static int
+cmd_hint(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	return runner_cmd_hint(r);
+}
+
+static int
+cmd_next(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	return runner_cmd_next(r);
+}
+
+static int
+cmd_prev(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	return runner_cmd_prev(r);
+}
+
+static int
+cmd_goto(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)rest;
+	return runner_cmd_goto(r, argv[1]);
+}
+
 /* --- dispatch ------------------------------------------------------- */
 
 /* Checks the number of arguments against the command's; says what is
@@ -751,26 +816,11 @@ out:
 static int
 history_path(char *buf, size_t len)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	char dir[PATH_MAX];
 
-	if (state && *state)
-		snprintf(dir, sizeof(dir), "%s/boxstep", state);
-	else if (home && *home)
-		snprintf(dir, sizeof(dir), "%s/.local/state/boxstep", home);
-	else
+	if (fsutil_state_dir(dir, sizeof(dir)) < 0)
 		return -1;
-	/* mkdir -p for the two levels that may be missing. */
-	for (char *p = dir + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(dir, 0755);
-			*p = '/';
-		}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	snprintf(buf, len, "%s/history", dir);
-	return 0;
+	return fsutil_join(buf, len, dir, "history");
 }
 
 /* Ctrl-C at the prompt drops the line, as in a shell, and never ends
@@ -857,6 +907,8 @@ repl_interactive(struct repl *r)
 	printf("boxstep: build a container one layer at a time. `layers` "
 	       "lists them, `help`\nthe commands, `explain LAYER` the "
 	       "ideas; Ctrl-D quits.\n");
+	if (r->start_lesson[0] && runner_start(r, r->start_lesson) != 0)
+		r->quit = true;
 	while (!r->quit && !spawn_quit_signal) {
 		char *line;
 
@@ -871,7 +923,7 @@ repl_interactive(struct repl *r)
 			add_history(line);
 			if (have_hist)
 				append_history(1, hist);
-			last = repl_run_text(r, line, NULL, false);
+			last = runner_line(r, line);
 		}
 		free(line);
 	}
@@ -937,6 +989,7 @@ repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
 void
 repl_done(struct repl *r)
 {
+	runner_stop(r);
 	if (r->bg.running)
 		spawn_stop(&r->session, &r->bg);
 	hostview_free(&r->last);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #define NCURSES_WIDECHAR 1
 #include <ncurses.h>
@@ -26,9 +27,11 @@
 /* After vterm.h: term.h defines macros (bell, lines) that clash. */
 #include <term.h>
 
+#include "capture.h"
 #include "cgroup.h"
 #include "fsutil.h"
 #include "hostview.h"
+#include "relay.h"
 #include "repl.h"
 
 #define TUI_MIN_COLS 80
@@ -73,8 +76,13 @@ struct tui {
 	int ptmx;
 	pid_t child;
 	int events;           /* socket from the REPL */
-	char evbuf[4096];
+	char evbuf[65536];
 	size_t evlen;
+	struct capture cap;   /* a lesson command's output */
+	char *lesson_text;    /* the lesson panel's, or NULL */
+	bool lesson_hidden;   /* F3 */
+	bool lesson_dirty;
+	WINDOW *lesson;
 	VTerm *vt;
 	VTermScreen *vs;
 	WINDOW *left, *status;
@@ -104,11 +112,12 @@ now(void)
 
 /* endwin() on every way out, including exit() from a fatal error. */
 static bool curses_up;
+static pid_t curses_pid; /* the REPL forked below must not end it */
 
 static void
 restore_terminal(void)
 {
-	if (curses_up) {
+	if (curses_up && getpid() == curses_pid) {
 		curs_set(1);
 		endwin();
 		curses_up = false;
@@ -143,6 +152,7 @@ start_curses(struct tui *t)
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	initscr();
 	curses_up = true;
+	curses_pid = getpid();
 	atexit(restore_terminal);
 	raw();
 	noecho();
@@ -588,11 +598,28 @@ resize_curses(void)
 	clear();
 }
 
+/* Rows for the lesson panel out of AVAIL: enough for its text, within
+ * a share of the screen. */
+static int
+lesson_rows(const struct tui *t, int avail, int share_pct)
+{
+	int want = 0, most = avail * share_pct / 100;
+
+	if (!t->lesson_text || t->lesson_hidden)
+		return 0;
+	for (const char *c = t->lesson_text; *c; c++)
+		want += *c == '\n';
+	want += 4; /* wrapped lines, roughly: the rest is cut with a note */
+	if (most < 5)
+		most = 5;
+	return want < most ? want : most;
+}
+
 static void
 layout(struct tui *t)
 {
 	struct winsize ws = { 0 };
-	int lrows, lcols;
+	int lrows, lcols, top = 0, nles;
 
 	getmaxyx(stdscr, t->rows, t->cols);
 	if (t->left)
@@ -601,20 +628,40 @@ layout(struct tui *t)
 		delwin(t->pane.win);
 	if (t->status)
 		delwin(t->status);
+	if (t->lesson)
+		delwin(t->lesson);
+	t->lesson = NULL;
+	erase();
 	t->side_by_side = t->cols >= 120;
 	if (t->side_by_side) {
+		int rcols;
+
 		lcols = t->cols * 11 / 20;
+		rcols = t->cols - lcols - 1;
 		lrows = t->rows - 1;
 		t->left = newwin(lrows, lcols, 0, 0);
-		t->pane.win = newwin(lrows, t->cols - lcols - 1, 0, lcols + 1);
+		nles = lesson_rows(t, lrows, 50);
+		if (nles) {
+			t->lesson = newwin(nles, rcols, 0, lcols + 1);
+			mvhline_set(nles, lcols + 1, WACS_HLINE, rcols);
+			top = nles + 1;
+		}
+		t->pane.win = newwin(lrows - top, rcols, top, lcols + 1);
 		/* the separator */
 		mvvline_set(0, lcols, WACS_VLINE, lrows);
 	} else {
+		nles = lesson_rows(t, t->rows - 1, 30);
+		if (nles) {
+			t->lesson = newwin(nles, t->cols, 0, 0);
+			mvhline_set(nles, 0, WACS_HLINE, t->cols);
+			top = nles + 1;
+		}
 		lcols = t->cols;
-		lrows = (t->rows - 1) * 11 / 20;
-		t->left = newwin(lrows, lcols, 0, 0);
-		mvhline_set(lrows, 0, WACS_HLINE, t->cols);
-		t->pane.win = newwin(t->rows - lrows - 2, t->cols, lrows + 1, 0);
+		lrows = (t->rows - 1 - top) * 11 / 20;
+		t->left = newwin(lrows, lcols, top, 0);
+		mvhline_set(top + lrows, 0, WACS_HLINE, t->cols);
+		t->pane.win = newwin(t->rows - top - lrows - 2, t->cols,
+				     top + lrows + 1, 0);
 	}
 	t->status = newwin(1, t->cols, t->rows - 1, 0);
 	wnoutrefresh(stdscr);
@@ -626,6 +673,125 @@ layout(struct tui *t)
 	}
 	t->left_dirty = true;
 	t->pane.dirty = true;
+	t->lesson_dirty = true;
+}
+
+/* Draws wide string S (N characters) at row *Y of W, wrapped at words
+ * to the window's width, in ATTR.  Returns false when the window is
+ * full. */
+static bool
+put_wrapped(WINDOW *w, int *y, const wchar_t *s, size_t n, attr_t attr)
+{
+	int h, width;
+
+	getmaxyx(w, h, width);
+	width -= 2;
+	do {
+		size_t take = 0, brk = 0;
+		int cols = 0;
+
+		if (*y >= h)
+			return false;
+		while (take < n) {
+			int cw = wcwidth(s[take]);
+
+			cw = cw < 0 ? 1 : cw;
+			if (cols + cw > width)
+				break;
+			if (s[take] == L' ')
+				brk = take;
+			cols += cw;
+			take++;
+		}
+		if (take < n && brk > 0)
+			take = brk + 1;
+		wattron(w, attr);
+		mvwaddnwstr(w, (*y)++, 1, s, (int)take);
+		wattroff(w, attr);
+		s += take;
+		n -= take;
+	} while (n > 0);
+	return true;
+}
+
+/* The lesson panel: the step's header and title, its prose rewrapped to
+ * the panel (paragraphs joined; indented, list and fenced lines kept),
+ * then the checks and hints. */
+static void
+draw_lesson(struct tui *t)
+{
+	wchar_t para[8192];
+	size_t plen = 0;
+	int y = 0, lineno = 0, h, w;
+	bool fenced = false, full = false;
+	const char *c = t->lesson_text;
+
+	if (!t->lesson)
+		return;
+	getmaxyx(t->lesson, h, w);
+	(void)w;
+	werase(t->lesson);
+	while (c && *c && !full) {
+		const char *nl = strchr(c, '\n');
+		size_t len = nl ? (size_t)(nl - c) : strlen(c);
+		char line[4096];
+		wchar_t wl[4096];
+		size_t wn;
+		bool keep;
+		attr_t a = 0;
+
+		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ?
+			 len : sizeof(line) - 1), c);
+		c += len + (nl ? 1 : 0);
+		wn = mbstowcs(wl, line, sizeof(wl) / sizeof(wl[0]) - 1);
+		if (wn == (size_t)-1)
+			wn = 0;
+		wl[wn] = L'\0';
+		if (strncmp(line, "```", 3) == 0)
+			fenced = !fenced;
+		keep = fenced || line[0] == ' ' || line[0] == '-' ||
+		       line[0] == '*' || lineno < 2 ||
+		       strncmp(line, "✓", 3) == 0 ||
+		       strncmp(line, "·", 2) == 0 ||
+		       strncmp(line, "hint ", 5) == 0 ||
+		       strncmp(line, "```", 3) == 0;
+		if ((keep || wn == 0) && plen) {
+			full = !put_wrapped(t->lesson, &y, para, plen, 0);
+			plen = 0;
+		}
+		if (lineno == 0)
+			a = ui_attr(t, PAIR_TITLE, A_BOLD) | A_BOLD;
+		else if (lineno == 1)
+			a = A_BOLD;
+		else if (strncmp(line, "✓", 3) == 0)
+			a = A_BOLD;
+		else if (strncmp(line, "·", 2) == 0)
+			a = A_DIM;
+		lineno++;
+		if (wn == 0) {
+			y++;
+		} else if (keep) {
+			if (!t->utf8 && (a == A_BOLD || a == A_DIM) && lineno > 2)
+				wl[0] = a == A_BOLD ? L'+' : L'-';
+			full = !put_wrapped(t->lesson, &y, wl, wn, a);
+		} else {
+			if (plen && plen < sizeof(para) / sizeof(para[0]) - 1)
+				para[plen++] = L' ';
+			for (size_t i = 0; i < wn &&
+			     plen < sizeof(para) / sizeof(para[0]) - 1; i++)
+				para[plen++] = wl[i];
+		}
+	}
+	if (plen && !full)
+		full = !put_wrapped(t->lesson, &y, para, plen, 0);
+	if (full || y > h) {
+		wattron(t->lesson, A_REVERSE);
+		mvwprintw(t->lesson, h - 1, 1, " more: `lesson` prints the "
+			  "step, F3 hides this panel ");
+		wattroff(t->lesson, A_REVERSE);
+	}
+	wnoutrefresh(t->lesson);
+	t->lesson_dirty = false;
 }
 
 static void
@@ -664,6 +830,9 @@ draw_status(struct tui *t)
 	else
 		wprintw(t->status, "pid %d running", (int)t->pane.pid);
 	wprintw(t->status, " | F2 %s", t->pane.paused ? "resume" : "pause");
+	if (t->lesson_text)
+		wprintw(t->status, " | F3 %s lesson", t->lesson_hidden ?
+			"show" : "hide");
 	wnoutrefresh(t->status);
 }
 
@@ -689,6 +858,24 @@ handle_event(struct tui *t, char *line)
 				 "%s", text);
 			t->pane.dirty = true;
 		}
+	} else if (strncmp(line, "panel ", 6) == 0) {
+		char *o;
+
+		free(t->lesson_text);
+		t->lesson_text = NULL;
+		if (line[6] && (t->lesson_text = malloc(strlen(line)))) {
+			o = t->lesson_text;
+			for (const char *i = line + 6; *i; i++) {
+				if (*i == '\\' && i[1]) {
+					i++;
+					*o++ = *i == 'n' ? '\n' : *i;
+				} else {
+					*o++ = *i;
+				}
+			}
+			*o = '\0';
+		}
+		layout(t);
 	} else if (sscanf(line, "refresh %d", &ms) == 1) {
 		t->pane.refresh_ms = ms;
 		t->pane.next_tick = 0;
@@ -719,13 +906,10 @@ read_events(struct tui *t)
 
 /* --- keys ------------------------------------------------------------------ */
 
-/* F2, as xterm, tmux and the Linux console send it. */
 static size_t
-match_f2(const char *s, size_t n)
+match_key(const char *s, size_t n, const char *const seqs[3])
 {
-	static const char *const seqs[] = { "\033OQ", "\033[12~", "\033[[B" };
-
-	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+	for (size_t i = 0; i < 3; i++) {
 		size_t l = strlen(seqs[i]);
 
 		if (n >= l && memcmp(s, seqs[i], l) == 0)
@@ -734,23 +918,33 @@ match_f2(const char *s, size_t n)
 	return 0;
 }
 
+/* F2 and F3, as xterm, tmux and the Linux console send them. */
+static const char *const seq_f2[3] = { "\033OQ", "\033[12~", "\033[[B" };
+static const char *const seq_f3[3] = { "\033OR", "\033[13~", "\033[[C" };
+
 static void
 forward_keys(struct tui *t, const char *buf, size_t n)
 {
 	size_t start = 0;
 
 	for (size_t i = 0; i < n;) {
-		size_t l = match_f2(buf + i, n - i);
+		size_t l2 = match_key(buf + i, n - i, seq_f2);
+		size_t l3 = l2 ? 0 : match_key(buf + i, n - i, seq_f3);
 
-		if (!l) {
+		if (!l2 && !l3) {
 			i++;
 			continue;
 		}
 		vt_output(buf + start, i - start, t);
-		t->pane.paused = !t->pane.paused;
-		t->pane.next_tick = 0;
-		t->pane.dirty = true;
-		i += l;
+		if (l2) {
+			t->pane.paused = !t->pane.paused;
+			t->pane.next_tick = 0;
+			t->pane.dirty = true;
+		} else if (t->lesson_text) {
+			t->lesson_hidden = !t->lesson_hidden;
+			layout(t);
+		}
+		i += l2 + l3;
 		start = i;
 	}
 	vt_output(buf + start, n - start, t);
@@ -772,37 +966,16 @@ poll_timeout(const struct pane *p)
 static void
 start_repl(struct tui *t, struct repl *r)
 {
-	int sv[2];
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		restore_terminal();
-		perror("boxstep: socketpair");
-		exit(1);
-	}
 	getmaxyx(t->left, ws.ws_row, ws.ws_col);
-	t->child = forkpty(&t->ptmx, NULL, NULL, &ws);
+	r->panel = true;
+	t->child = relay_fork(r, &ws, NULL, &t->ptmx, &t->events);
 	if (t->child < 0) {
 		restore_terminal();
-		perror("boxstep: forkpty");
+		perror("boxstep: cannot make a pty for the REPL");
 		exit(1);
 	}
-	if (t->child == 0) {
-		/* The REPL, in its own session on the pty: exactly the plain
-		 * mode, with events to the TUI. */
-		int rc;
-
-		close(sv[0]);
-		curses_up = false; /* the screen is the parent's */
-		spawn_session_after_fork(&r->session);
-		r->event_fd = sv[1];
-		rc = repl_interactive(r);
-		repl_done(r);
-		exit(rc);
-	}
-	close(sv[1]);
-	t->events = sv[0];
-	fcntl(t->ptmx, F_SETFD, FD_CLOEXEC);
 }
 
 int
@@ -855,10 +1028,17 @@ tui_main(struct repl *r)
 				forward_keys(&t, buf, (size_t)n);
 		}
 		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			char shown[sizeof(buf) + sizeof(t.cap.hold)];
+			bool ended;
+			size_t o;
+
 			n = read(t.ptmx, buf, sizeof(buf));
 			if (n <= 0)
 				break; /* the REPL has ended */
-			vterm_input_write(t.vt, buf, (size_t)n);
+			o = capture_filter(&t.cap, buf, (size_t)n, shown, &ended);
+			vterm_input_write(t.vt, shown, o);
+			if (ended)
+				capture_reply(&t.cap, t.events);
 		}
 		if (fds[2].revents & POLLIN)
 			read_events(&t);
@@ -869,6 +1049,8 @@ tui_main(struct repl *r)
 		if (t.pane.dirty || pane_has_highlights(&t.pane))
 			draw_pane(&t, &t.pane);
 		draw_status(&t);
+		if (t.lesson_dirty)
+			draw_lesson(&t);
 		if (t.left_dirty)
 			draw_left(&t);
 		wmove(t.left, t.cursor.row, t.cursor.col);
@@ -881,6 +1063,8 @@ tui_main(struct repl *r)
 		;
 	vterm_free(t.vt);
 	pane_release(&t.pane);
+	capture_free(&t.cap);
+	free(t.lesson_text);
 	close(t.ptmx);
 	close(t.events);
 	if (got_quit)
@@ -921,7 +1105,7 @@ tui_watch(pid_t pid)
 		    (n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
 			if (buf[0] == 'q' || buf[0] == 3 || buf[0] == 4)
 				break;
-			if (match_f2(buf, (size_t)n) || buf[0] == 'p') {
+			if (match_key(buf, (size_t)n, seq_f2) || buf[0] == 'p') {
 				t.pane.paused = !t.pane.paused;
 				t.pane.dirty = true;
 			}

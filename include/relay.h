@@ -1,0 +1,31 @@
+/* relay: the REPL on a pty of its own, under a parent that copies bytes.
+ *
+ * The TUI draws that pty with libvterm; in plain mode on a terminal the
+ * plain relay copies it to the real terminal as it is.  Either way the
+ * parent sees every byte the REPL and its containers print, which is how
+ * a lesson checks a command's output (capture.h) while `sh`, `vi` and
+ * `top` keep a real terminal.
+ */
+#ifndef BOXSTEP_RELAY_H
+#define BOXSTEP_RELAY_H
+
+#include <sys/types.h>
+
+struct repl;
+struct termios;
+struct winsize;
+
+/* Forks the REPL R onto a new pty of size WS (and modes TIO, may be
+ * NULL).  In the child: its own session, events and capture over a
+ * socket, repl_interactive(), exit.  In the parent: returns the child's
+ * pid with the pty's master in *PTMX and the socket in *EVENTS (both
+ * close-on-exec), or -1 with errno set. */
+pid_t relay_fork(struct repl *r, const struct winsize *ws,
+		 const struct termios *tio, int *ptmx, int *events);
+
+/* The plain relay: the real terminal in raw mode, bytes copied both ways,
+ * window size passed on, captures answered.  Returns the REPL's exit
+ * status. */
+int relay_main(struct repl *r);
+
+#endif
