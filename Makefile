@@ -34,7 +34,7 @@ endif
 B        = build
 MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture progress runner relay repl tui
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
-UNITS    = plan cmdline cgroup mountinfo hostview lesson
+UNITS    = plan cmdline cgroup mountinfo hostview lesson capture progress
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -103,6 +103,7 @@ test: deps all rootfs
 	$(Q)bash tests/integration/run.sh ./boxstep
 	$(Q)bash tests/integration/hostview.sh ./boxstep
 	$(Q)bash tests/integration/lessons.sh ./boxstep
+	$(Q)bash tests/integration/runner.sh ./boxstep
 	$(Q)bash tests/integration/tty.sh ./boxstep
 	$(Q)bash tests/integration/tui.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
@@ -124,6 +125,7 @@ asan: deps rootfs
 	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/lessons.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/runner.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tui.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/not-root.sh build/asan/boxstep

@@ -393,11 +393,14 @@ rebuild(struct repl *r, struct runner *rn, size_t to)
 	close(err);
 	if (null >= 0)
 		close(null);
-	if (to > 0)
-		printf("(the session is set up as after step%s 1%s%zu: %zu "
-		       "command%s replayed; `show` has the plan)\n",
-		       to > 1 ? "s" : "", to > 1 ? "-" : "", to > 1 ? to : 1,
+	if (to > 1)
+		printf("(the session is set up as after steps 1-%zu: %zu "
+		       "command%s replayed; `show` has the plan)\n", to,
 		       replayed, replayed == 1 ? "" : "s");
+	else if (to == 1)
+		printf("(the session is set up as after step 1: %zu command%s "
+		       "replayed; `show` has the plan)\n", replayed,
+		       replayed == 1 ? "" : "s");
 	else if (was_built)
 		printf("(the session starts afresh: every layer off)\n");
 }

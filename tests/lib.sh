@@ -104,3 +104,23 @@ require_root() {
 		exit 77
 	fi
 }
+
+# pids_guard_start / pids_guard_end: puts this shell (and so every boxstep
+# it starts) in a pids cgroup of 2000, for suites that play lessons with a
+# fork bomb: should a step run without its limit, the host stays usable.
+guard=""
+pids_guard_start() {
+	if [ -d /sys/fs/cgroup/pids ] &&
+	   mkdir "/sys/fs/cgroup/pids/tests-guard-$$" 2>/dev/null; then
+		guard=/sys/fs/cgroup/pids/tests-guard-$$
+		echo 2000 >"$guard/pids.max"
+		echo $$ >"$guard/cgroup.procs"
+	fi
+}
+pids_guard_end() {
+	if [ -n "$guard" ]; then
+		echo $$ >/sys/fs/cgroup/pids/cgroup.procs
+		rmdir "$guard"
+		guard=""
+	fi
+}

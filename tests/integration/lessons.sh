@@ -8,22 +8,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/../lib.sh"
 suite_start lessons.sh "${1:-}"
-# A guard: this script runs lessons with steps removed, which must fail
-# and stop; should one run on anyway, its processes stay bounded.
-guard=""
-if [ -d /sys/fs/cgroup/pids ] && mkdir /sys/fs/cgroup/pids/lessons-guard-$$ 2>/dev/null; then
-	guard=/sys/fs/cgroup/pids/lessons-guard-$$
-	echo 2000 >"$guard/pids.max"
-	echo $$ >"$guard/cgroup.procs"
-fi
-cleanup() {
-	rm -rf "$work"
-	if [ -n "$guard" ]; then
-		echo $$ >/sys/fs/cgroup/pids/cgroup.procs
-		rmdir "$guard"
-	fi
-}
-trap cleanup EXIT
+# This script runs lessons with steps removed, which must fail and stop;
+# should one run on anyway, its processes stay bounded.
+pids_guard_start
+trap 'rm -rf "$work"; pids_guard_end' EXIT
 
 # drop_step FILE N OUT: writes FILE with step N's boxstep commands
 # replaced by `layers`, which changes nothing.

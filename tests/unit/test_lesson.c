@@ -200,6 +200,47 @@ rejects_bad_lessons(void **state)
 	}
 }
 
+/* Prose without the blank lines the fenced blocks leave behind; a step
+ * without prose has "" (never NULL). */
+static void
+tidies_prose(void **state)
+{
+	static const char text[] = FRONT "\n\nIntro one.\n\n\n\nIntro two.\n\n"
+		"## A\n\nFirst.\n\n```boxstep\nrun true\n```\n\n"
+		"Second.\n\n```expect\nstatus 0\n```\n\n"
+		"## B\n```boxstep\nrun true\n```\n```expect\nstatus 0\n```\n";
+
+	(void)state;
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), 0);
+	assert_string_equal(l.intro, "Intro one.\n\nIntro two.");
+	assert_string_equal(l.steps[0].prose, "First.\n\nSecond.");
+	assert_string_equal(l.steps[1].prose, "");
+}
+
+/* Progress keeps a bit per step: a 65th step is refused, with its line. */
+static void
+limits_the_steps(void **state)
+{
+	char *text = malloc(65 * 64 + 64), *o = text;
+
+	(void)state;
+	o += sprintf(o, FRONT);
+	for (int i = 1; i <= 65; i++)
+		o += sprintf(o, "## S%d\n```boxstep\nrun true\n```\n"
+			     "```expect\nstatus 0\n```\n", i);
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), -1);
+	assert_string_equal(err, "t.md:453: too many steps: a lesson has at "
+			    "most 64; split it in two");
+	/* 64 is fine. */
+	*strstr(text, "## S65") = '\0';
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), 0);
+	assert_int_equal(l.nsteps, 64);
+	free(text);
+}
+
 static void
 grammar_lists_every_check(void **state)
 {
@@ -215,6 +256,8 @@ main(void)
 		cmocka_unit_test_teardown(parses_a_good_lesson, teardown),
 		cmocka_unit_test_teardown(rejects_bad_lessons, teardown),
 		cmocka_unit_test_teardown(grammar_lists_every_check, teardown),
+		cmocka_unit_test_teardown(tidies_prose, teardown),
+		cmocka_unit_test_teardown(limits_the_steps, teardown),
 	};
 
 	return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# The lesson runner, as a learner takes a lesson: the list with progress,
+# checks told after every command (missing before the step's commands,
+# holding after), hints, next/prev/goto with the session rebuilt, progress
+# saved and resumed, lesson reset, names that do not resolve; then the
+# whole course played through the runner; then, in tmux, the plain relay
+# (an interactive sh inside a step) and the TUI's lesson panel.
+# Usage: runner.sh [BOXSTEP]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/../lib.sh"
+suite_start runner.sh "${1:-}"
+command -v tmux >/dev/null || { echo "tmux is missing: make deps"; exit 1; }
+sock=boxstep-runner-$$
+. "$here/../tmux.sh"
+pids_guard_start
+trap 'tm_stop; rm -rf "$work"; pids_guard_end' EXIT
+echo "boxstep lesson runner tests: $BOX"
+
+n=0
+# learn ARGS... <<< INPUT: a lesson session fed on stdin, with a fresh
+# state directory unless $state is set.  Output in $out, status in $rc.
+learn() {
+	n=$((n + 1))
+	out=$(XDG_STATE_HOME=${state:-$work/state-$n} timeout -k 5 120 "$BOX" "$@" 2>&1)
+	rc=$?
+}
+
+test_list() {
+	state=$work/list
+	learn lesson
+	check "the list names every lesson" contains "$out" "08-all-together"
+	check "nothing started yet" matches "$out" "02-uts +not started"
+	check "and says where progress is kept" contains "$out" "$state/boxstep/progress"
+	check "status 0" equals "$rc" 0
+	# The file is plain text: written by hand, it is read.
+	printf '02-uts 3 1,2\n07-cgroups 5 1,2,3,4,5\n' >"$state/boxstep/progress"
+	learn lesson
+	check "progress read from the file" matches "$out" "02-uts +2/5 done, at step 3"
+	check "a finished lesson is done" matches "$out" "07-cgroups +done"
+	# Listing needs no root.
+	chmod -R a+rX "$work"
+	out=$(XDG_STATE_HOME=$state setpriv --reuid=nobody --regid=nogroup --clear-groups "$BOX" lesson 2>&1)
+	check "anyone may list" matches "$out" "02-uts +2/5 done"
+	unset state
+}
+
+test_checks_fail_then_hold() {
+	learn lesson 02 <<<$'run hostname\nenable uts'
+	check "the step's text is printed" contains "$out" "== 02-uts, step 1 of 5: Turn the layer on =="
+	check "what is checked, in words" contains "$out" "  - layer uts is on"
+	check "before the step: missing, and why" \
+		contains "$out" "✗ missing: layer uts is on (layer uts is off)"
+	check "after it: holds" contains "$out" "✓ now: layer uts is on"
+	check "and the step is done" contains "$out" "== step 1 done. \`next\` goes on to step 2: Name the container =="
+	# The order: missing first, holding after.
+	check "missing comes before holds" matches "$out" "missing: layer uts.*now: layer uts"
+}
+
+test_output_checks() {
+	learn lesson 02 <<<$'enable uts\nnext\nset hostname kitten\nrun echo nothing here\nrun hostname'
+	check "an output check is missing before" \
+		contains "$out" "✗ missing: the output shows \"kitten\" (the output lacks \"kitten\")"
+	check "a namespace check before any container" \
+		contains "$out" "(no container has run yet)"
+	check "the container's output is shown" matches "$out" $'\nkitten\n'
+	check "then the output check holds" contains "$out" "✓ now: the output shows \"kitten\""
+	check "as does the namespace" contains "$out" "✓ now: the container has a uts namespace of its own"
+	check "step 2 is done" contains "$out" "== step 2 done"
+}
+
+test_hints() {
+	learn lesson 02 <<<$'hint\nhint\nhint'
+	check "the first hint" contains "$out" "hint 1 of 1: the layer is called uts."
+	check "then the commands the step expects" \
+		matches "$out" $'No more hints. The commands this step expects:\n  enable uts'
+}
+
+test_moving_about() {
+	learn lesson 02 <<<$'goto 3\nlayers\nprev\nprev\nlayers\ngoto 9\ngoto x\nnext'
+	check "goto 3 replays the steps before" \
+		contains "$out" "(the session is set up as after steps 1-2: 2 commands replayed"
+	check "so uts is on at step 3" matches "$out" "uts +ON"
+	check "step 3's text" contains "$out" "== 02-uts, step 3 of 5: Rename it from inside =="
+	check "prev goes to step 2, rebuilt" contains "$out" "(the session is set up as after step 1: 1 command replayed"
+	check "prev again to step 1, every layer off" contains "$out" "(the session starts afresh: every layer off)"
+	check "uts is off again" matches "$out" "uts +off"
+	check "a step beyond the lesson is refused" \
+		contains "$out" "goto takes a step number from 1 to 5, not '9'"
+	check "as is a word" contains "$out" "not 'x'"
+	check "next without doing the step says so" \
+		contains "$out" "Step 1 is not done yet; moving on, with the session set up as if it were."
+}
+
+test_progress_and_resume() {
+	state=$work/resume
+	learn lesson 02 <<<$'enable uts\nnext'
+	check "progress saved: on step 2, step 1 done" \
+		grep -qx '02-uts 2 1' "$state/boxstep/progress"
+	learn lesson uts <<<$'layers\nset hostname kitten\nrun hostname'
+	check "a second session resumes" contains "$out" "Welcome back: resuming at step 2 of 5."
+	check "with the state of step 1 rebuilt" matches "$out" "uts +ON"
+	check "and step 2 can be done" contains "$out" "== step 2 done"
+	check "progress: on step 2, steps 1 and 2 done" \
+		grep -qx '02-uts 2 1,2' "$state/boxstep/progress"
+	learn lesson 02 <<<$'lesson reset'
+	check "lesson reset says so" contains "$out" "forgotten; back to step 1"
+	check "and starts again at step 1" grep -qx '02-uts 1 -' "$state/boxstep/progress"
+	unset state
+}
+
+test_names() {
+	learn lesson nosuch
+	check "an unknown lesson is refused" contains "$out" "no lesson called 'nosuch'; there are: 01-plain-process, 02-uts"
+	check "with status 2" equals "$rc" 2
+	learn lesson 7 <<<''
+	check "a number finds the lesson" contains "$out" "== 07-cgroups, step 1 of 5"
+	learn lesson cgroups <<<''
+	check "so does its name" contains "$out" "== 07-cgroups, step 1 of 5"
+	learn lesson "$top/lessons/05-proc.md" <<<''
+	check "so does a path" contains "$out" "== 05-proc, step 1 of 3"
+	learn lesson "$top/tests/lessons/broken.md" <<<''
+	check "a broken lesson is refused with its file:line" \
+		contains "$out" "broken.md:14: unknown check 'hostname is kitten'"
+	learn lesson a b
+	check "two names are a usage error" contains "$out" "usage: boxstep [--plain] lesson [NAME]"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$BOX" lesson 02 2>&1)
+	check "taking a lesson needs root" contains "$out" "not running as root"
+}
+
+test_commands_outside_a_lesson() {
+	learn -c 'hint'
+	check "hint without a lesson" contains "$out" "no lesson is running; \`lesson\` lists them"
+	check "fails" equals "$rc" 1
+	learn -c 'goto'
+	check "goto without its number" contains "$out" "goto is missing"
+	printf -- '---\ntitle: t\nid: 99-t\n---\n## S\n```boxstep\nnext\n```\n```expect\nstatus 0\n```\n' >"$work/steers.md"
+	learn check "$work/steers.md"
+	check "a lesson file cannot steer the runner" contains "$out" "unknown command 'next'"
+	learn lesson 02 <<<$'enable uts; next'
+	check "steering shares no line with other commands" \
+		contains "$out" "type them on a line of their own"
+	check "the rest of the line ran" contains "$out" "✓ now: layer uts is on"
+}
+
+test_background_state_rebuilt() {
+	# Step 3 of the cgroups lesson needs step 2's background container.
+	learn lesson 07 <<<$'goto 3\nstop'
+	check "the container of step 2 is started again" \
+		matches "$out" "after steps 1-2: [0-9]+ commands replayed"
+	check "so stop finds it" contains "$out" "stopped"
+	check "and the cgroup check holds" contains "$out" "✓ now: the container's cgroup is removed"
+}
+
+# Every step's commands, then `next`, through the runner: each step must
+# be reported done, as autoplay says it is.
+test_course_through_the_runner() {
+	local f steps done_count input missed=""
+	for f in "$top"/lessons/*.md; do
+		steps=$(grep -c '^## ' "$f")
+		input=$(awk '/^## /{ if (n++) print "next" } /^```boxstep$/{ b = 1; next }
+			b && /^```$/ { b = 0 } b && !/^#/ { print }' "$f")
+		learn lesson "$f" <<<"$input"
+		done_count=$(grep -c '^== step [0-9]* done' <<<"$out")
+		[ "$done_count" = "$steps" ] || missed+="$(basename "$f"): $done_count of $steps; "
+	done
+	check "every step reported done (short: ${missed:-none})" equals "$missed" ""
+}
+
+# --- on a terminal ---------------------------------------------------------
+
+test_relay_sh_in_a_step() {
+	tm_start 100 40
+	tm_line "$BOX --plain lesson 02"
+	tm_wait 'boxstep> $'
+	tm_line "enable uts"
+	tm_line "next"
+	tm_line "set hostname kitten"
+	tm_line "sh"
+	check "an interactive sh in the step" tm_wait 'kitten# ?$'
+	tm_line "hostname"
+	tm_line "exit"
+	check "its output is checked when it ends" tm_wait '✓ now: the output shows "kitten"'
+	check "and the step is done" tm_wait '== step 2 done'
+	tm_keys C-d
+	check "Ctrl-D leaves" tm_wait 'host\$ ?$'
+	tm_line "stty -a | tr ' ' '\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo"
+	check "the terminal is sane afterwards: icanon and echo on" \
+		tm_wait '^icanon echo ?$'
+	tm_stop
+}
+
+test_tui_panel() {
+	tm_start 140 40
+	tm_line "$BOX lesson 03"
+	check "the panel shows the step" tm_wait '03-pid · step 1 of 4: Become PID 1'
+	check "and its checks, not yet held" tm_wait '· the output shows "my pid is 1"'
+	check "the status line offers F3" tm_wait 'F3 hide lesson'
+	tm_line "enable pid"
+	tm_line "run sh -c 'echo my pid is \$\$'"
+	check "held checks are marked in the panel" tm_wait '│ ✓ the output shows "my pid is 1"'
+	check "the panel says it is done" tm_wait 'Done! `next` goes on.'
+	tm_keys F3
+	check "F3 hides the panel" tm_wait 'F3 show lesson'
+	check "and its text goes" eval '! screen | grep -q "· step 1 of 4"'
+	tm_keys F3
+	tm_line "next"
+	check "F3 shows it again, on the next step" tm_wait '03-pid · step 2 of 4: ps disagrees'
+	tm_keys C-d
+	check "Ctrl-D leaves the TUI" tm_wait 'host\$ ?$'
+	tm_stop
+}
+
+t "runner: the lessons and their progress" test_list
+t "runner: checks missing before a step, holding after" test_checks_fail_then_hold
+t "runner: output and namespace checks" test_output_checks
+t "runner: hints, then the commands" test_hints
+t "runner: goto, prev and next rebuild the session" test_moving_about
+t "runner: progress is saved and resumed" test_progress_and_resume
+t "runner: lesson names" test_names
+t "runner: its commands outside a lesson, and in lesson files" test_commands_outside_a_lesson
+t "runner: a background container is rebuilt" test_background_state_rebuilt
+t "runner: the whole course, played through the runner" test_course_through_the_runner
+t "runner: an interactive sh inside a step (plain relay)" test_relay_sh_in_a_step
+t "runner: the TUI's lesson panel and F3" test_tui_panel
+summary "runner"
