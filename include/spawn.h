@@ -44,6 +44,11 @@ struct spawn_session {
 	bool tty_saved;
 	struct spawn_container *live[2]; /* foreground and background */
 	char host_hostname[PLAN_HOSTNAME_MAX + 1]; /* kept, or put back */
+	/* Called with the new container's pid while it is still held, its
+	 * namespaces made and nothing run yet: the one moment a command that
+	 * ends at once can still be looked at.  May be NULL. */
+	void (*on_hold)(pid_t pid, void *arg);
+	void *on_hold_arg;
 };
 
 /* Signals that end boxstep (SIGTERM, SIGHUP, and SIGINT outside the prompt)

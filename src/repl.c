@@ -480,12 +480,9 @@ run_container(struct repl *r, char **argv, bool background)
 	}
 	r->last_pid = c->pid;
 	repl_event(r, "start %d", (int)c->pid);
-	if (r->record_last) {
-		hostview_update(&r->last, "/proc", c->pid, NULL,
-				HOSTVIEW_STATUS | HOSTVIEW_NS);
+	if (r->record_last)
 		snprintf(r->last_cgroup, sizeof(r->last_cgroup), "%s",
 			 c->cgroup);
-	}
 	if (background) {
 		printf("[background container %d: %s]\n", (int)c->pid, argv[0]);
 		return 0;
@@ -970,6 +967,19 @@ event_plan(const struct repl *r)
 		   r->plan.hostname, r->plan.rootfs[0] ? r->plan.rootfs : "-");
 }
 
+/* For lesson checks: the container's namespaces, read while spawn holds
+ * it (a command like `hostname` is gone by the time `run` returns, and
+ * a dead process has no namespace links). */
+static void
+record_held(pid_t pid, void *arg)
+{
+	struct repl *r = arg;
+
+	if (r->record_last)
+		hostview_update(&r->last, "/proc", pid, NULL,
+				HOSTVIEW_STATUS | HOSTVIEW_NS);
+}
+
 void
 repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
 {
@@ -981,6 +991,8 @@ repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
 		 default_rootfs ? default_rootfs : "");
 	plan_init(&r->plan, r->default_rootfs);
 	spawn_session_init(&r->session, cgroup_root, report, sizeof(report));
+	r->session.on_hold = record_held;
+	r->session.on_hold_arg = r;
 	if (report[0])
 		fprintf(stderr, "boxstep: cleaning up after an earlier "
 			"session:\n%s", report);

@@ -606,6 +606,8 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 		setpgid(pid, pid);
 		tcsetpgrp(s->tty, pid);
 	}
+	if (s->on_hold)
+		s->on_hold(pid, s->on_hold_arg);
 	if (write(sync_pipe[1], "g", 1) != 1) {
 		msg_fail(err, errlen, "release the child: %s", strerror(errno));
 		kill(pid, SIGKILL);
