@@ -22,7 +22,7 @@ LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
 # Debian packages: what `run` needs, and what the tests add.
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             busybox-static
-DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux \
+DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
             procps
 
 ifeq ($(V),1)
@@ -32,9 +32,9 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture progress runner relay repl tui
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present repl tui
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
-UNITS    = plan cmdline cgroup mountinfo hostview lesson capture progress
+UNITS    = plan cmdline cgroup mountinfo hostview lesson capture progress cast present
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -104,6 +104,7 @@ test: deps all rootfs
 	$(Q)bash tests/integration/hostview.sh ./boxstep
 	$(Q)bash tests/integration/lessons.sh ./boxstep
 	$(Q)bash tests/integration/runner.sh ./boxstep
+	$(Q)bash tests/integration/present.sh ./boxstep
 	$(Q)bash tests/integration/tty.sh ./boxstep
 	$(Q)bash tests/integration/tui.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
@@ -126,6 +127,7 @@ asan: deps rootfs
 	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/lessons.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/runner.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/present.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tui.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/not-root.sh build/asan/boxstep

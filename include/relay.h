@@ -28,4 +28,11 @@ pid_t relay_fork(struct repl *r, const struct winsize *ws,
  * status. */
 int relay_main(struct repl *r);
 
+/* --record FILE: runs the rest of boxstep on a pty of its own and
+ * records what it shows as asciicast v2 (cast.h).  Returns 0 in the
+ * child, which goes on to be the session; 1 in the parent once the
+ * session has ended, its exit status in *STATUS; -1 with a message when
+ * recording cannot start (not on a terminal, FILE not writable). */
+int relay_record(const char *path, int *status);
+
 #endif

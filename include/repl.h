@@ -28,6 +28,7 @@ struct repl {
 	struct runner *lesson;  /* the lesson being taken, or NULL */
 	char lessons_dir[PATH_MAX];
 	char start_lesson[PATH_MAX]; /* started by repl_interactive() */
+	bool lesson_fresh; /* ...at step 1, whatever the progress says */
 	bool relay;  /* a relay above reads the pty: output capture asks it */
 	bool panel;  /* the TUI shows a lesson panel */
 };
@@ -43,6 +44,7 @@ void repl_init(struct repl *r, const char *default_rootfs,
  *   start PID                        a container's first process started
  *   exit PID TEXT                    it ended ("exited with status 0")
  *   refresh MS                       the pane's refresh interval
+ *   prompt, busy                     at the prompt, or running a line
  *   panel TEXT                       the lesson panel ("\n" escaped;
  *                                    empty: no lesson) */
 void repl_event(const struct repl *r, const char *fmt, ...)

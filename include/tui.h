@@ -15,13 +15,30 @@
 
 struct repl;
 
+enum tui_theme {
+	TUI_THEME_DEFAULT,    /* dark in the TUI, projector in present mode */
+	TUI_THEME_DARK,       /* the terminal's own colours */
+	TUI_THEME_LIGHT,      /* black on white */
+	TUI_THEME_PROJECTOR,  /* bright, bold, on black: for a projector */
+};
+
+struct tui_opts {
+	enum tui_theme theme;
+	const char *present;  /* projector mode over this lesson file */
+};
+
+/* Reads a theme name; -1 when it is none of dark, light, projector. */
+int tui_theme_parse(const char *name);
+
 /* Says whether the terminal can hold the TUI: stdin and stdout are a
  * terminal whose type curses knows, at least 80x24. */
 bool tui_capable(void);
 
-/* Runs the TUI around the REPL R (already initialised).  Returns the exit
- * status. */
-int tui_main(struct repl *r);
+/* Runs the TUI around the REPL R (already initialised).  With
+ * O->present, projector mode: the lesson's narrative large at the top,
+ * its commands typed for the presenter (present.h), a key legend.
+ * Returns the exit status. */
+int tui_main(struct repl *r, const struct tui_opts *o);
 
 /* `boxstep watch PID` on a terminal: the host-view pane alone, until the
  * process goes away or q is pressed.  Returns the exit status. */

@@ -36,8 +36,10 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-"usage: boxstep [--plain] [-e] [-c COMMANDS | -f FILE]\n"
-"       boxstep lesson [NAME]\n"
+"usage: boxstep [--plain] [--theme THEME] [--record FILE.cast]\n"
+"               [-e] [-c COMMANDS | -f FILE]\n"
+"       boxstep [OPTIONS] lesson [NAME]\n"
+"       boxstep [--theme THEME] [--record FILE.cast] present LESSON\n"
 "       boxstep watch PID\n"
 "       boxstep check [-v] [LESSON.md...]\n"
 "       boxstep --help | --version\n"
@@ -55,12 +57,17 @@ usage(FILE *out)
 "  lesson          the lessons, with your progress\n"
 "  lesson NAME     start or resume a lesson (02, uts, 02-uts or a file):\n"
 "                  its steps are checked after every command you type\n"
+"  present LESSON  projector mode: the narrative large, the commands typed\n"
+"                  for you (Space types, Enter runs, \u2190 back, f free\n"
+"                  typing, h hint, p pause, q quit)\n"
 "  check [-v] [FILE...]\n"
 "                  lint and autoplay lessons (all of them by default):\n"
 "                  every check must fail before its step and pass after\n"
 "  watch PID       what the host sees of any process: its namespaces,\n"
 "                  root, mounts, cgroup and processes; live on a\n"
 "                  terminal, printed once otherwise\n"
+"  --theme THEME   dark, light or projector (the default in present mode)\n"
+"  --record FILE   record the session as asciicast v2 (asciinema play FILE)\n"
 "  --help          this text\n"
 "  --version       the version\n"
 "\n"
@@ -201,6 +208,8 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "plain", no_argument, NULL, 'p' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "theme", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -208,7 +217,9 @@ main(int argc, char **argv)
 	const char *commands = NULL, *file = NULL, *cgroot;
 	char rootfs[PATH_MAX], lessons[PATH_MAX], lesson[PATH_MAX] = "";
 	char *text = NULL;
-	bool stop_on_error = false, plain = false;
+	const char *record = NULL;
+	struct tui_opts topts = { .theme = TUI_THEME_DEFAULT };
+	bool stop_on_error = false, plain = false, present = false;
 	struct repl r;
 	int opt, rc;
 
@@ -225,6 +236,18 @@ main(int argc, char **argv)
 			break;
 		case 'e':
 			stop_on_error = true;
+			break;
+		case 'r':
+			record = optarg;
+			break;
+		case 't':
+			if (tui_theme_parse(optarg) < 0) {
+				fprintf(stderr, "boxstep: no theme called '%s'; "
+					"there are dark, light and projector\n",
+					optarg);
+				return 2;
+			}
+			topts.theme = (enum tui_theme)tui_theme_parse(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -260,13 +283,17 @@ main(int argc, char **argv)
 		return watch(argv[optind + 1], !plain && tui_capable());
 	}
 	course_lessons_dir(lessons, sizeof(lessons), BOXSTEP_DATADIR);
-	if (optind < argc && strcmp(argv[optind], "lesson") == 0) {
+	if (optind < argc && (strcmp(argv[optind], "lesson") == 0 ||
+			      strcmp(argv[optind], "present") == 0)) {
 		char err[2048];
 
-		if (optind + 1 == argc)
+		present = strcmp(argv[optind], "present") == 0;
+		if (optind + 1 == argc && !present)
 			return runner_list(stdout, lessons);
 		if (optind + 2 != argc || commands || file) {
-			fprintf(stderr, "boxstep: usage: boxstep [--plain] lesson "
+			fprintf(stderr, present ? "boxstep: usage: boxstep "
+				"present LESSON (`boxstep lesson` lists them)\n" :
+				"boxstep: usage: boxstep [--plain] lesson "
 				"[NAME]\n");
 			return 2;
 		}
@@ -288,6 +315,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "boxstep: give -c or -f, not both\n");
 		return 2;
 	}
+	if (present && (plain || !tui_capable())) {
+		fprintf(stderr, "boxstep: present mode is full screen: it needs "
+			"a terminal of at least 80x24 of a type curses knows "
+			"(TERM=%s)%s\n", getenv("TERM") ? getenv("TERM") : "",
+			plain ? ", and not --plain" : "");
+		return 2;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr,
 			"boxstep: not running as root. Creating namespaces, "
@@ -306,18 +340,33 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (record) {
+		int status = 0;
+
+		switch (relay_record(record, &status)) {
+		case -1:
+			free(text);
+			return 1;
+		case 1:
+			free(text);
+			return status;
+		}
+		/* The child: the session, on the recorded pty. */
+	}
 	default_rootfs(rootfs, sizeof(rootfs));
 	cgroot = getenv("BOXSTEP_CGROUP_ROOT");
 	repl_init(&r, rootfs, cgroot && *cgroot ? cgroot : CGROUP_DEFAULT_ROOT);
 	snprintf(r.lessons_dir, sizeof(r.lessons_dir), "%s", lessons);
 	snprintf(r.start_lesson, sizeof(r.start_lesson), "%s", lesson);
+	if (present)
+		topts.present = lesson;
 	if (commands)
 		rc = repl_run_text(&r, commands, NULL, stop_on_error);
 	else if (file)
 		rc = repl_run_text(&r, text, strcmp(file, "-") == 0 ? "stdin" :
 				   file, stop_on_error);
 	else if (!plain && tui_capable())
-		rc = tui_main(&r);
+		rc = tui_main(&r, &topts);
 	else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		if (!plain)
 			fprintf(stderr, "boxstep: the two-pane screen needs a "

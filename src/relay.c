@@ -15,9 +15,11 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
+#include "cast.h"
 #include "repl.h"
 
 pid_t
@@ -63,11 +65,12 @@ static void on_quit(int sig) { got_quit = sig; }
 
 static struct termios saved_tio;
 static bool raw_on;
+static pid_t raw_pid;
 
 static void
 restore_tty(void)
 {
-	if (raw_on) {
+	if (raw_on && getpid() == raw_pid) {
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
 		raw_on = false;
 	}
@@ -88,25 +91,30 @@ write_all(int fd, const char *s, size_t n)
 	}
 }
 
-int
-relay_main(struct repl *r)
+static double
+now(void)
 {
-	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	struct capture cap = { 0 };
-	struct sigaction sa;
-	struct termios raw;
-	int ptmx, events, status = 0, in = STDIN_FILENO, evfd;
-	bool quit_sent = false;
-	pid_t child;
+	struct timespec ts;
 
-	ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
-	if (tcgetattr(STDIN_FILENO, &saved_tio) < 0)
-		return repl_interactive(r);
-	child = relay_fork(r, &ws, &saved_tio, &ptmx, &events);
-	if (child < 0) {
-		perror("boxstep: cannot make a pty for the REPL");
-		return 1;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What one relay moves: the pty of CHILD, and optionally the REPL's event
+ * socket with captures to answer, and a recording. */
+struct relay_io {
+	int ptmx;
+	pid_t child;
+	int events;           /* -1: none */
+	struct capture *cap;  /* NULL: no captures */
+	struct cast *cast;    /* NULL: not recording */
+};
+
+static void
+handle_signals(void)
+{
+	struct sigaction sa;
+
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_winch;
@@ -114,31 +122,53 @@ relay_main(struct repl *r)
 	sa.sa_handler = on_quit;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	raw = saved_tio;
+}
+
+static void
+go_raw(void)
+{
+	struct termios raw = saved_tio;
+
 	cfmakeraw(&raw);
+	raw_pid = getpid();
 	raw_on = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
 	atexit(restore_tty);
-	evfd = events;
+}
+
+/* Copies bytes both ways until the child's side of the pty closes; then
+ * restores the terminal and reaps the child.  Returns its exit status
+ * (128 + N when a signal N ended the relay). */
+static int
+relay_loop(struct relay_io *io)
+{
+	int status = 0, in = STDIN_FILENO, evfd = io->events;
+	bool quit_sent = false;
 
 	for (;;) {
 		struct pollfd fds[3] = {
 			{ .fd = in, .events = POLLIN },
-			{ .fd = ptmx, .events = POLLIN },
+			{ .fd = io->ptmx, .events = POLLIN },
 			{ .fd = evfd, .events = POLLIN },
 		};
-		char buf[8192], out[8192 + sizeof(cap.hold)];
+		char buf[8192], out[8192 + 32];
 		ssize_t n;
 
 		if (got_quit && !quit_sent) {
-			/* The REPL cleans up and ends; its last words and
+			/* The child cleans up and ends; its last words and
 			 * the pty's end come through as usual. */
-			kill(child, SIGTERM);
+			kill(io->child, SIGTERM);
 			quit_sent = true;
 		}
 		if (got_winch) {
+			struct winsize ws;
+
 			got_winch = 0;
-			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
-				ioctl(ptmx, TIOCSWINSZ, &ws);
+			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+				ioctl(io->ptmx, TIOCSWINSZ, &ws);
+				if (io->cast)
+					cast_resize(io->cast, now(), ws.ws_col,
+						    ws.ws_row);
+			}
 		}
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
@@ -148,41 +178,123 @@ relay_main(struct repl *r)
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read(in, buf, sizeof(buf));
 			if (n > 0)
-				write_all(ptmx, buf, (size_t)n);
+				write_all(io->ptmx, buf, (size_t)n);
 			else if (n == 0 || errno != EINTR) {
 				in = -1; /* the terminal is gone */
 				got_quit = got_quit ? got_quit : SIGHUP;
 			}
 		}
 		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			bool ended;
-			size_t o;
+			bool ended = false;
+			size_t o = 0;
 
-			n = read(ptmx, buf, sizeof(buf));
+			n = read(io->ptmx, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				break; /* the REPL has ended */
-			o = capture_filter(&cap, buf, (size_t)n, out, &ended);
+				break; /* the child has ended */
+			if (io->cap) {
+				o = capture_filter(io->cap, buf, (size_t)n, out,
+						   &ended);
+			} else {
+				memcpy(out, buf, (size_t)n);
+				o = (size_t)n;
+			}
 			write_all(STDOUT_FILENO, out, o);
+			if (io->cast)
+				cast_output(io->cast, now(), out, o);
 			if (ended)
-				capture_reply(&cap, events);
+				capture_reply(io->cap, io->events);
 		}
 		if (fds[2].revents & (POLLIN | POLLHUP)) {
 			/* Events are for the TUI; here they are only read, so
 			 * that the REPL never blocks on a full socket. */
-			n = read(events, buf, sizeof(buf));
+			n = read(evfd, buf, sizeof(buf));
 			if (n == 0)
 				evfd = -1;
 		}
 	}
 	restore_tty();
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(io->child, &status, 0) < 0 && errno == EINTR)
 		;
-	capture_free(&cap);
-	close(ptmx);
-	close(events);
 	if (got_quit)
 		return 128 + got_quit;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int
+relay_main(struct repl *r)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct capture cap = { 0 };
+	struct relay_io io = { .cap = &cap };
+	int rc;
+
+	ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+	if (tcgetattr(STDIN_FILENO, &saved_tio) < 0)
+		return repl_interactive(r);
+	io.child = relay_fork(r, &ws, &saved_tio, &io.ptmx, &io.events);
+	if (io.child < 0) {
+		perror("boxstep: cannot make a pty for the REPL");
+		return 1;
+	}
+	handle_signals();
+	go_raw();
+	rc = relay_loop(&io);
+	capture_free(&cap);
+	close(io.ptmx);
+	close(io.events);
+	return rc;
+}
+
+int
+relay_record(const char *path, int *status)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct relay_io io = { .events = -1 };
+	struct cast cast;
+	FILE *f;
+	pid_t child;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "boxstep: --record records a terminal session: "
+			"run it on a terminal\n");
+		return -1;
+	}
+	if (!(f = fopen(path, "we"))) {
+		fprintf(stderr, "boxstep: cannot write the recording %s: %s\n",
+			path, strerror(errno));
+		return -1;
+	}
+	ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+	tcgetattr(STDIN_FILENO, &saved_tio);
+	fflush(stdout);
+	fflush(stderr);
+	child = forkpty(&io.ptmx, NULL, &saved_tio, &ws);
+	if (child < 0) {
+		perror("boxstep: cannot make a pty to record");
+		fclose(f);
+		unlink(path);
+		return -1;
+	}
+	if (child == 0) {
+		fclose(f);
+		return 0; /* the session itself, recorded */
+	}
+	fcntl(io.ptmx, F_SETFD, FD_CLOEXEC);
+	cast_begin(&cast, f, ws.ws_col, ws.ws_row, now(), (long)time(NULL),
+		   getenv("TERM"));
+	io.child = child;
+	io.cast = &cast;
+	handle_signals();
+	go_raw();
+	*status = relay_loop(&io);
+	close(io.ptmx);
+	if (cast_end(&cast) < 0)
+		fprintf(stderr, "boxstep: the recording %s is incomplete: %s\n",
+			path, strerror(errno));
+	else
+		fprintf(stderr, "boxstep: recorded to %s (play it with: "
+			"asciinema play %s)\n", path, path);
+	return 1;
 }

@@ -911,7 +911,9 @@ repl_interactive(struct repl *r)
 
 		reap_background(r);
 		make_prompt(r, prompt, sizeof(prompt));
+		repl_event(r, "prompt");
 		line = readline(prompt);
+		repl_event(r, "busy");
 		if (!line) {
 			putchar('\n');
 			break;

@@ -294,8 +294,7 @@ print_step(const struct repl *r, const struct runner *rn)
 	printf("\n== %s, step %zu of %zu: %s ==\n", rn->l.id, rn->step + 1,
 	       rn->l.nsteps, s->title);
 	if (r->panel) {
-		printf("(the step's text is in the lesson panel; F3 shows or "
-		       "hides it)\n\n");
+		printf("(the step's text is in the lesson panel)\n\n");
 		return;
 	}
 	printf("\n%s\n\nDone when:\n", s->prose);
@@ -457,7 +456,8 @@ runner_start(struct repl *r, const char *path)
 	runner_stop(r);
 	snprintf(rn->path, sizeof(rn->path), "%s", path);
 	open_progress(&p, rn->progress_file, sizeof(rn->progress_file));
-	if ((e = progress_get(&p, rn->l.id, false)) && e->step >= 1)
+	if (!r->lesson_fresh && (e = progress_get(&p, rn->l.id, false)) &&
+	    e->step >= 1)
 		step = (size_t)e->step - 1;
 	if (step >= rn->l.nsteps)
 		step = rn->l.nsteps - 1;

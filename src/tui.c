@@ -30,7 +30,10 @@
 #include "capture.h"
 #include "cgroup.h"
 #include "fsutil.h"
+#include "course.h"
 #include "hostview.h"
+#include "lesson.h"
+#include "present.h"
 #include "relay.h"
 #include "repl.h"
 
@@ -83,6 +86,15 @@ struct tui {
 	bool lesson_hidden;   /* F3 */
 	bool lesson_dirty;
 	WINDOW *lesson;
+	enum tui_theme theme;
+	/* Projector mode. */
+	bool presenting;
+	struct lesson script_lesson;
+	struct present script;
+	bool free_typing;     /* f: keys go to the REPL until Esc */
+	bool at_prompt;       /* the REPL waits at its prompt */
+	char flash[160];      /* a short note in the legend */
+	double flash_until;
 	VTerm *vt;
 	VTermScreen *vs;
 	WINDOW *left, *status;
@@ -160,14 +172,21 @@ start_curses(struct tui *t)
 	t->color = has_colors() && !getenv("NO_COLOR");
 	if (t->color) {
 		start_color();
-		use_default_colors();
+		if (t->theme == TUI_THEME_LIGHT)
+			assume_default_colors(COLOR_BLACK, COLOR_WHITE);
+		else if (t->theme == TUI_THEME_PROJECTOR)
+			assume_default_colors(COLOR_WHITE, COLOR_BLACK);
+		else
+			use_default_colors();
 		for (short c = 0; c < 8 && c + 1 < COLOR_PAIRS; c++)
 			init_pair(c + 1, c, -1);
 		init_pair(PAIR_HIGHLIGHT, COLOR_BLACK, COLOR_YELLOW);
 		init_pair(PAIR_ON, COLOR_BLACK, COLOR_GREEN);
 		init_pair(PAIR_OFF, -1, -1);
 		init_pair(PAIR_ALERT, COLOR_WHITE, COLOR_RED);
-		init_pair(PAIR_TITLE, COLOR_CYAN, -1);
+		init_pair(PAIR_TITLE, t->theme == TUI_THEME_LIGHT ? COLOR_BLUE :
+			  t->theme == TUI_THEME_PROJECTOR ? COLOR_YELLOW :
+			  COLOR_CYAN, -1);
 	}
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -413,6 +432,23 @@ draw_pids(const struct tui *t, const struct pane *p, int y, int width)
 	}
 }
 
+/* Adds S in ATTR, at most *ROOM columns of it, and takes what it used
+ * from *ROOM. */
+static void
+put_clipped(WINDOW *w, const char *s, attr_t attr, int *room)
+{
+	int n = (int)strlen(s);
+
+	if (*room <= 0)
+		return;
+	if (n > *room)
+		n = *room;
+	wattron(w, attr);
+	waddnstr(w, s, n);
+	wattroff(w, attr);
+	*room -= n;
+}
+
 static void
 draw_pane(const struct tui *t, struct pane *p)
 {
@@ -421,22 +457,30 @@ draw_pane(const struct tui *t, struct pane *p)
 
 	getmaxyx(p->win, h, w);
 	werase(p->win);
-	wattron(p->win, ui_attr(t, PAIR_TITLE, A_BOLD) | A_BOLD);
-	if (!p->pid)
-		mvwprintw(p->win, 0, 1, "HOST VIEW");
-	else
-		mvwprintw(p->win, 0, 1, "HOST VIEW of pid %d", (int)p->pid);
-	wattroff(p->win, A_COLOR | A_BOLD);
-	if (p->exited) {
-		wattron(p->win, ui_attr(t, PAIR_ALERT, A_REVERSE));
-		wprintw(p->win, " EXITED%s%s ", p->exit_text[0] ? ": " : "",
-			p->exit_text);
-		wattroff(p->win, A_COLOR | A_REVERSE);
-	}
-	if (p->paused) {
-		wattron(p->win, A_REVERSE | A_BOLD);
-		wprintw(p->win, " PAUSED ");
-		wattroff(p->win, A_REVERSE | A_BOLD);
+	{
+		/* The title line, cut to the pane's width: a narrow pane
+		 * must not wrap it into the next line. */
+		char head[160];
+		int room = w - 2;
+
+		wmove(p->win, 0, 1);
+		if (!p->pid)
+			snprintf(head, sizeof(head), "HOST VIEW");
+		else
+			snprintf(head, sizeof(head), "HOST VIEW of pid %d",
+				 (int)p->pid);
+		put_clipped(p->win, head, ui_attr(t, PAIR_TITLE, A_BOLD) |
+			    A_BOLD, &room);
+		/* PAUSED first: cut short, the exit text matters less. */
+		if (p->paused)
+			put_clipped(p->win, " PAUSED ", A_REVERSE | A_BOLD,
+				    &room);
+		if (p->exited) {
+			snprintf(head, sizeof(head), " EXITED%s%s ",
+				 p->exit_text[0] ? ": " : "", p->exit_text);
+			put_clipped(p->win, head, ui_attr(t, PAIR_ALERT,
+				    A_REVERSE), &room);
+		}
 	}
 	if (!p->pid) {
 		mvwprintw(p->win, 2, 1, "No container yet.");
@@ -632,8 +676,34 @@ layout(struct tui *t)
 		delwin(t->lesson);
 	t->lesson = NULL;
 	erase();
-	t->side_by_side = t->cols >= 120;
-	if (t->side_by_side) {
+	t->side_by_side = t->cols >= (t->presenting ? 100 : 120);
+	if (t->presenting) {
+		/* The narrative on top, large; the REPL and the pane below. */
+		int body, rcols;
+
+		nles = (t->rows - 1) * 2 / 5;
+		if (nles < 6)
+			nles = 6;
+		t->lesson = newwin(nles, t->cols, 0, 0);
+		mvhline_set(nles, 0, WACS_HLINE, t->cols);
+		top = nles + 1;
+		body = t->rows - 1 - top;
+		if (t->side_by_side) {
+			lcols = t->cols * 11 / 20;
+			rcols = t->cols - lcols - 1;
+			lrows = body;
+			t->left = newwin(lrows, lcols, top, 0);
+			mvvline_set(top, lcols, WACS_VLINE, lrows);
+			t->pane.win = newwin(lrows, rcols, top, lcols + 1);
+		} else {
+			lcols = t->cols;
+			lrows = body * 3 / 5;
+			t->left = newwin(lrows, lcols, top, 0);
+			mvhline_set(top + lrows, 0, WACS_HLINE, t->cols);
+			t->pane.win = newwin(body - lrows - 1, t->cols,
+					     top + lrows + 1, 0);
+		}
+	} else if (t->side_by_side) {
 		int rcols;
 
 		lcols = t->cols * 11 / 20;
@@ -731,6 +801,17 @@ draw_lesson(struct tui *t)
 	getmaxyx(t->lesson, h, w);
 	(void)w;
 	werase(t->lesson);
+	if (t->presenting) {
+		wchar_t title[512];
+		size_t tn = mbstowcs(title, t->script_lesson.title,
+				     sizeof(title) / sizeof(title[0]) - 1);
+
+		if (tn != (size_t)-1)
+			full = !put_wrapped(t->lesson, &y, title, tn,
+					    ui_attr(t, PAIR_TITLE, A_BOLD) |
+					    A_BOLD | A_UNDERLINE);
+		y++;
+	}
 	while (c && *c && !full) {
 		const char *nl = strchr(c, '\n');
 		size_t len = nl ? (size_t)(nl - c) : strlen(c);
@@ -756,12 +837,14 @@ draw_lesson(struct tui *t)
 		       strncmp(line, "hint ", 5) == 0 ||
 		       strncmp(line, "```", 3) == 0;
 		if ((keep || wn == 0) && plen) {
-			full = !put_wrapped(t->lesson, &y, para, plen, 0);
+			full = !put_wrapped(t->lesson, &y, para, plen,
+					    t->theme == TUI_THEME_PROJECTOR ?
+					    A_BOLD : 0);
 			plen = 0;
 		}
 		if (lineno == 0)
 			a = ui_attr(t, PAIR_TITLE, A_BOLD) | A_BOLD;
-		else if (lineno == 1)
+		else if (lineno == 1 || t->theme == TUI_THEME_PROJECTOR)
 			a = A_BOLD;
 		else if (strncmp(line, "✓", 3) == 0)
 			a = A_BOLD;
@@ -784,7 +867,7 @@ draw_lesson(struct tui *t)
 	}
 	if (plen && !full)
 		full = !put_wrapped(t->lesson, &y, para, plen, 0);
-	if (full || y > h) {
+	if ((full || y > h) && !t->presenting) {
 		wattron(t->lesson, A_REVERSE);
 		mvwprintw(t->lesson, h - 1, 1, " more: `lesson` prints the "
 			  "step, F3 hides this panel ");
@@ -794,6 +877,40 @@ draw_lesson(struct tui *t)
 	t->lesson_dirty = false;
 }
 
+/* Projector mode's status line: the keys, and where the script is. */
+static void
+draw_legend(struct tui *t)
+{
+	const struct lesson_step *s;
+
+	werase(t->status);
+	wattron(t->status, A_REVERSE | A_BOLD);
+	if (t->free_typing) {
+		mvwprintw(t->status, 0, 0, " FREE TYPING: the keys go to the "
+			  "REPL. Esc returns to the script ");
+	} else {
+		mvwprintw(t->status, 0, 0, " Space/\u2192 type  Enter run  "
+			  "\u2190 back  h hint  p %s  f free typing  q quit ",
+			  t->pane.paused ? "resume" : "pause");
+	}
+	wattroff(t->status, A_REVERSE | A_BOLD);
+	if (t->flash[0] && now() < t->flash_until) {
+		wattron(t->status, ui_attr(t, PAIR_ALERT, A_REVERSE));
+		wprintw(t->status, " %s ", t->flash);
+		wattroff(t->status, A_COLOR | A_REVERSE);
+	} else if (t->script_lesson.nsteps) {
+		s = &t->script_lesson.steps[t->script.step];
+		wprintw(t->status, " step %zu/%zu", t->script.step + 1,
+			t->script_lesson.nsteps);
+		if (t->script.cmd >= s->ncommands &&
+		    t->script.step + 1 == t->script_lesson.nsteps)
+			wprintw(t->status, ", the end");
+		else if (t->script.cmd >= s->ncommands)
+			wprintw(t->status, ": Space for the next step");
+	}
+	wnoutrefresh(t->status);
+}
+
 static void
 draw_status(struct tui *t)
 {
@@ -801,6 +918,10 @@ draw_status(struct tui *t)
 		"uts", "pid", "mnt", "chroot", "proc", "pids",
 	};
 
+	if (t->presenting) {
+		draw_legend(t);
+		return;
+	}
 	werase(t->status);
 	wmove(t->status, 0, 0);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -858,6 +979,10 @@ handle_event(struct tui *t, char *line)
 				 "%s", text);
 			t->pane.dirty = true;
 		}
+	} else if (strcmp(line, "prompt") == 0) {
+		t->at_prompt = true;
+	} else if (strcmp(line, "busy") == 0) {
+		t->at_prompt = false;
 	} else if (strncmp(line, "panel ", 6) == 0) {
 		char *o;
 
@@ -950,6 +1075,140 @@ forward_keys(struct tui *t, const char *buf, size_t n)
 	vt_output(buf + start, n - start, t);
 }
 
+/* --- projector mode's keys ----------------------------------------------- */
+
+static void
+note(struct tui *t, const char *text)
+{
+	snprintf(t->flash, sizeof(t->flash), "%s", text);
+	t->flash_until = now() + 3;
+}
+
+static void
+to_repl(struct tui *t, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(t->ptmx, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Types a runner command on a fresh line (Ctrl-U clears what is there). */
+static void
+steer(struct tui *t, const char *cmd)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "\025%s\r", cmd);
+
+	to_repl(t, line, (size_t)n);
+	t->at_prompt = false;
+}
+
+static void
+script_key(struct tui *t, const char *k, size_t n)
+{
+	struct present_action a = { PRESENT_NOTHING, NULL, 0 };
+	bool space = n == 1 && k[0] == ' ';
+	bool right = n == 3 && (memcmp(k, "\033[C", 3) == 0 ||
+				memcmp(k, "\033OC", 3) == 0);
+	bool left = n == 3 && (memcmp(k, "\033[D", 3) == 0 ||
+			       memcmp(k, "\033OD", 3) == 0);
+	bool enter = n == 1 && (k[0] == '\r' || k[0] == '\n');
+	char cmd[32];
+
+	if (n == 1 && k[0] == 'q') {
+		got_quit = SIGTERM;
+		return;
+	}
+	if (n == 1 && k[0] == 'p') {
+		t->pane.paused = !t->pane.paused;
+		t->pane.next_tick = 0;
+		t->pane.dirty = true;
+		return;
+	}
+	if (n == 1 && k[0] == 'f') {
+		t->free_typing = true;
+		return;
+	}
+	if (!space && !right && !left && !enter && !(n == 1 && k[0] == 'h'))
+		return;
+	if (!t->at_prompt) {
+		note(t, "a command is running: wait, or f to type into it");
+		return;
+	}
+	if (n == 1 && k[0] == 'h') {
+		steer(t, "hint");
+		return;
+	}
+	if (left) {
+		if (!present_back(&t->script)) {
+			note(t, "this is the first step");
+			return;
+		}
+		snprintf(cmd, sizeof(cmd), "goto %zu", t->script.step + 1);
+		steer(t, cmd);
+		return;
+	}
+	/* Ctrl-U first: the line holds only what the script types. */
+	if (!present_mid_command(&t->script))
+		to_repl(t, "\025", 1);
+	a = enter ? present_enter(&t->script) : present_space(&t->script);
+	switch (a.what) {
+	case PRESENT_TYPE:
+		to_repl(t, a.bytes, a.len);
+		break;
+	case PRESENT_RUN:
+		to_repl(t, a.bytes, a.len);
+		to_repl(t, "\r", 1);
+		t->at_prompt = false;
+		break;
+	case PRESENT_STEP:
+		steer(t, "next");
+		break;
+	case PRESENT_NOTHING:
+		note(t, t->script.cmd < t->script_lesson.steps[t->script.step]
+		      .ncommands ? "Enter runs the command" :
+		      "the end of the lesson: q quits");
+		break;
+	}
+}
+
+static void
+present_keys(struct tui *t, const char *buf, size_t n)
+{
+	if (t->free_typing) {
+		if (n == 1 && buf[0] == '\033') {
+			t->free_typing = false;
+			return;
+		}
+		forward_keys(t, buf, n);
+		return;
+	}
+	if (match_key(buf, n, seq_f2)) {
+		script_key(t, "p", 1);
+		return;
+	}
+	script_key(t, buf, n);
+}
+
+int
+tui_theme_parse(const char *name)
+{
+	if (strcmp(name, "dark") == 0)
+		return TUI_THEME_DARK;
+	if (strcmp(name, "light") == 0)
+		return TUI_THEME_LIGHT;
+	if (strcmp(name, "projector") == 0)
+		return TUI_THEME_PROJECTOR;
+	return -1;
+}
+
 /* --- the main loop -------------------------------------------------------- */
 
 static int
@@ -979,10 +1238,34 @@ start_repl(struct tui *t, struct repl *r)
 }
 
 int
-tui_main(struct repl *r)
+tui_main(struct repl *r, const struct tui_opts *opts)
 {
 	struct tui t = { .ptmx = -1, .events = -1 };
 	int status = 0;
+
+	t.theme = opts->theme;
+	if (opts->present) {
+		char *text = fsutil_slurp(opts->present, NULL);
+		char err[2048];
+
+		if (!text || lesson_parse(text, opts->present,
+					  course_known_command,
+					  &t.script_lesson, err,
+					  sizeof(err)) < 0) {
+			fprintf(stderr, "boxstep: %s\n", text ? err :
+				strerror(errno));
+			free(text);
+			return 2;
+		}
+		free(text);
+		present_init(&t.script, &t.script_lesson);
+		t.presenting = true;
+		if (t.theme == TUI_THEME_DEFAULT)
+			t.theme = TUI_THEME_PROJECTOR;
+		snprintf(r->start_lesson, sizeof(r->start_lesson), "%s",
+			 opts->present);
+		r->lesson_fresh = true;
+	}
 
 	t.pane.refresh_ms = 200;
 	t.pane.mounts_fd[0] = t.pane.mounts_fd[1] = -1;
@@ -1024,7 +1307,9 @@ tui_main(struct repl *r)
 			break;
 		if (fds[0].revents & POLLIN) {
 			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n > 0)
+			if (n > 0 && t.presenting)
+				present_keys(&t, buf, (size_t)n);
+			else if (n > 0)
 				forward_keys(&t, buf, (size_t)n);
 		}
 		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -1065,6 +1350,7 @@ tui_main(struct repl *r)
 	pane_release(&t.pane);
 	capture_free(&t.cap);
 	free(t.lesson_text);
+	lesson_free(&t.script_lesson);
 	close(t.ptmx);
 	close(t.events);
 	if (got_quit)
