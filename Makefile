@@ -9,6 +9,7 @@ VERSION  = 0.1
 PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin
 DATADIR  = $(PREFIX)/share/boxstep
+MANDIR   = $(PREFIX)/share/man/man1
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -109,6 +110,7 @@ test: deps all rootfs
 	$(Q)bash tests/integration/tui.sh ./boxstep
 	$(Q)bash tests/integration/not-root.sh ./boxstep
 	$(Q)bash tests/integration/install.sh
+	$(Q)bash tests/integration/docs.sh ./boxstep
 	$(Q)bash tests/vm/run.sh ./boxstep
 
 # The whole suite under AddressSanitizer and UBSan, built apart in
@@ -155,9 +157,11 @@ install: all rootfs
 	mv $(DESTDIR)$(DATADIR)/rootfs-new $(DESTDIR)$(DATADIR)/rootfs/busybox
 	rm -rf $(DESTDIR)$(DATADIR)/lessons
 	cp -a lessons $(DESTDIR)$(DATADIR)/lessons
+	install -d $(DESTDIR)$(MANDIR)
+	install -m 644 docs/boxstep.1 $(DESTDIR)$(MANDIR)/boxstep.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/boxstep
+	rm -f $(DESTDIR)$(BINDIR)/boxstep $(DESTDIR)$(MANDIR)/boxstep.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -17,6 +17,7 @@ test_install_uninstall() {
 	check "the lessons are installed, once over a second install" \
 		equals "$(ls "$stage/opt/boxstep/share/boxstep/lessons" | grep -c '\.md$')" "$(ls lessons | grep -c '\.md$')"
 	check "not nested" test ! -e "$stage/opt/boxstep/share/boxstep/lessons/lessons"
+	check "the man page is installed" test -f "$stage/opt/boxstep/share/man/man1/boxstep.1"
 	out=$(env -u BOXSTEP_ROOTFS "$stage/opt/boxstep/bin/boxstep" -c 'enable chroot; run ls /; show' 2>&1)
 	check "it runs from the installed rootfs" contains "$out" YOU-ARE-INSIDE-THE-CONTAINER
 	check "and names it" contains "$out" "$stage/opt/boxstep/share/boxstep/rootfs/busybox"

@@ -142,6 +142,21 @@ test_recording_present() {
 	tm_stop
 }
 
+test_recording_plain() {
+	local cast=$work/plain.cast
+	tm_start 100 30
+	tm_line "$BOX --plain --record $cast"
+	tm_wait 'boxstep> ?$'
+	tm_line "run echo plain-and-recorded"
+	tm_wait '^plain-and-recorded'
+	tm_keys C-d
+	tm_wait 'host\$ ?$'
+	check "the plain REPL records too" valid_cast "$cast"
+	check "with its output" grep -q 'plain-and-recorded' "$cast"
+	check "the terminal is sane" sane_terminal
+	tm_stop
+}
+
 test_bad_starts() {
 	box present
 	check "present without a lesson" contains "$out" "usage: boxstep present LESSON"
@@ -169,5 +184,6 @@ t "present: a presenter at 100x30" test_presenting
 t "present: 80x24 to 200x60, every theme" test_sizes_and_themes
 t "record: a TUI session as asciicast v2" test_recording
 t "record: a presentation" test_recording_present
+t "record: the plain REPL" test_recording_plain
 t "present and record: bad starts" test_bad_starts
 summary "present"
