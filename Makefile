@@ -43,7 +43,7 @@ ROOTFS   = rootfs/busybox
 TEST_CFLAGS = -O0 -g -fno-builtin -U_FORTIFY_SOURCE
 
 .PHONY: all deps deps-run rootfs run test unit integration vmtest asan \
-        bench install uninstall clean
+        fuzz bench install uninstall clean
 
 all: boxstep
 
@@ -141,6 +141,40 @@ asan: deps rootfs
 build/asan/boxstep: $(OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+# libFuzzer targets for the parsers, each run for FUZZ_TIME seconds from
+# the seeds in tests/fuzz/corpus/ (and every input that once crashed, in
+# tests/fuzz/regress/, first).  Needs clang.
+FUZZERS   = lesson cmdline mountinfo proc
+FUZZ_TIME ?= 60
+FUZZ_CC   = clang
+FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC_lesson    = src/lesson.c src/cmdline.c src/plan.c
+FUZZ_SRC_cmdline   = src/cmdline.c
+FUZZ_SRC_mountinfo = src/mountinfo.c
+FUZZ_SRC_proc      = src/hostview.c src/mountinfo.c src/cgroup.c
+FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*.c include/*.h)
+	@mkdir -p build/fuzz
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -o $@ $< \
+	    $(FUZZ_SRC_$*) src/fsutil.c src/msg.c -lpthread
+
+fuzz: $(FUZZ_BIN)
+	$(Q)for f in $(FUZZERS); do \
+	    mkdir -p build/fuzz/corpus-$$f tests/fuzz/regress/$$f; \
+	    if ls tests/fuzz/regress/$$f/* >/dev/null 2>&1; then \
+	        build/fuzz/fuzz_$$f tests/fuzz/regress/$$f/* || exit 1; fi; \
+	    echo "fuzz: $$f for $(FUZZ_TIME) s"; \
+	    build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	        -rss_limit_mb=2048 -print_final_stats=1 \
+	        -artifact_prefix=build/fuzz/crash-$$f- \
+	        build/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>build/fuzz/$$f.log || \
+	        { tail -40 build/fuzz/$$f.log; echo "fuzz: $$f found a crash:" \
+	          build/fuzz/crash-$$f-*; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units' build/fuzz/$$f.log; \
+	done; echo "fuzz: no crash in $(FUZZERS)"
 
 bench: all rootfs
 	$(Q)bash bench/bench.sh ./boxstep

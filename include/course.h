@@ -44,12 +44,23 @@ void course_step_begin(struct course_ctx *ctx);
 
 void course_ctx_free(struct course_ctx *ctx);
 
-/* `boxstep check FILE...`: lints each lesson, then autoplays every step in
- * a fresh session: each check must fail before the step (unless marked
+/* `boxstep check FILE...`: lints each lesson, asks about one from outside
+ * DIR (course_trust), then autoplays every step in a fresh session: each check must fail before the step (unless marked
  * always:), and pass once the step's commands have run.  Prints a line
  * per step and "N passed, N failed".  Returns 0 when all passed. */
 int course_check_files(int nfiles, char **files, const char *rootfs,
-		       const char *cgroup_root, bool verbose);
+		       const char *cgroup_root, bool verbose, const char *dir,
+		       bool trust);
+
+/* Says whether the file PATH lies inside the directory DIR. */
+bool course_in_dir(const char *path, const char *dir);
+
+/* Lesson files run commands as root.  For one from outside DIR (boxstep's
+ * lessons), unless TRUST: says where it comes from (owner, date) and
+ * which of its commands run on the host, then asks on a terminal; off a
+ * terminal it refuses, naming --trust.  Returns true to go on. */
+bool course_trust(const char *path, const struct lesson *l, const char *dir,
+		  bool trust);
 
 /* The lessons directory: beside the binary (a build tree), else the
  * installed share directory (DATADIR/lessons).  Leaves BUF empty when

@@ -29,6 +29,8 @@ struct repl {
 	char lessons_dir[PATH_MAX];
 	char start_lesson[PATH_MAX]; /* started by repl_interactive() */
 	bool lesson_fresh; /* ...at step 1, whatever the progress says */
+	bool start_checked; /* ...and main() has vetted where it comes from */
+	bool trust_lessons; /* --trust: lesson files from anywhere */
 	bool relay;  /* a relay above reads the pty: output capture asks it */
 	bool panel;  /* the TUI shows a lesson panel */
 };

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pwd.h>
+#include <time.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
@@ -371,6 +373,66 @@ course_update(const struct course_ctx *ctx, const struct lesson_step *s,
 					       sizeof(why));
 }
 
+/* --- where a lesson comes from -------------------------------------------- */
+
+bool
+course_in_dir(const char *path, const char *dir)
+{
+	char rp[PATH_MAX], rd[PATH_MAX];
+	size_t n;
+
+	if (!dir || !dir[0] || !realpath(path, rp) || !realpath(dir, rd))
+		return false;
+	n = strlen(rd);
+	return strncmp(rp, rd, n) == 0 && rp[n] == '/';
+}
+
+bool
+course_trust(const char *path, const struct lesson *l, const char *dir,
+	     bool trust)
+{
+	struct stat st;
+	struct passwd *pw;
+	char when[64] = "?", answer[16];
+	size_t nhost = 0;
+
+	if (trust || course_in_dir(path, dir))
+		return true;
+	if (stat(path, &st) == 0)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M",
+			 localtime(&st.st_mtime));
+	pw = stat(path, &st) == 0 ? getpwuid(st.st_uid) : NULL;
+	fprintf(stderr, "boxstep: %s is not one of boxstep's lessons (%s).\n"
+		"  owner %s, modified %s; its commands run as root on this "
+		"host.\n", path, dir && dir[0] ? dir : "no lessons directory",
+		pw ? pw->pw_name : "?", when);
+	for (size_t i = 0; i < l->nsteps; i++)
+		for (size_t k = 0; k < l->steps[i].ncommands; k++) {
+			const char *c = l->steps[i].commands[k], *name;
+			char word[32];
+			size_t n = strcspn(c, " \t;");
+
+			snprintf(word, sizeof(word), "%.*s", (int)(n < 31 ? n : 31),
+				 c);
+			name = repl_command_name(word);
+			if (name && strcmp(name, "host") == 0 && nhost++ < 10)
+				fprintf(stderr, "  runs on the host: %s\n", c);
+		}
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "boxstep: not taking it without a question; "
+			"to take lessons from elsewhere, add --trust\n");
+		return false;
+	}
+	fprintf(stderr, "Take it? [y/N] ");
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin) ||
+	    (answer[0] != 'y' && answer[0] != 'Y')) {
+		fprintf(stderr, "boxstep: not taken\n");
+		return false;
+	}
+	return true;
+}
+
 /* --- autoplay ----------------------------------------------------------- */
 
 static int
@@ -420,7 +482,8 @@ play_step(struct course_ctx *ctx, const char *file, size_t n,
 
 int
 course_check_files(int nfiles, char **files, const char *rootfs,
-		   const char *cgroup_root, bool verbose)
+		   const char *cgroup_root, bool verbose, const char *dir,
+		   bool trust)
 {
 	int passed = 0, failed = 0;
 
@@ -444,6 +507,13 @@ course_check_files(int nfiles, char **files, const char *rootfs,
 			continue;
 		}
 		free(text);
+		if (!course_trust(files[f], &l, dir, trust)) {
+			printf("not ok - %s: not played: it is not one of "
+			       "boxstep's lessons (--trust plays it)\n", files[f]);
+			lesson_free(&l);
+			failed++;
+			continue;
+		}
 		if (!(r = calloc(1, sizeof(*r)))) {
 			lesson_free(&l);
 			return 1;

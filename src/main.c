@@ -36,12 +36,12 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-"usage: boxstep [--plain] [--theme THEME] [--record FILE.cast]\n"
+"usage: boxstep [--plain] [--theme THEME] [--record FILE.cast] [--trust]\n"
 "               [-e] [-c COMMANDS | -f FILE]\n"
 "       boxstep [OPTIONS] lesson [NAME]\n"
 "       boxstep [--theme THEME] [--record FILE.cast] present LESSON\n"
 "       boxstep watch PID\n"
-"       boxstep check [-v] [LESSON.md...]\n"
+"       boxstep [--trust] check [-v] [LESSON.md...]\n"
 "       boxstep --help | --version\n"
 "\n"
 "Build a Linux container one isolation layer at a time: a UTS namespace,\n"
@@ -68,6 +68,8 @@ usage(FILE *out)
 "                  terminal, printed once otherwise\n"
 "  --theme THEME   dark, light or projector (the default in present mode)\n"
 "  --record FILE   record the session as asciicast v2 (asciinema play FILE)\n"
+"  --trust         take lesson files from outside boxstep's lessons\n"
+"                  directory without asking (their commands run as root)\n"
 "  --help          this text\n"
 "  --version       the version\n"
 "\n"
@@ -129,7 +131,7 @@ default_rootfs(char *buf, size_t len)
 
 /* boxstep check [-v] [FILE...] */
 static int
-check(int argc, char **argv)
+check(int argc, char **argv, bool trust)
 {
 	char rootfs[PATH_MAX], dir[PATH_MAX], pattern[PATH_MAX + 8];
 	const char *cgroot = getenv("BOXSTEP_CGROUP_ROOT");
@@ -145,9 +147,10 @@ check(int argc, char **argv)
 	default_rootfs(rootfs, sizeof(rootfs));
 	if (!cgroot || !*cgroot)
 		cgroot = CGROUP_DEFAULT_ROOT;
-	if (argc > 0)
-		return course_check_files(argc, argv, rootfs, cgroot, verbose);
 	course_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
+	if (argc > 0)
+		return course_check_files(argc, argv, rootfs, cgroot, verbose,
+					  dir, trust);
 	snprintf(pattern, sizeof(pattern), "%s/*.md", dir);
 	if (!dir[0] || glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
 		fprintf(stderr, "boxstep: no lessons found (looked in %s); name "
@@ -157,9 +160,27 @@ check(int argc, char **argv)
 		return 2;
 	}
 	rc = course_check_files((int)g.gl_pathc, g.gl_pathv, rootfs, cgroot,
-				verbose);
+				verbose, dir, trust);
 	globfree(&g);
 	return rc;
+}
+
+/* Parses the lesson at PATH (a broken one is reported later, with its
+ * line) and, if it is from outside DIR, asks (course_trust). */
+static bool
+vet_lesson(const char *path, const char *dir, bool trust)
+{
+	char *text = fsutil_slurp(path, NULL), err[2048];
+	struct lesson l;
+	bool ok = true;
+
+	if (text && lesson_parse(text, path, course_known_command, &l, err,
+				 sizeof(err)) == 0) {
+		ok = course_trust(path, &l, dir, trust);
+		lesson_free(&l);
+	}
+	free(text);
+	return ok;
 }
 
 /* boxstep watch PID: the host's view of any process. */
@@ -210,6 +231,7 @@ main(int argc, char **argv)
 		{ "plain", no_argument, NULL, 'p' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "theme", required_argument, NULL, 't' },
+		{ "trust", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -220,6 +242,7 @@ main(int argc, char **argv)
 	const char *record = NULL;
 	struct tui_opts topts = { .theme = TUI_THEME_DEFAULT };
 	bool stop_on_error = false, plain = false, present = false;
+	bool trust = false;
 	struct repl r;
 	int opt, rc;
 
@@ -239,6 +262,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			record = optarg;
+			break;
+		case 'T':
+			trust = true;
 			break;
 		case 't':
 			if (tui_theme_parse(optarg) < 0) {
@@ -267,7 +293,7 @@ main(int argc, char **argv)
 				"check\n");
 			return 1;
 		}
-		return check(argc - optind - 1, argv + optind + 1);
+		return check(argc - optind - 1, argv + optind + 1, trust);
 	}
 	if (optind < argc && strcmp(argv[optind], "watch") == 0) {
 		if (optind + 2 != argc) {
@@ -304,6 +330,9 @@ main(int argc, char **argv)
 			return 2;
 		}
 		optind += 2;
+		/* Ask now, before a screen or a recording starts. */
+		if (geteuid() == 0 && !vet_lesson(lesson, lessons, trust))
+			return 1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "
@@ -358,6 +387,8 @@ main(int argc, char **argv)
 	repl_init(&r, rootfs, cgroot && *cgroot ? cgroot : CGROUP_DEFAULT_ROOT);
 	snprintf(r.lessons_dir, sizeof(r.lessons_dir), "%s", lessons);
 	snprintf(r.start_lesson, sizeof(r.start_lesson), "%s", lesson);
+	r.start_checked = lesson[0] != '\0';
+	r.trust_lessons = trust;
 	if (present)
 		topts.present = lesson;
 	if (commands)

@@ -453,6 +453,13 @@ runner_start(struct repl *r, const char *path)
 		free(rn);
 		return 1;
 	}
+	if (!r->start_checked &&
+	    !course_trust(path, &rn->l, r->lessons_dir, r->trust_lessons)) {
+		lesson_free(&rn->l);
+		free(rn);
+		return 1;
+	}
+	r->start_checked = false; /* only the one main() checked */
 	runner_stop(r);
 	snprintf(rn->path, sizeof(rn->path), "%s", path);
 	open_progress(&p, rn->progress_file, sizeof(rn->progress_file));

@@ -39,7 +39,7 @@ test_each_step_needs_its_commands() {
 		steps=$(grep -c '^## ' "$f")
 		for n in $(seq "$steps"); do
 			drop_step "$f" "$n" "$work/$name"
-			out=$(timeout 300 "$BOX" check "$work/$name" 2>&1)
+			out=$(timeout 300 "$BOX" --trust check "$work/$name" 2>&1)
 			grep -q "^not ok - $work/$name: step $n " <<<"$out" ||
 				missed+="$name step $n; "
 		done
@@ -58,7 +58,7 @@ test_broken_lesson() {
 }
 
 test_check_that_proves_nothing() {
-	out=$(timeout 60 "$BOX" check "$top/tests/lessons/proves-nothing.md" 2>&1)
+	out=$(timeout 60 "$BOX" --trust check "$top/tests/lessons/proves-nothing.md" 2>&1)
 	check "a check that holds before its step is refused" \
 		contains "$out" "\`layer uts off\` (line 15) holds before the step, so it proves nothing"
 }
@@ -74,5 +74,28 @@ t "lessons: the whole course autoplays" test_course_passes
 t "lessons: every step fails without its commands" test_each_step_needs_its_commands
 t "lessons: a malformed lesson" test_broken_lesson
 t "lessons: a check that proves nothing" test_check_that_proves_nothing
+# Lesson files run commands as root: one from elsewhere is not played
+# without a question (or --trust).
+test_untrusted_lesson() {
+	cp "$top/lessons/02-uts.md" "$work/copied.md"
+	echo 'host echo from-the-copy' >"$work/line"
+	sed -i '0,/^run hostname$/s//run hostname\nhost echo from-the-copy/' "$work/copied.md"
+	out=$(timeout 60 "$BOX" check "$work/copied.md" 2>&1 </dev/null)
+	rc=$?
+	check "it says where the file is from" contains "$out" "$work/copied.md is not one of boxstep's lessons"
+	check "and who owns it" contains "$out" "owner root"
+	check "and what it runs on the host" contains "$out" "runs on the host: host echo from-the-copy"
+	check "it is not played off a terminal" contains "$out" "not played: it is not one of boxstep's lessons (--trust plays it)"
+	check "so nothing ran" lacks "$out" "ok - $work/copied.md: step 1"
+	check "status 1" equals "$rc" 1
+	out=$(timeout 120 "$BOX" --trust check "$work/copied.md" 2>&1 </dev/null)
+	check "--trust plays it" contains "$out" "check: 5 passed, 0 failed"
+	out=$(XDG_STATE_HOME=$work/state timeout 60 "$BOX" lesson "$work/copied.md" 2>&1 </dev/null)
+	check "lesson refuses it the same way" contains "$out" "to take lessons from elsewhere, add --trust"
+	out=$(printf 'lesson %s\n' "$work/copied.md" | XDG_STATE_HOME=$work/state timeout 60 "$BOX" 2>&1)
+	check "so does the lesson command at the prompt" contains "$out" "to take lessons from elsewhere, add --trust"
+}
+
 t "lessons: a missing file" test_missing_file
+t "lessons: a lesson from elsewhere is not played without a question" test_untrusted_lesson
 summary "lessons"

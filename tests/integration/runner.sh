@@ -212,6 +212,24 @@ test_tui_panel() {
 	tm_stop
 }
 
+test_asks_about_a_lesson_from_elsewhere() {
+	cp "$top/lessons/03-pid.md" "$work/elsewhere.md"
+	tm_start 100 30
+	tm_line "$BOX --plain lesson $work/elsewhere.md; echo rc=\$?"
+	check "it asks before taking a lesson from elsewhere" tm_wait 'Take it\? \[y/N\] ?$'
+	check "naming the file" tm_wait "elsewhere.md is not one of boxstep's lessons"
+	tm_line "n"
+	check "no means no" tm_wait 'not taken'
+	check "with status 1" tm_wait '^rc=1'
+	tm_line "$BOX --plain lesson $work/elsewhere.md"
+	tm_wait 'Take it\? \[y/N\] ?$'
+	tm_line "y"
+	check "yes takes it" tm_wait '== 03-pid, step 1 of 4'
+	tm_keys C-d
+	tm_wait 'host\$ ?$'
+	tm_stop
+}
+
 t "runner: the lessons and their progress" test_list
 t "runner: checks missing before a step, holding after" test_checks_fail_then_hold
 t "runner: output and namespace checks" test_output_checks
@@ -223,5 +241,6 @@ t "runner: its commands outside a lesson, and in lesson files" test_commands_out
 t "runner: a background container is rebuilt" test_background_state_rebuilt
 t "runner: the whole course, played through the runner" test_course_through_the_runner
 t "runner: an interactive sh inside a step (plain relay)" test_relay_sh_in_a_step
+t "runner: it asks about a lesson from elsewhere" test_asks_about_a_lesson_from_elsewhere
 t "runner: the TUI's lesson panel and F3" test_tui_panel
 summary "runner"
