@@ -33,7 +33,7 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present repl tui
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present supervise repl tui
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
 UNITS    = plan cmdline cgroup mountinfo hostview lesson capture progress cast present
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
@@ -95,6 +95,8 @@ unit: $(UNIT_BIN)
 
 integration: all rootfs
 	$(Q)bash tests/integration/run.sh ./boxstep
+	$(Q)bash tests/integration/bad-input.sh ./boxstep
+	$(Q)bash tests/integration/hardening.sh ./boxstep
 
 vmtest: all rootfs
 	$(Q)bash tests/vm/run.sh ./boxstep
@@ -102,6 +104,8 @@ vmtest: all rootfs
 test: deps all rootfs
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)bash tests/integration/run.sh ./boxstep
+	$(Q)bash tests/integration/bad-input.sh ./boxstep
+	$(Q)bash tests/integration/hardening.sh ./boxstep
 	$(Q)bash tests/integration/hostview.sh ./boxstep
 	$(Q)bash tests/integration/lessons.sh ./boxstep
 	$(Q)bash tests/integration/runner.sh ./boxstep

@@ -30,6 +30,7 @@ struct hostview_mount {
 	char *fstype;
 	char *source;
 	char *tags; /* "shared:1", "master:2", "" = private */
+	char *super; /* superblock options */
 };
 
 struct hostview_proc {
@@ -59,6 +60,7 @@ struct hostview {
 	char root[PATH_MAX];
 	char cwd[PATH_MAX];
 	bool cwd_outside_root;  /* the chroot escape */
+	char root_lower[PATH_MAX]; /* the root is an overlay over this, or "" */
 	/* mounts: its own, and the host's that lie under its root */
 	struct hostview_mount *mounts;
 	size_t n_mounts;

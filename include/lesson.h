@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define LESSON_MAX_STEPS 64 /* progress keeps one bit per step */
+#define LESSON_MAX_BYTES (1 << 20)
 
 enum lesson_check_kind {
 	LESSON_OUTPUT_CONTAINS,  /* output contains TEXT */

@@ -17,6 +17,7 @@ struct mountinfo_entry {
 	char *tags;       /* optional fields ("shared:1 master:2"), may be "" */
 	char *fstype;
 	char *source;     /* unescaped */
+	char *super;      /* superblock options ("lowerdir=..."), may be "" */
 };
 
 /* Parses the next line at *CURSOR in place (the buffer is modified) and

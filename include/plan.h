@@ -33,12 +33,19 @@ enum plan_propagation {
 #define PLAN_DEFAULT_HOSTNAME "boxstep"
 #define PLAN_DEFAULT_PIDS_MAX 20L
 
+/* Where `show` says the session's writable layer is (spawn makes it under
+ * /run/boxstep/<its pid>/, the root named after the rootfs's directory). */
+#define PLAN_LAYER_DIR "/run/boxstep/<session>"
+#define PLAN_LAYER_ROOT PLAN_LAYER_DIR "/<rootfs name>"
+
 struct plan {
 	unsigned layers; /* bit (1u << enum plan_layer) per layer that is on */
 	char hostname[PLAN_HOSTNAME_MAX + 1];
 	char rootfs[PATH_MAX];
 	long pids_max; /* PLAN_PIDS_UNLIMITED for "max" */
 	bool chdir;    /* chdir("/") after chroot */
+	bool rootfs_layer; /* chroot into this session's writable overlay over
+			    * the rootfs, not into the shared directory */
 	enum plan_propagation propagation;
 };
 

@@ -49,7 +49,15 @@ struct spawn_session {
 	 * ends at once can still be looked at.  May be NULL. */
 	void (*on_hold)(pid_t pid, void *arg);
 	void *on_hold_arg;
+	/* The session's writable layer (rootfs.layer): an overlay over
+	 * LAYER_LOWER mounted on LAYER_ROOT, all under LAYER_DIR; "" when
+	 * none is mounted yet. */
+	char layer_dir[PATH_MAX];
+	char layer_root[PATH_MAX];
+	char layer_lower[PATH_MAX];
 };
+
+#define SPAWN_RUN_DIR "/run/boxstep"
 
 /* Signals that end boxstep (SIGTERM, SIGHUP, and SIGINT outside the prompt)
  * set this; the wait loops kill the foreground container when they see
@@ -58,10 +66,21 @@ extern volatile sig_atomic_t spawn_quit_signal;
 
 /* Prepares the session: becomes a child subreaper, installs the SIGCHLD
  * and quit handlers, takes note of the terminal, finds the pids cgroup
- * hierarchy under CGROUP_ROOT and removes stale groups of dead sessions,
- * appending what it removed to REPORT. */
+ * hierarchy under CGROUP_ROOT and cleans what dead sessions left
+ * (spawn_clean_stale), appending what it removed to REPORT. */
 void spawn_session_init(struct spawn_session *s, const char *cgroup_root,
-			char *report, size_t len);
+			const char *rootfs, char *report, size_t len);
+
+/* Ends the session: unmounts its writable layer and removes its
+ * directory.  Call it once no container runs. */
+void spawn_session_end(struct spawn_session *s);
+
+/* Removes what sessions that died left behind: their cgroups (after
+ * killing what is in them), their session directories under
+ * SPAWN_RUN_DIR (their writable layers unmounted), and, when no other
+ * boxstep runs, the mounts under ROOTFS (may be NULL).  Appends a line per thing to REPORT. */
+void spawn_clean_stale(const char *cgroup_root, const char *rootfs,
+		       char *report, size_t len);
 
 /* In a child that forked after spawn_session_init() (the TUI's REPL):
  * becomes a subreaper again (fork does not inherit it), takes a wake-up

@@ -226,9 +226,38 @@ mounts_from(char *text, const char *under, size_t *n)
 		m[(*n)++] = (struct hostview_mount){
 			.id = e.id, .mountpoint = e.mountpoint,
 			.fstype = e.fstype, .source = e.source, .tags = e.tags,
+			.super = e.super,
 		};
 	}
 	return m;
+}
+
+/* A root that is an overlay mount (boxstep's writable layer) is not a
+ * mount that leaked: take it out of the leaks, and note its lower
+ * directory. */
+static void
+root_layer(struct hostview *hv)
+{
+	hv->root_lower[0] = '\0';
+	for (size_t i = 0; i < hv->n_leaks; i++) {
+		struct hostview_mount *m = &hv->leaks[i];
+		const char *lower;
+
+		if (strcmp(m->mountpoint, hv->root) != 0 ||
+		    strcmp(m->fstype, "overlay") != 0)
+			continue;
+		lower = m->super ? strstr(m->super, "lowerdir=") : NULL;
+		if (lower) {
+			lower += strlen("lowerdir=");
+			snprintf(hv->root_lower, sizeof(hv->root_lower), "%.*s",
+				 (int)strcspn(lower, ",:"), lower);
+		} else {
+			snprintf(hv->root_lower, sizeof(hv->root_lower), "?");
+		}
+		memmove(m, m + 1, (hv->n_leaks - i - 1) * sizeof(*m));
+		hv->n_leaks--;
+		i--;
+	}
 }
 
 static void
@@ -382,6 +411,7 @@ update_mounts(struct hostview *hv, const char *proc_root, pid_t pid)
 		hv->leak_text = fsutil_slurp(proc_path(path, sizeof(path),
 					     proc_root, 0, "mountinfo"), NULL);
 		hv->leaks = mounts_from(hv->leak_text, hv->root, &hv->n_leaks);
+		root_layer(hv);
 	}
 }
 
@@ -519,7 +549,11 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		    hv->ns[i].ino, hv->ns[i].host_ino);
 	msg_append(&t, "hostname: %s   (host: %s)\n",
 	    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
-	msg_append(&t, "root: %s\n", hv->root);
+	if (hv->root_lower[0])
+		msg_append(&t, "root: %s\n  (overlay: this session's writable "
+		    "layer over %s)\n", hv->root, hv->root_lower);
+	else
+		msg_append(&t, "root: %s\n", hv->root);
 	msg_append(&t, "cwd:  %s%s\n", hv->cwd, hv->cwd_outside_root ?
 	    "   OUTSIDE THE ROOT: `cd ..` walks out" : "");
 	msg_append(&t, "mounts it sees (%zu):\n", hv->n_mounts);

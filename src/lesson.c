@@ -355,6 +355,11 @@ lesson_parse(const char *text, const char *file, lesson_command_fn known,
 	bool front = false, front_done = false;
 
 	memset(out, 0, sizeof(*out));
+	if (strlen(text) > LESSON_MAX_BYTES) {
+		perr(&p, 1, "%zu bytes is too long for a lesson (at most %d): "
+		     "is this a lesson file?", strlen(text), LESSON_MAX_BYTES);
+		goto fail;
+	}
 	for (; *s; ) {
 		size_t len = strcspn(s, "\n");
 		char *l = trimmed(s, len);

@@ -23,6 +23,7 @@
 #include "relay.h"
 #include "repl.h"
 #include "runner.h"
+#include "supervise.h"
 #include "tui.h"
 
 #ifndef BOXSTEP_VERSION
@@ -148,6 +149,7 @@ check(int argc, char **argv, bool trust)
 	if (!cgroot || !*cgroot)
 		cgroot = CGROUP_DEFAULT_ROOT;
 	course_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
+	supervise(cgroot, rootfs);
 	if (argc > 0)
 		return course_check_files(argc, argv, rootfs, cgroot, verbose,
 					  dir, trust);
@@ -384,7 +386,12 @@ main(int argc, char **argv)
 	}
 	default_rootfs(rootfs, sizeof(rootfs));
 	cgroot = getenv("BOXSTEP_CGROUP_ROOT");
-	repl_init(&r, rootfs, cgroot && *cgroot ? cgroot : CGROUP_DEFAULT_ROOT);
+	if (!cgroot || !*cgroot)
+		cgroot = CGROUP_DEFAULT_ROOT;
+	/* From here on the session runs in a child; this process cleans up
+	 * after it should it be killed outright. */
+	supervise(cgroot, rootfs);
+	repl_init(&r, rootfs, cgroot);
 	snprintf(r.lessons_dir, sizeof(r.lessons_dir), "%s", lessons);
 	snprintf(r.start_lesson, sizeof(r.start_lesson), "%s", lesson);
 	r.start_checked = lesson[0] != '\0';

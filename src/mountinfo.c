@@ -81,6 +81,9 @@ parse_line(char *line, struct mountinfo_entry *e)
 		*tags_end = '\0';
 	if (!(e->fstype = field(&p)) || !(e->source = field(&p)))
 		return 0;
+	e->super = field(&p);
+	if (!e->super)
+		e->super = p; /* "" at the end of the line */
 	unescape(e->root);
 	unescape(e->mountpoint);
 	unescape(e->source);

@@ -103,6 +103,9 @@ static const struct plan_key_info keys[] = {
 	  "hostname set inside the new UTS namespace", NULL },
 	{ "rootfs", "PATH",
 	  "root directory for chroot (default: the built busybox rootfs)", NULL },
+	{ "rootfs.layer", "on|off",
+	  "on = a writable layer of this session's own over the rootfs",
+	  onoff },
 	{ "pids.max", "N|max",
 	  "process limit for the pids layer (default 20)", NULL },
 	{ "chdir", "on|off",
@@ -155,6 +158,7 @@ plan_init(struct plan *plan, const char *default_rootfs)
 			 default_rootfs);
 	plan->pids_max = PLAN_DEFAULT_PIDS_MAX;
 	plan->chdir = true;
+	plan->rootfs_layer = true;
 	plan->propagation = PLAN_PROP_PRIVATE;
 }
 
@@ -250,6 +254,19 @@ set_chdir(struct plan *plan, const char *v, char *err, size_t errlen)
 }
 
 static int
+set_layer(struct plan *plan, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "on") == 0)
+		plan->rootfs_layer = true;
+	else if (strcmp(v, "off") == 0)
+		plan->rootfs_layer = false;
+	else
+		return msg_fail(err, errlen, "rootfs.layer takes 'on' or 'off', "
+			    "not '%s'", v);
+	return 0;
+}
+
+static int
 set_propagation(struct plan *plan, const char *v, char *err, size_t errlen)
 {
 	if (strcmp(v, "private") == 0)
@@ -273,6 +290,7 @@ plan_set(struct plan *plan, const char *key, const char *value,
 	} setters[] = {
 		{ "hostname", set_hostname },
 		{ "rootfs", set_rootfs },
+		{ "rootfs.layer", set_layer },
 		{ "pids.max", set_pids_max },
 		{ "chdir", set_chdir },
 		{ "propagation", set_propagation },
@@ -299,6 +317,8 @@ plan_get(const struct plan *plan, const char *key, char *buf, size_t len)
 			snprintf(buf, len, "%ld", plan->pids_max);
 	} else if (strcmp(key, "chdir") == 0)
 		snprintf(buf, len, "%s", plan->chdir ? "on" : "off");
+	else if (strcmp(key, "rootfs.layer") == 0)
+		snprintf(buf, len, "%s", plan->rootfs_layer ? "on" : "off");
 	else if (strcmp(key, "propagation") == 0)
 		snprintf(buf, len, "%s", plan->propagation == PLAN_PROP_SHARED ?
 			 "shared" : "private");
@@ -388,17 +408,25 @@ describe_calls(const struct plan *plan, const char *cgroup_dir,
 	bool shared = plan->propagation == PLAN_PROP_SHARED;
 	bool mnt = plan_has(plan, PLAN_MNT);
 	bool chroot = plan_has(plan, PLAN_CHROOT);
-	char flags[128], call[PATH_MAX + 128];
+	char flags[128], call[3 * PATH_MAX + 128];
+	const char *root = chroot && plan->rootfs_layer ? PLAN_LAYER_ROOT :
+			   plan->rootfs;
 
 	msg_append(t, "\n`run CMD` will make these calls, in this order:\n");
+	if (chroot && plan->rootfs_layer) {
+		snprintf(call, sizeof(call), "mount(\"overlay\", \"%s\", "
+			 "\"overlay\", 0, \"lowerdir=%s,upperdir=%s,"
+			 "workdir=%s\")", PLAN_LAYER_ROOT, plan->rootfs,
+			 PLAN_LAYER_DIR "/upper", PLAN_LAYER_DIR "/work");
+		text_call(t, "boxstep", "[rootfs.layer, once]", call);
+	}
 	if (shared && mnt) {
 		snprintf(call, sizeof(call),
-			 "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)",
-			 plan->rootfs, plan->rootfs);
+			 "mount(\"%s\", \"%s\", NULL, MS_BIND, NULL)", root,
+			 root);
 		text_call(t, "boxstep", "[propagation shared]", call);
 		snprintf(call, sizeof(call),
-			 "mount(NULL, \"%s\", NULL, MS_SHARED, NULL)",
-			 plan->rootfs);
+			 "mount(NULL, \"%s\", NULL, MS_SHARED, NULL)", root);
 		text_call(t, "boxstep", "[propagation shared]", call);
 	}
 	text_call(t, "boxstep", "[hold the child]", "pipe2(sync, O_CLOEXEC)");
@@ -431,7 +459,7 @@ describe_calls(const struct plan *plan, const char *cgroup_dir,
 		text_call(t, "child", "[mnt]",
 			  "(root left shared: mounts propagate to the host)");
 	if (chroot) {
-		snprintf(call, sizeof(call), "chroot(\"%s\")", plan->rootfs);
+		snprintf(call, sizeof(call), "chroot(\"%s\")", root);
 		text_call(t, "child", "[chroot]", call);
 		if (plan->chdir)
 			text_call(t, "child", "[chroot]", "chdir(\"/\")");

@@ -396,8 +396,8 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 		return set_refresh(r, argc, argv);
 	if (!(k = plan_key_lookup(argv[1]))) {
 		say_error(r, "no setting called '%s'; the settings are: "
-			  "hostname rootfs pids.max chdir propagation refresh",
-			  argv[1]);
+			  "hostname rootfs rootfs.layer pids.max chdir "
+			  "propagation refresh", argv[1]);
 		return 2;
 	}
 	if (argc < 3) {
@@ -409,7 +409,7 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 	if (strcmp(k->name, "rootfs") == 0) {
 		if (spawn_check_rootfs(value, err, sizeof(err)) < 0) {
 			say_error(r, "%s", err);
-			return 1;
+			return 2; /* a bad value, as for every key */
 		}
 		if (realpath(value, path))
 			value = path;
@@ -904,8 +904,10 @@ repl_interactive(struct repl *r)
 	printf("boxstep: build a container one layer at a time. `layers` "
 	       "lists them, `help`\nthe commands, `explain LAYER` the "
 	       "ideas; Ctrl-D quits.\n");
-	if (r->start_lesson[0] && runner_start(r, r->start_lesson) != 0)
+	if (r->start_lesson[0] && runner_start(r, r->start_lesson) != 0) {
 		r->quit = true;
+		last = 1;
+	}
 	while (!r->quit && !spawn_quit_signal) {
 		char *line;
 
@@ -992,7 +994,8 @@ repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
 	snprintf(r->default_rootfs, sizeof(r->default_rootfs), "%s",
 		 default_rootfs ? default_rootfs : "");
 	plan_init(&r->plan, r->default_rootfs);
-	spawn_session_init(&r->session, cgroup_root, report, sizeof(report));
+	spawn_session_init(&r->session, cgroup_root, r->default_rootfs, report,
+			   sizeof(report));
 	r->session.on_hold = record_held;
 	r->session.on_hold_arg = r;
 	if (report[0])
@@ -1006,5 +1009,6 @@ repl_done(struct repl *r)
 	runner_stop(r);
 	if (r->bg.running)
 		spawn_stop(&r->session, &r->bg);
+	spawn_session_end(&r->session);
 	hostview_free(&r->last);
 }

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -87,16 +88,23 @@ on_quit(int sig)
 	on_sigchld(sig);
 }
 
-/* Says whether the boxstep process PID is alive (for stale cgroups). */
+/* Says whether the boxstep process PID is alive (for stale cgroups and
+ * session directories).  A zombie is not: a session killed together
+ * with its supervisor waits for init to reap it. */
 static bool
 boxstep_alive(pid_t pid)
 {
-	char path[64], comm[32];
+	char path[64], stat[512], *open_paren, *close_paren;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (fsutil_read(path, comm, sizeof(comm)) < 0)
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (fsutil_read(path, stat, sizeof(stat)) < 0 ||
+	    !(open_paren = strchr(stat, '(')) ||
+	    !(close_paren = strrchr(stat, ')')))
 		return false;
-	return strncmp(comm, "boxstep", 7) == 0;
+	if (strncmp(open_paren + 1, "boxstep", 7) != 0)
+		return false;
+	return close_paren[1] == ' ' && close_paren[2] != 'Z' &&
+	       close_paren[2] != 'X';
 }
 
 /* SIGCHLD wakes the wait loops; SIGTERM, SIGHUP and SIGINT end the
@@ -130,7 +138,7 @@ install_handlers(void)
 
 void
 spawn_session_init(struct spawn_session *s, const char *cgroup_root,
-		   char *report, size_t len)
+		   const char *rootfs, char *report, size_t len)
 {
 	memset(s, 0, sizeof(*s));
 	s->tty = -1;
@@ -146,10 +154,9 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 	install_handlers();
 
 	if (cgroup_detect(&s->cg, cgroup_root, s->cg_error,
-			  sizeof(s->cg_error)) == 0) {
+			  sizeof(s->cg_error)) == 0)
 		s->have_cg = true;
-		cgroup_remove_stale(&s->cg, boxstep_alive, report, len);
-	}
+	spawn_clean_stale(cgroup_root, rootfs, report, len);
 }
 
 void
@@ -259,18 +266,14 @@ host_mounts_under(const char *dir, int **ids, size_t *n)
 	return 0;
 }
 
-/* Unmounts every host mount under the container's rootfs that was not
- * there before it started (the leaked proc, the shared bind), newest
+/* Unmounts every host mount under DIR (DIR itself included) whose id is
+ * not in KEEP, newest first: mounts stack, so the last listed goes
  * first.  Returns how many it unmounted. */
 static int
-unmount_new(struct spawn_container *c)
+unmount_under(const char *dir, const int *keep, size_t nkeep)
 {
 	int done = 0;
 
-	if (!c->track_mounts)
-		return 0;
-	/* Mounts stack: unmount the newest (last listed) until none of
-	 * the new ones is left. */
 	for (int round = 0; round < 64; round++) {
 		char *text, *cur;
 		struct mountinfo_entry e;
@@ -283,10 +286,10 @@ unmount_new(struct spawn_container *c)
 		while (mountinfo_next(&cur, &e)) {
 			bool old = false;
 
-			if (!mountinfo_under(e.mountpoint, c->plan.rootfs))
+			if (!mountinfo_under(e.mountpoint, dir))
 				continue;
-			for (size_t i = 0; i < c->n_host_mounts; i++)
-				if (c->host_mounts[i] == e.id)
+			for (size_t i = 0; i < nkeep; i++)
+				if (keep[i] == e.id)
 					old = true;
 			if (!old)
 				snprintf(victim, sizeof(victim), "%s",
@@ -302,11 +305,202 @@ unmount_new(struct spawn_container *c)
 		}
 		done++;
 	}
+	return done;
+}
+
+/* Unmounts every host mount under the container's rootfs that was not
+ * there before it started (the leaked proc, the shared bind).  Returns
+ * how many it unmounted. */
+static int
+unmount_new(struct spawn_container *c)
+{
+	int done;
+
+	if (!c->track_mounts)
+		return 0;
+	done = unmount_under(c->plan.rootfs, c->host_mounts, c->n_host_mounts);
 	free(c->host_mounts);
 	c->host_mounts = NULL;
 	c->n_host_mounts = 0;
 	c->track_mounts = false;
 	return done;
+}
+
+/* The parent of PID, from /proc, or 0. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	long ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (fsutil_read(path, buf, sizeof(buf)) < 0 ||
+	    !(p = strrchr(buf, ')')) || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* Says whether a boxstep other than this process and its ancestors (the
+ * supervisor, a recording) is running: mounts under a shared rootfs may
+ * be its. */
+static bool
+other_boxstep_alive(void)
+{
+	pid_t mine[16];
+	size_t n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return true; /* cannot tell: leave the mounts alone */
+	for (pid_t p = getpid(); p > 1 && n < 16; p = parent_of(p))
+		mine[n++] = p;
+	while (!found && (de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		bool ours = false;
+
+		if (*end || pid <= 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			ours = ours || mine[i] == (pid_t)pid;
+		if (!ours)
+			found = boxstep_alive((pid_t)pid);
+	}
+	closedir(d);
+	return found;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag,
+	     struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Unmounts everything under DIR, then removes the tree (never crossing
+ * into a mount that is somehow left).  Returns 0 or -1. */
+static int
+remove_session_dir(const char *dir)
+{
+	unmount_under(dir, NULL, 0);
+	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Makes the session's writable layer over LOWER, once; a new rootfs
+ * gets a new layer. */
+static int
+session_layer(struct spawn_session *s, const char *lower, char *err,
+	      size_t errlen)
+{
+	char upper[PATH_MAX + 8], work[PATH_MAX + 8], opts[3 * PATH_MAX + 64];
+	const char *name = strrchr(lower, '/');
+
+	if (s->layer_root[0] && strcmp(s->layer_lower, lower) == 0)
+		return 0;
+	spawn_session_end(s);
+	if (strpbrk(lower, ",:\\"))
+		return msg_fail(err, errlen, "the rootfs path %s has a ',', ':' "
+			    "or '\\', which an overlay mount cannot take; "
+			    "`set rootfs.layer off` uses the directory itself",
+			    lower);
+	name = name && name[1] ? name + 1 : "root";
+	if (mkdir(SPAWN_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return msg_fail(err, errlen, "mkdir %s: %s", SPAWN_RUN_DIR,
+			    strerror(errno));
+	snprintf(s->layer_dir, sizeof(s->layer_dir), "%s/%d", SPAWN_RUN_DIR,
+		 (int)getpid());
+	snprintf(upper, sizeof(upper), "%s/upper", s->layer_dir);
+	snprintf(work, sizeof(work), "%s/work", s->layer_dir);
+	snprintf(s->layer_root, sizeof(s->layer_root), "%s/%s", s->layer_dir,
+		 name);
+	if ((mkdir(s->layer_dir, 0700) < 0 && errno != EEXIST) ||
+	    mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
+	    mkdir(s->layer_root, 0755) < 0) {
+		msg_fail(err, errlen, "make the session directory %s: %s",
+			 s->layer_dir, strerror(errno));
+		goto fail;
+	}
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
+		 lower, upper, work);
+	if (mount("overlay", s->layer_root, "overlay", 0, opts) < 0) {
+		msg_fail(err, errlen, "mount a writable layer over %s: %s. "
+			 "The kernel needs overlayfs, and the rootfs must not "
+			 "itself be on an overlay (as inside Docker); `set "
+			 "rootfs.layer off` uses the directory itself", lower,
+			 strerror(errno));
+		goto fail;
+	}
+	snprintf(s->layer_lower, sizeof(s->layer_lower), "%s", lower);
+	return 0;
+fail:
+	remove_session_dir(s->layer_dir);
+	s->layer_dir[0] = s->layer_root[0] = '\0';
+	return -1;
+}
+
+void
+spawn_session_end(struct spawn_session *s)
+{
+	if (!s->layer_dir[0])
+		return;
+	if (remove_session_dir(s->layer_dir) < 0)
+		fprintf(stderr, "boxstep: could not remove the session "
+			"directory %s: %s\n", s->layer_dir, strerror(errno));
+	rmdir(SPAWN_RUN_DIR); /* when no other session has one */
+	s->layer_dir[0] = s->layer_root[0] = s->layer_lower[0] = '\0';
+}
+
+/* Session directories whose boxstep is gone. */
+static void
+clean_stale_dirs(char *report, size_t len)
+{
+	DIR *d = opendir(SPAWN_RUN_DIR);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX], *end;
+		long pid = strtol(de->d_name, &end, 10);
+		size_t used = strlen(report);
+
+		if (*end || pid <= 0 || boxstep_alive((pid_t)pid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SPAWN_RUN_DIR,
+			 de->d_name);
+		if (remove_session_dir(path) == 0 && used < len)
+			snprintf(report + used, len - used, "removed stale "
+				 "session directory %s (its boxstep, pid %ld, "
+				 "is gone) and its writable layer\n", path, pid);
+	}
+	closedir(d);
+	rmdir(SPAWN_RUN_DIR);
+}
+
+void
+spawn_clean_stale(const char *cgroup_root, const char *rootfs, char *report,
+		  size_t len)
+{
+	struct cgroup_ctx cg;
+	size_t used;
+	int n;
+
+	if (cgroup_detect(&cg, cgroup_root, NULL, 0) == 0)
+		cgroup_remove_stale(&cg, boxstep_alive, report, len);
+	clean_stale_dirs(report, len);
+	/* Mounts left under the shared rootfs by a session that died (a
+	 * leaked proc, a shared bind): only when no other boxstep runs,
+	 * since they cannot be told apart from a live session's. */
+	if (!rootfs || !rootfs[0] || other_boxstep_alive())
+		return;
+	n = unmount_under(rootfs, NULL, 0);
+	used = strlen(report);
+	if (n > 0 && used < len)
+		snprintf(report + used, len - used, "unmounted %d stale "
+			 "mount%s under %s\n", n, n == 1 ? "" : "s", rootfs);
 }
 
 /* For `propagation shared`: bind the rootfs onto itself and make it a
@@ -526,6 +720,14 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	if (plan_has(plan, PLAN_CHROOT) &&
 	    spawn_check_rootfs(plan->rootfs, err, errlen) < 0)
 		return 125;
+	if (plan_has(plan, PLAN_CHROOT) && plan->rootfs_layer) {
+		/* From here on the root is the session's layer. */
+		if (session_layer(s, plan->rootfs, err, errlen) < 0)
+			return 125;
+		snprintf(c->plan.rootfs, sizeof(c->plan.rootfs), "%s",
+			 s->layer_root);
+		plan = &c->plan;
+	}
 
 	/* Host mounts can appear under the rootfs only when proc is
 	 * mounted outside a private mount namespace. */

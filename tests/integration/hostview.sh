@@ -41,7 +41,9 @@ stop" 2>&1)
 	check "no figure differs" lacks "$out" DIFFERENT
 	check "the cwd is shown outside the root" contains "$out" "OUTSIDE THE ROOT"
 	check "the proc mount is shown leaked" contains "$out" "LEAKED to the host"
-	check "at its place" contains "$out" "$ROOTFS/proc"
+	check "at its place, in the session's layer" matches "$out" "/run/boxstep/[0-9]+/busybox/proc"
+	check "the root is shown as the session's layer, not as a leak" \
+		contains "$out" "(overlay: this session's writable layer over $ROOTFS)"
 }
 
 test_uts_pid() {

@@ -130,20 +130,26 @@ test_chroot_cwd_seen_from_host() {
 host readlink /proc/$BOXPID/cwd; readlink /proc/$BOXPID/root
 stop' 2>&1)
 	check "the host sees the cwd outside the root" contains "$out" "$work/outside"
-	check "and the root is the rootfs" contains "$out" "$ROOTFS"
+	check "and the root is the session's layer over the rootfs" \
+		matches "$out" "/run/boxstep/[0-9]+/busybox"
 }
 
 proc_mounts_on_host() {
-	grep -c " $ROOTFS/proc " /proc/self/mountinfo
+	grep -Ec " ($ROOTFS|/run/boxstep/[0-9]+/busybox)/proc " /proc/self/mountinfo
 }
 
 test_proc_leaks_without_mnt() {
 	box -c "enable pid chroot proc; start sleep 3104
-host grep -c ' $ROOTFS/proc ' /proc/self/mountinfo
+host grep -Ec ' /run/boxstep/[0-9]+/busybox/proc ' /proc/self/mountinfo
 stop"
 	check "without mnt the proc mount shows in the host's table" \
 		contains "$out" $'\n1\n'
 	check "teardown unmounted it" equals "$(proc_mounts_on_host)" 0
+	box -c "set rootfs.layer off; enable pid chroot proc; start sleep 3104
+host grep -c ' $ROOTFS/proc ' /proc/self/mountinfo
+stop"
+	check "in the shared rootfs too, with the layer off" contains "$out" $'\n1\n'
+	check "and teardown unmounted that one" equals "$(proc_mounts_on_host)" 0
 }
 
 test_proc_private_with_mnt() {
@@ -156,7 +162,7 @@ stop"
 
 test_proc_shared_propagation_leaks() {
 	box -c "enable pid mnt chroot proc; set propagation shared; start sleep 3106
-host grep -c ' $ROOTFS/proc ' /proc/self/mountinfo; grep ' $ROOTFS ' /proc/self/mountinfo | grep -c shared:
+host grep -Ec ' /run/boxstep/[0-9]+/busybox/proc ' /proc/self/mountinfo; grep -E ' /run/boxstep/[0-9]+/busybox ' /proc/self/mountinfo | grep -c shared:
 stop"
 	check "with shared propagation the proc mount reaches the host" \
 		contains "$out" $'\n1\n1\n'

@@ -218,6 +218,23 @@ tidies_prose(void **state)
 	assert_string_equal(l.steps[1].prose, "");
 }
 
+/* A file far longer than any lesson is refused at once. */
+static void
+refuses_huge_files(void **state)
+{
+	size_t n = LESSON_MAX_BYTES + 1;
+	char *text = malloc(n + 1);
+
+	(void)state;
+	memset(text, 'x', n);
+	text[n] = '\0';
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), -1);
+	assert_string_equal(err, "t.md:1: 1048577 bytes is too long for a "
+			    "lesson (at most 1048576): is this a lesson file?");
+	free(text);
+}
+
 /* Progress keeps a bit per step: a 65th step is refused, with its line. */
 static void
 limits_the_steps(void **state)
@@ -258,6 +275,7 @@ main(void)
 		cmocka_unit_test_teardown(grammar_lists_every_check, teardown),
 		cmocka_unit_test_teardown(tidies_prose, teardown),
 		cmocka_unit_test_teardown(limits_the_steps, teardown),
+		cmocka_unit_test_teardown(refuses_huge_files, teardown),
 	};
 
 	return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);

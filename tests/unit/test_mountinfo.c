@@ -17,7 +17,10 @@ parses_fields_and_tags(void **state)
 {
 	char text[] =
 		"26 1 254:0 / / rw,relatime shared:1 master:3 - ext4 /dev/vda rw\n"
-		"65 41 0:38 / /srv/root\\040fs/proc rw,nosuid - proc proc rw\n";
+		"65 41 0:38 / /srv/root\\040fs/proc rw,nosuid - proc proc rw\n"
+		"70 26 0:40 / /run/boxstep/9/busybox rw - overlay overlay "
+		"rw,lowerdir=/srv/rootfs,upperdir=/run/boxstep/9/upper\n"
+		"71 26 0:41 / /x rw - tmpfs none";
 	char *cur = text;
 	struct mountinfo_entry e;
 
@@ -31,11 +34,20 @@ parses_fields_and_tags(void **state)
 	assert_string_equal(e.tags, "shared:1 master:3");
 	assert_string_equal(e.fstype, "ext4");
 	assert_string_equal(e.source, "/dev/vda");
+	assert_string_equal(e.super, "rw");
 	assert_int_equal(mountinfo_next(&cur, &e), 1);
 	assert_int_equal(e.id, 65);
 	assert_string_equal(e.mountpoint, "/srv/root fs/proc");
 	assert_string_equal(e.tags, "");
 	assert_string_equal(e.fstype, "proc");
+	/* The superblock options: where an overlay's lower layer is. */
+	assert_int_equal(mountinfo_next(&cur, &e), 1);
+	assert_string_equal(e.fstype, "overlay");
+	assert_string_equal(e.super, "rw,lowerdir=/srv/rootfs,upperdir="
+			    "/run/boxstep/9/upper");
+	/* None at all, at the very end: "". */
+	assert_int_equal(mountinfo_next(&cur, &e), 1);
+	assert_string_equal(e.super, "");
 	assert_int_equal(mountinfo_next(&cur, &e), 0);
 }
 

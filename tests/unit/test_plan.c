@@ -244,7 +244,14 @@ describe_all_layers(void **state)
 	assert_non_null(strstr(t, "sethostname(\"kitten\", 6)"));
 	assert_non_null(strstr(t, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, "
 			       "NULL)"));
-	assert_non_null(strstr(t, "chroot(\"/srv/rootfs\")"));
+	/* The session's writable layer over the rootfs, then a chroot into
+	 * it; with the layer off, into the rootfs itself. */
+	assert_non_null(strstr(t, "mount(\"overlay\", \"/run/boxstep/<session>/"
+			       "<rootfs name>\", \"overlay\", 0, \"lowerdir="
+			       "/srv/rootfs,upperdir=/run/boxstep/<session>/upper"));
+	assert_non_null(strstr(t, "chroot(\"/run/boxstep/<session>/<rootfs "
+			       "name>\")"));
+	assert_true(strstr(t, "overlay") < strstr(t, "clone("));
 	assert_non_null(strstr(t, "chdir(\"/\")"));
 	assert_non_null(strstr(t, "mount(\"proc\", \"/proc\", \"proc\""));
 	assert_non_null(strstr(t, "mkdir(\"/sys/fs/cgroup/pids/boxstep/"
@@ -257,6 +264,15 @@ describe_all_layers(void **state)
 	assert_true(strstr(t, "chroot(") < strstr(t, "mount(\"proc\""));
 	/* No leak, so no cleanup of host mounts. */
 	assert_null(strstr(t, "umount2"));
+	assert_int_equal(plan_set(&p, "rootfs.layer", "off", err,
+				  sizeof(err)), 0);
+	t = show("/sys/fs/cgroup/pids/boxstep");
+	assert_null(strstr(t, "overlay"));
+	assert_non_null(strstr(t, "chroot(\"/srv/rootfs\")"));
+	assert_int_equal(plan_set(&p, "rootfs.layer", "maybe", err,
+				  sizeof(err)), -1);
+	assert_string_equal(err, "rootfs.layer takes 'on' or 'off', not "
+			    "'maybe'");
 }
 
 static void

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Bad input, as a table: every REPL command with missing, extra or wrong
+# arguments, every `set` key with a bad value, bad root filesystems,
+# `watch` on no process, broken lesson files, bad command lines, not
+# root.  For each: the message a learner needs, the exit status, no crash
+# (no signal, no sanitizer report), and the host as it was.
+# Usage: bad-input.sh [BOXSTEP]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+suite_start bad-input.sh "${1:-}"
+trap 'rm -rf "$work"' EXIT
+echo "boxstep bad input tests: $BOX"
+
+mkdir -p "$work/empty-root"
+: >"$work/empty.md"
+head -c 300 /bin/true >"$work/binary.md"
+printf -- '---\ntitle: T\nid: 99-t\n---\n## S\n```boxstep\nenable uts\n' >"$work/truncated.md"
+{ printf -- '---\ntitle: T\nid: 99-t\n---\n'; yes 'just prose, on and on' | head -c 10485760; } >"$work/huge.md"
+long=$(printf 'h%.0s' $(seq 70))
+
+# Each row: ARGUMENTS (as a shell would split them) | what the message
+# must say | the exit status.
+rows=$(cat <<ROWS
+-c 'help bogus'                | unknown command: bogus                         | 2
+-c 'help run show'             | help takes fewer arguments                     | 2
+-c 'layers now'                | layers takes no arguments                      | 2
+-c 'enable'                    | enable is missing a layer name                 | 2
+-c 'enable net'                | no layer called 'net'                          | 2
+-c 'disable'                   | disable is missing a layer name                | 2
+-c 'disable bogus'             | no layer called 'bogus'                        | 2
+-c 'reset everything'          | reset takes no arguments                       | 2
+-c 'set hostname'              | set hostname needs a value                     | 2
+-c 'set a b c'                 | set takes fewer arguments                      | 2
+-c 'set colour red'            | no setting called 'colour'                     | 2
+-c 'show me'                   | show takes no arguments                        | 2
+-c 'run'                       | run is missing its command                     | 2
+-c 'run /nonexistent'          | no such program on the host                    | 127
+-c 'enable chroot; run /bin/bash' | no /bin/bash in this root filesystem        | 127
+-c 'sh now'                    | sh takes no arguments                          | 2
+-c 'start'                     | start is missing its command                   | 2
+-c 'stop'                      | no background container is running             | 1
+-c 'stop now'                  | stop takes no arguments                        | 2
+-c 'host'                      | host needs a command line                      | 2
+-c 'explain'                   | explain is missing a layer name                | 2
+-c 'explain cgroups'           | no layer called 'cgroups'                      | 2
+-c 'explain uts pid'           | explain takes fewer arguments                  | 2
+-c 'quit now'                  | quit takes no arguments                        | 2
+-c 'lesson a b'                 | lesson takes fewer arguments                   | 2
+-c 'lesson nosuch'             | no lesson called 'nosuch'                      | 1
+-c 'hint'                      | no lesson is running                           | 1
+-c 'next'                      | no lesson is running                           | 1
+-c 'prev'                      | no lesson is running                           | 1
+-c 'goto'                      | goto is missing                                | 2
+-c 'goto 1 2'                  | goto takes fewer arguments                     | 2
+-c 'frobnicate'                | unknown command: frobnicate                    | 2
+-c 'e'                         | ambiguous command: e, could be: enable, explain, exit | 2
+-c 'run "unterminated'         | the double quote opened here is never closed   | 2
+-c 'set pids.max -1'           | out of range                                   | 2
+-c 'set pids.max 0'            | out of range                                   | 2
+-c 'set pids.max lots'         | takes a whole number or 'max'                  | 2
+-c 'set pids.max 99999999999999999999' | takes a whole number or 'max'          | 2
+-c 'set hostname $long'        | the kernel takes at most 64                    | 2
+-c 'set hostname a/b'          | a space, a control character or '/'            | 2
+-c 'set chdir sometimes'       | chdir takes 'on' or 'off'                      | 2
+-c 'set propagation slave'     | propagation takes 'private' or 'shared'        | 2
+-c 'set rootfs.layer maybe'    | rootfs.layer takes 'on' or 'off'               | 2
+-c 'set refresh fast'          | refresh                                        | 2
+-c 'set rootfs /nonexistent/root' | does not exist                              | 2
+-c 'set rootfs /etc/hostname'  | is not a directory                             | 2
+-c 'set rootfs $work/empty-root' | has no /bin/sh                               | 2
+-c 'set rootfs /'              | host's own root directory                      | 2
+watch 999999999                | there is no process 999999999                  | 1
+watch abc                      | watch takes a process id, not 'abc'            | 2
+watch                          | usage: boxstep watch PID                       | 2
+--trust check $work/empty.md   | a lesson starts with front matter              | 1
+--trust check $work/binary.md  | is this a text file?                           | 1
+--trust check $work/truncated.md | truncated.md:6: the \`\`\` block opened here is never closed | 1
+--trust check $work/huge.md    | bytes is too long for a lesson                 | 1
+check $work/missing.md         | cannot read it                                 | 1
+--trust lesson $work/empty.md  | a lesson starts with front matter              | 1
+lesson nosuch                  | no lesson called 'nosuch'                      | 2
+present                        | usage: boxstep present LESSON                  | 2
+--bogus                        | usage: boxstep                                 | 2
+-c layers -f $work/empty.md    | give -c or -f, not both                        | 2
+-f $work/no-such-file          | cannot read $work/no-such-file                 | 2
+--theme purple                 | no theme called 'purple'                       | 2
+stray-argument                 | unexpected argument 'stray-argument'           | 2
+ROWS
+)
+
+test_table() {
+	local line args want status before after n=0 bad=""
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		args=$(cut -d'|' -f1 <<<"$line" | sed 's/ *$//')
+		want=$(cut -d'|' -f2 <<<"$line" | sed 's/^ *//; s/ *$//')
+		status=$(cut -d'|' -f3 <<<"$line" | tr -d ' ')
+		before=$(host_state)
+		eval "set -- $args"
+		out=$(timeout -k 5 60 "$BOX" "$@" 2>&1 </dev/null)
+		rc=$?
+		after=$(host_state)
+		n=$((n + 1))
+		[[ "$out" == *"$want"* ]] || bad+=$'\n'"      $args: no \"$want\" in: ${out:0:200}"
+		[ "$rc" = "$status" ] || bad+=$'\n'"      $args: status $rc, not $status"
+		[ "$rc" != 124 ] && [ "$rc" -lt 128 ] ||
+			bad+=$'\n'"      $args: a crash or a hang (status $rc)"
+		! ls /tmp/boxstep-sanitizers/* >/dev/null 2>&1 || [ -z "${ASAN_OPTIONS:-}" ] ||
+			bad+=$'\n'"      $args: a sanitizer report"
+		[ "$before" = "$after" ] || bad+=$'\n'"      $args: the host changed"
+	done <<<"$rows"
+	echo "    $n bad inputs"
+	check "at least 40 bad inputs" test "$n" -ge 40
+	check "each with its message and status, no crash, a clean host:${bad:- all did}" equals "$bad" ""
+}
+
+test_not_root() {
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$BOX" -c layers 2>&1)
+	rc=$?
+	check "not root: the message says why and what to do" contains "$out" "need root (CAP_SYS_ADMIN); run it with sudo"
+	check "not root: status 1" equals "$rc" 1
+}
+
+t "bad input: the table" test_table
+t "bad input: not root" test_not_root
+summary "bad-input"

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# A shared classroom host: each session's own writable layer over the
+# shared rootfs; 30 sessions at once; boxstep killed outright, and the
+# next start cleaning up; SIGTERM and SIGHUP; a soak of 1000 containers
+# in one session with its fds, memory and zombies counted.  The host's
+# state is compared before and after every test.
+# Usage: hardening.sh [BOXSTEP] [SOAK_COUNT]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+suite_start hardening.sh "${1:-}"
+soak=${2:-1000}
+pids_guard_start
+trap 'rm -rf "$work"; pids_guard_end' EXIT
+echo "boxstep hardening tests: $BOX"
+run_dir=/run/boxstep
+
+# --- one learner's root is their own ---------------------------------------
+
+test_layer_per_session() {
+	box -c 'enable mnt chroot proc; run sh -c "echo mine >/written-here; cat /written-here"
+run cat /written-here
+start sleep 3140
+host grep " / / " /proc/$BOXPID/mountinfo
+stop
+show'
+	check "a container writes into the root" contains "$out" $'mine\nmine'
+	check "the next container of the session sees it" equals "$(grep -c '^mine$' <<<"$out")" 2
+	check "the root is an overlay" matches "$out" " / / .* - overlay overlay "
+	check "show names the layer" contains "$out" "lowerdir=$ROOTFS,upperdir=/run/boxstep/<session>/upper"
+	check "the shared rootfs is untouched" test ! -e "$ROOTFS/written-here"
+	box -c 'enable chroot; run cat /written-here'
+	check "another session does not see it" contains "$out" "No such file"
+	check "the session directory is gone" test ! -e "$run_dir"
+}
+
+test_layer_off_shares() {
+	box -c 'enable chroot; set rootfs.layer off; run sh -c "echo shared >/tmp/shared-file"'
+	check "with the layer off the rootfs itself is written" test -e "$ROOTFS/tmp/shared-file"
+	rm -f "$ROOTFS/tmp/shared-file"
+	box -c 'set rootfs.layer off; enable chroot; show'
+	check "show chroots into the directory itself" contains "$out" "chroot(\"$ROOTFS\")"
+}
+
+test_layer_seen_from_host() {
+	out=$(timeout 60 "$BOX" -c 'enable mnt chroot proc; start sleep 3120
+host boxstep_pid=$PPID; ls -d /run/boxstep/*; readlink /proc/$BOXPID/root
+host "'"$BOX"'" watch $BOXPID | grep -E "^root|overlay"
+stop' 2>&1)
+	check "the session directory is under /run/boxstep" matches "$out" "/run/boxstep/[0-9]+"
+	check "the container's root is the layer" matches "$out" "/run/boxstep/[0-9]+/busybox"
+	check "the host view says it is a writable layer" contains "$out" "this session's writable layer over $ROOTFS"
+}
+
+# --- many learners at once -------------------------------------------------
+
+test_thirty_sessions() {
+	local i pids=() bad=""
+	for i in $(seq 30); do
+		timeout 120 "$BOX" -c "enable uts pid mnt chroot proc pids
+set hostname learner-$i
+set pids.max $((10 + i))
+run sh -c 'echo mine-$i >/file-$i; sleep 2; echo host=\$(hostname); ls /; ps -o pid,comm | grep -vc PID; cat /proc/1/cgroup'" \
+			>"$work/s$i.out" 2>&1 </dev/null &
+		pids+=($!)
+	done
+	for i in $(seq 30); do
+		wait "${pids[$((i - 1))]}" || bad+=" $i:exit"
+		f=$work/s$i.out
+		grep -qx "host=learner-$i" "$f" || bad+=" $i:hostname"
+		grep -qx "file-$i" "$f" || bad+=" $i:own-file"
+		[ "$(grep -c '^file-' "$f")" = 1 ] || bad+=" $i:sees-others"
+		# Its own processes only: sh, ps, grep (and the pipe's sh).
+		[ "$(sed -n '/^file-/,$p' "$f" | grep -xE '[0-9]+' | head -1)" -le 4 ] || bad+=" $i:processes"
+		grep -q "learner-$i" "$f" && [ "$(grep -c learner- "$f")" = 1 ] || bad+=" $i:other-hostnames"
+	done
+	# Thirty different cgroups.
+	check "30 distinct cgroups" equals "$(cat "$work"/s*.out | grep -E 'boxstep/' | sort -u | wc -l)" 30
+	check "every session saw only its own (bad:${bad:- none})" equals "$bad" ""
+	check "no session directory is left" test ! -e "$run_dir"
+}
+
+# --- killed outright ---------------------------------------------------------
+
+wait_for() { for _ in $(seq 100); do eval "$1" && return 0; sleep 0.1; done; return 1; }
+
+test_sigkill_session() {
+	local sup session
+	"$BOX" -c 'enable chroot; start sh -c "sleep 3131 | sleep 3132"
+run sleep 3133' >"$work/k.out" 2>&1 </dev/null &
+	sup=$!
+	wait_for 'pgrep -f "^sleep 3133" >/dev/null'
+	session=$(pgrep -P "$sup" -x boxstep)
+	check "the session runs under a supervisor" test -n "$session"
+	check "its layer is mounted" test -d "$run_dir/$session"
+	kill -KILL "$session"
+	wait "$sup"
+	rc=$?
+	out=$(cat "$work/k.out")
+	check "the supervisor exits 137" equals "$rc" 137
+	check "it says what happened" contains "$out" "was killed by signal 9 (Killed); cleaned up after it"
+	check "the containers' processes are gone" eval '! pgrep -f "^sleep 313[123]"'
+	check "it names its session directory" contains "$out" "removed stale session directory $run_dir/$session"
+	check "which is gone" test ! -e "$run_dir/$session"
+}
+
+test_sigkill_all_then_next_start() {
+	local sup session hier
+	"$BOX" -c 'enable chroot pids; start sh -c "sleep 3134 | sleep 3135"; host sleep 100' \
+		>/dev/null 2>&1 </dev/null &
+	sup=$!
+	wait_for 'pgrep -f "^sleep 3135" >/dev/null'
+	session=$(pgrep -P "$sup" -x boxstep)
+	kill -KILL "$sup" "$session"
+	wait "$sup" 2>/dev/null
+	pkill -KILL -f '^sleep 100$'
+	# Its first process had PR_SET_PDEATHSIG; the two sleepers it
+	# started were orphaned to init, but stay in the cgroup.
+	check "its session directory is left behind" test -d "$run_dir/$session"
+	box -c 'layers'
+	check "the next start kills what was left in the cgroup" \
+		matches "$out" "removed stale cgroup .*-1 \(its boxstep, pid $session, is gone; [0-9]+ process(es)? killed\)"
+	check "so nothing of the container is left" eval '! pgrep -f "^sleep 313[45]" >/dev/null'
+	check "and the session directory" contains "$out" "removed stale session directory $run_dir/$session"
+	check "and the layer's mount" eval '! grep -q "$run_dir/$session" /proc/self/mountinfo'
+}
+
+test_sigterm_sighup_clean() {
+	local sig sup
+	for sig in TERM HUP; do
+		"$BOX" -c 'enable pid mnt chroot proc pids; start sleep 3136; run sleep 3137' \
+			>"$work/t.out" 2>&1 </dev/null &
+		sup=$!
+		wait_for 'pgrep -f "^sleep 3137" >/dev/null'
+		kill "-$sig" "$sup"
+		wait "$sup"
+		rc=$?
+		check "SIG$sig: exit status 128 + the signal" equals "$rc" "$((128 + $(kill -l $sig)))"
+		check "SIG$sig: nothing to clean afterwards" lacks "$(cat "$work/t.out")" "cleaned up after it"
+		check "SIG$sig: no session directory left" test ! -e "$run_dir"
+	done
+}
+
+# --- a long session -----------------------------------------------------------
+
+# One session, $soak containers: layers change every few, background
+# containers come and go.  boxstep's fds and memory are read at 100 and
+# at the end.
+test_soak() {
+	local script=$work/soak.box i sets fds100 fdsend rss100 rssend
+	sets=("" "enable uts" "enable pid" "enable mnt chroot proc" "enable pids"
+	      "disable pid" "enable pid; set pids.max 5" "disable chroot proc"
+	      "reset; enable uts pid mnt chroot proc pids")
+	: >"$script"
+	for i in $(seq "$soak"); do
+		if [ $((i % 25)) = 0 ]; then
+			echo "${sets[$(( (i / 25) % ${#sets[@]} ))]}" >>"$script"
+		fi
+		case $((i % 10)) in
+		3) echo "start sleep 3150" >>"$script" ;;
+		4) echo "stop" >>"$script" ;;
+		*) echo "run true" >>"$script" ;;
+		esac
+		if [ "$i" = 100 ] || [ "$i" = "$soak" ]; then
+			echo 'host echo "fds $(ls /proc/$PPID/fd | wc -l) rss $(awk "/VmRSS/ {print \$2}" /proc/$PPID/status) zombies $(ps -o stat= --ppid $PPID | grep -c Z)"' >>"$script"
+		fi
+	done
+	out=$(timeout 1200 "$BOX" -f "$script" 2>&1 </dev/null)
+	rc=$?
+	check "every container ran (status 0)" equals "$rc" 0
+	fds100=$(grep -m1 '^fds ' <<<"$out" | awk '{print $2}')
+	fdsend=$(grep '^fds ' <<<"$out" | tail -1 | awk '{print $2}')
+	rss100=$(grep -m1 '^fds ' <<<"$out" | awk '{print $4}')
+	rssend=$(grep '^fds ' <<<"$out" | tail -1 | awk '{print $4}')
+	echo "    soak: $soak containers; fds $fds100 -> $fdsend, VmRSS ${rss100} kB -> ${rssend} kB"
+	check "the fds do not grow ($fds100 -> $fdsend)" equals "$fds100" "$fdsend"
+	check "VmRSS grows by less than 1 MB ($rss100 -> $rssend kB)" test "$((rssend - rss100))" -lt 1024
+	check "no zombies" equals "$(grep '^fds ' <<<"$out" | awk '{print $6}' | sort -u)" 0
+	check "no session directory left" test ! -e "$run_dir"
+}
+
+t "layer: each session writes into its own layer" test_layer_per_session
+t "layer: rootfs.layer off writes into the shared directory" test_layer_off_shares
+t "layer: the host view shows it" test_layer_seen_from_host
+t "concurrency: 30 sessions at once, each sees only its own" test_thirty_sessions
+t "crash: SIGKILL of the session: the supervisor cleans up" test_sigkill_session
+t "crash: SIGKILL of everything: the next start cleans up" test_sigkill_all_then_next_start
+t "crash: SIGTERM and SIGHUP clean up fully" test_sigterm_sighup_clean
+t "soak: $soak containers in one session" test_soak
+summary "hardening"
