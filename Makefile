@@ -24,7 +24,7 @@ LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
-            procps
+            procps valgrind clang
 
 ifeq ($(V),1)
 Q =
@@ -43,7 +43,7 @@ ROOTFS   = rootfs/busybox
 TEST_CFLAGS = -O0 -g -fno-builtin -U_FORTIFY_SOURCE
 
 .PHONY: all deps deps-run rootfs run test unit integration vmtest asan \
-        fuzz bench install uninstall clean
+        fuzz memcheck bench install uninstall clean
 
 all: boxstep
 
@@ -180,9 +180,26 @@ fuzz: $(FUZZ_BIN)
 	    grep -E '^stat::number_of_executed_units' build/fuzz/$$f.log; \
 	done; echo "fuzz: no crash in $(FUZZERS)"
 
+# valgrind's memcheck over the batch-mode suites: every boxstep process
+# (the supervisor, the session, and the children that do not exec) is
+# checked for errors and definite leaks; any report fails.
+VGLOG = /tmp/boxstep-valgrind
+memcheck: deps all rootfs
+	$(Q)rm -rf $(VGLOG) && mkdir -p $(VGLOG)
+	$(Q)printf '#!/bin/sh\nexec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$(VGLOG)/vg.%%p $(CURDIR)/boxstep "$$@"\n' >$(VGLOG)/boxstep
+	$(Q)chmod +x $(VGLOG)/boxstep
+	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/run.sh $(VGLOG)/boxstep
+	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/bad-input.sh $(VGLOG)/boxstep
+	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/lessons.sh $(VGLOG)/boxstep
+	$(Q)if grep -l . $(VGLOG)/vg.* >/dev/null 2>&1; then \
+	    for f in $(VGLOG)/vg.*; do [ -s $$f ] && cat $$f; done; \
+	    echo "memcheck: valgrind reported errors (above)"; exit 1; fi
+	@echo "memcheck: no valgrind report"
+
 bench: all rootfs
 	$(Q)bash bench/bench.sh ./boxstep
 	$(Q)bash bench/pane.sh ./boxstep
+	$(Q)bash bench/forkbomb.sh ./boxstep
 
 # --- install --------------------------------------------------------------
 

@@ -85,6 +85,8 @@ static const struct repl_cmd commands[] = {
 	  "UTS namespace\n"
 	  "  set rootfs PATH                root for chroot (default: the "
 	  "busybox root)\n"
+	  "  set rootfs.layer on|off        on: the session writes into a "
+	  "layer of its own\n"
 	  "  set pids.max N|max             limit for the pids layer "
 	  "(default 20)\n"
 	  "  set chdir on|off               off = chroot without chdir(\"/\")"

@@ -200,9 +200,22 @@ child_main(void *arg)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (a->background)
+	if (a->background) {
+		/* A session of its own, and so (with the kernel's autogroup
+		 * scheduling) a scheduling group of its own: at nice 10, a
+		 * background container, a fork bomb say, yields the CPU to
+		 * the session and the rest of the host. */
+		int fd;
+
 		setsid();
-	else if (a->own_pgrp)
+		fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "10", 2) < 0) {
+				/* no autogroup scheduling: nothing to lower */
+			}
+			close(fd);
+		}
+	} else if (a->own_pgrp)
 		setpgid(0, 0);
 
 	/* Hold here until the parent has placed us in our cgroup: nothing
@@ -217,7 +230,7 @@ child_main(void *arg)
 	    sethostname(p->hostname, strlen(p->hostname)) < 0)
 		child_fail(a, STAGE_HOSTNAME, 125);
 	if (plan_has(p, PLAN_MNT) && p->propagation == PLAN_PROP_PRIVATE &&
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail(a, STAGE_PRIVATE, 125);
 	if (plan_has(p, PLAN_CHROOT)) {
 		if (chroot(p->rootfs) < 0)
@@ -510,11 +523,11 @@ make_shared_root(struct spawn_container *c, char *err, size_t errlen)
 {
 	const char *root = c->plan.rootfs;
 
-	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount(root, root, "none", MS_BIND | MS_REC, NULL) < 0)
 		return msg_fail(err, errlen, "bind mount %s onto itself: %s", root,
 			    strerror(errno));
 	snprintf(c->bind, sizeof(c->bind), "%s", root);
-	if (mount(NULL, root, NULL, MS_SHARED, NULL) < 0)
+	if (mount("none", root, "none", MS_SHARED, NULL) < 0)
 		return msg_fail(err, errlen, "make %s shared: %s", root,
 			    strerror(errno));
 	return 0;

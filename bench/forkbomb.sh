@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# A fork bomb's effect on the host, against the host's own baseline:
+#
+#   latency: the host's fork+exec time (a shell starting /bin/true, 50
+#   times a sample) measured alone, then while a fork bomb runs for 5 s in a
+#   container under pids.max 64.  Target: under 2x the baseline.
+#   clean-up: the time from `stop` to a host with no process of the bomb
+#   and no cgroup of it left.  Target: under 1 s.
+#
+# Usage: forkbomb.sh [BOXSTEP]
+set -eu
+BOX=$(realpath "${1:-./boxstep}")
+ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces, cgroups)"; exit 1; }
+work=$(mktemp -d /tmp/boxstep-forkbomb.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# The mean microseconds of one fork+exec of /bin/true from a shell.
+cat >"$work/lat.sh" <<'LAT'
+s=$EPOCHREALTIME
+for ((i = 0; i < 50; i++)); do /bin/true; done
+e=$EPOCHREALTIME
+awk -v s="$s" -v e="$e" 'BEGIN { printf "%.1f\n", (e - s) * 1e6 / 50 }'
+LAT
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+for _ in 1 2 3 4 5; do bash "$work/lat.sh"; done | median >"$work/base"
+
+cat >"$work/session.bx" <<SESSION
+enable pid mnt chroot proc pids
+set pids.max 64
+start sh -c 'bomb() { while :; do bomb | bomb; done; }; bomb'
+host sleep 0.5; t=\$(date +%s.%N); while awk -v t=\$t -v n=\$(date +%s.%N) 'BEGIN { exit !(n - t < 4.5) }'; do bash $work/lat.sh; done >$work/under
+host cat /proc/\$BOXPID/cgroup >$work/cgroup; echo \$EPOCHREALTIME >$work/stop-at
+stop
+host echo \$EPOCHREALTIME >$work/clean-at
+SESSION
+# The `host` lines run in sh; EPOCHREALTIME needs bash.
+sed -i 's/^host \(.*EPOCHREALTIME.*\)$/host bash -c '"'"'\1'"'"'/' "$work/session.bx"
+BOXSTEP_ROOTFS=$ROOTFS "$BOX" -f "$work/session.bx" >"$work/out" 2>&1
+
+base=$(cat "$work/base")
+under=$(median <"$work/under")
+samples=$(wc -l <"$work/under")
+# `stop` returns once the group is empty and removed: check the host too.
+group=$(grep -E ':pids:|^0::' "$work/cgroup" | head -1 | sed 's/^[^/]*//')
+left=0
+[ -e "/sys/fs/cgroup/pids$group" ] || [ -e "/sys/fs/cgroup$group" ] && left=1
+pgrep -f '^sh -c bomb\(\)' >/dev/null && left=1
+clean_ms=$(awk -v a="$(cat "$work/stop-at")" -v b="$(cat "$work/clean-at")" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+ratio=$(awk -v u="$under" -v b="$base" 'BEGIN { printf "%.2f", u / b }')
+
+echo "fork bomb under pids.max 64, 5 s:"
+echo "  host fork+exec latency: baseline $base us, under the bomb $under us ($samples samples): ratio $ratio (target < 2)"
+echo "  stop to a clean host: $clean_ms ms (target < 1000); left behind: $([ $left = 0 ] && echo nothing || echo SOMETHING)"
+awk -v r="$ratio" 'BEGIN { exit !(r < 2) }' || echo "  MISSED: latency ratio $ratio"
+[ "$clean_ms" -lt 1000 ] || echo "  MISSED: clean-up took $clean_ms ms"
+[ $left = 0 ]
