@@ -71,6 +71,9 @@ int repl_run_text(struct repl *r, const char *text, const char *origin,
  * unambiguous prefix), or NULL. */
 const char *repl_command_name(const char *word);
 
+/* The full name of the command a line starts with, or NULL. */
+const char *repl_line_command(const char *line);
+
 /* The interactive loop over GNU readline.  Returns the exit status. */
 int repl_interactive(struct repl *r);
 

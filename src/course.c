@@ -408,13 +408,9 @@ course_trust(const char *path, const struct lesson *l, const char *dir,
 		pw ? pw->pw_name : "?", when);
 	for (size_t i = 0; i < l->nsteps; i++)
 		for (size_t k = 0; k < l->steps[i].ncommands; k++) {
-			const char *c = l->steps[i].commands[k], *name;
-			char word[32];
-			size_t n = strcspn(c, " \t;");
+			const char *c = l->steps[i].commands[k];
+			const char *name = repl_line_command(c);
 
-			snprintf(word, sizeof(word), "%.*s", (int)(n < 31 ? n : 31),
-				 c);
-			name = repl_command_name(word);
 			if (name && strcmp(name, "host") == 0 && nhost++ < 10)
 				fprintf(stderr, "  runs on the host: %s\n", c);
 		}

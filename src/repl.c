@@ -217,6 +217,21 @@ repl_command_name(const char *word)
 	return c ? c->name : NULL;
 }
 
+const char *
+repl_line_command(const char *line)
+{
+	char word[32];
+	size_t n;
+
+	line += strspn(line, " \t");
+	n = strcspn(line, " \t;");
+	if (n == 0 || n >= sizeof(word))
+		return NULL;
+	memcpy(word, line, n);
+	word[n] = '\0';
+	return repl_command_name(word);
+}
+
 static bool
 takes_rest_of_line(const char *word)
 {

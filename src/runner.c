@@ -333,19 +333,9 @@ replayable(const char *line)
 	static const char *const cmds[] = {
 		"enable", "disable", "reset", "set", "start", "stop",
 	};
-	char word[32];
-	const char *name;
-	size_t n;
+	const char *name = repl_line_command(line);
 
-	line += strspn(line, " \t");
-	n = strcspn(line, " \t;");
-	if (n == 0 || n >= sizeof(word))
-		return false;
-	memcpy(word, line, n);
-	word[n] = '\0';
-	if (!(name = repl_command_name(word)))
-		return false;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (size_t i = 0; name && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(name, cmds[i]) == 0)
 			return true;
 	return false;
@@ -527,16 +517,7 @@ report(struct repl *r, struct runner *rn, const bool *before)
 static bool
 steers(const char *line)
 {
-	char word[32];
-	size_t n;
-
-	line += strspn(line, " \t");
-	n = strcspn(line, " \t;");
-	if (n == 0 || n >= sizeof(word))
-		return false;
-	memcpy(word, line, n);
-	word[n] = '\0';
-	return runner_command(repl_command_name(word));
+	return runner_command(repl_line_command(line));
 }
 
 int

@@ -18,10 +18,14 @@ host_state() {
 		sed 's/^/cgroup: /' | sort
 	local self_pidns p r
 	self_pidns=$(readlink /proc/self/ns/pid)
+	local ns
 	for p in /proc/[0-9]*; do
+		# A process that is exiting has no links left: it is not one
+		# that stays.
 		r=$(readlink "$p/root" 2>/dev/null) || continue
+		ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
 		[ "$r" != / ] && echo "process with root $r: ${p#/proc/} $(cat "$p/comm" 2>/dev/null)"
-		[ "$(readlink "$p/ns/pid" 2>/dev/null)" != "$self_pidns" ] &&
+		[ "$ns" != "$self_pidns" ] &&
 			echo "process in another pid namespace: ${p#/proc/} $(cat "$p/comm" 2>/dev/null)"
 	done
 	# The shared rootfs stays as built: nothing written into /dev, /.
