@@ -130,6 +130,8 @@ asan: deps rootfs
 	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
 	    TEST_SAN="$(SAN)" build/asan/boxstep unit
 	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/bad-input.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/hardening.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/lessons.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/runner.sh build/asan/boxstep
@@ -180,7 +182,7 @@ fuzz: $(FUZZ_BIN)
 	    grep -E '^stat::number_of_executed_units' build/fuzz/$$f.log; \
 	done; echo "fuzz: no crash in $(FUZZERS)"
 
-# valgrind's memcheck over the batch-mode suites: every boxstep process
+# valgrind's memcheck over the batch-mode suites (run, bad-input): every boxstep process
 # (the supervisor, the session, and the children that do not exec) is
 # checked for errors and definite leaks; any report fails.
 VGLOG = /tmp/boxstep-valgrind
@@ -190,7 +192,6 @@ memcheck: deps all rootfs
 	$(Q)chmod +x $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/run.sh $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/bad-input.sh $(VGLOG)/boxstep
-	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/lessons.sh $(VGLOG)/boxstep
 	$(Q)if grep -l . $(VGLOG)/vg.* >/dev/null 2>&1; then \
 	    for f in $(VGLOG)/vg.*; do [ -s $$f ] && cat $$f; done; \
 	    echo "memcheck: valgrind reported errors (above)"; exit 1; fi

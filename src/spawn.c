@@ -421,7 +421,9 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 			    lower);
 	name = name && name[1] ? name + 1 : "root";
 	if (mkdir(SPAWN_RUN_DIR, 0755) < 0 && errno != EEXIST)
-		return msg_fail(err, errlen, "mkdir %s: %s", SPAWN_RUN_DIR,
+		return msg_fail(err, errlen, "mkdir %s for the session's "
+			    "writable layer: %s; `set rootfs.layer off` chroots "
+			    "into the rootfs itself", SPAWN_RUN_DIR,
 			    strerror(errno));
 	snprintf(s->layer_dir, sizeof(s->layer_dir), "%s/%d", SPAWN_RUN_DIR,
 		 (int)getpid());

@@ -40,7 +40,7 @@ fi
 
 # --- the initramfs -------------------------------------------------------------
 root=$work/root
-mkdir -p "$root"/{bin,proc,sys,dev,tmp,etc}
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,etc,run}
 cp /bin/busybox "$root/bin/busybox"
 # boxstep with every library it links, at the same paths.
 mkdir -p "$root/boxstep-build"
@@ -52,6 +52,9 @@ done
 mkdir -p "$root/boxstep-build/rootfs"
 cp -a "$ROOTFS" "$root/boxstep-build/rootfs/busybox"
 cp "$here/v2-tests.sh" "$root/v2-tests.sh"
+# overlayfs is a module in Debian's kernel: the session's writable layer
+# needs it.
+cp "$(find "$(dirname "$kernel")/../lib/modules" -name overlay.ko | head -1)" "$root/overlay.ko"
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -59,6 +62,8 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+mkdir -p /run && mount -t tmpfs run /run
+insmod /overlay.ko
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname vmhost
 echo "vm: kernel $(uname -r), /sys/fs/cgroup is $(stat -f -c %T /sys/fs/cgroup)"
