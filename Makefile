@@ -124,7 +124,7 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
 SANLOG = /tmp/boxstep-sanitizers
 SANENV = ASAN_OPTIONS=detect_leaks=1:log_path=$(SANLOG)/asan \
          UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANLOG)/ubsan \
-         BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS)
+         BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) BOXSTEP_LESSONS=$(CURDIR)/lessons
 asan: deps rootfs
 	$(Q)rm -rf $(SANLOG) && mkdir -m 1777 $(SANLOG)
 	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \

@@ -62,8 +62,8 @@ bool course_in_dir(const char *path, const char *dir);
 bool course_trust(const char *path, const struct lesson *l, const char *dir,
 		  bool trust);
 
-/* The lessons directory: beside the binary (a build tree), else the
- * installed share directory (DATADIR/lessons).  Leaves BUF empty when
+/* The lessons directory: $BOXSTEP_LESSONS; else beside the binary (a
+ * build tree), else the installed share directory (DATADIR/lessons).  Leaves BUF empty when
  * there is none. */
 void course_lessons_dir(char *buf, size_t len, const char *datadir);
 

@@ -35,10 +35,17 @@ void
 course_lessons_dir(char *buf, size_t len, const char *datadir)
 {
 	char exe[PATH_MAX], candidate[PATH_MAX + 64];
+	const char *env = getenv("BOXSTEP_LESSONS");
 	struct stat st;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ssize_t n;
 
 	buf[0] = '\0';
+	if (env && *env) {
+		if (len < PATH_MAX || !realpath(env, buf))
+			snprintf(buf, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return;
 	exe[n] = '\0';
