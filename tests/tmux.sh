@@ -16,7 +16,7 @@ tm_start() {
 	shift 2
 	tm_stop
 	$T new-session -d -x "$cols" -y "$rows" -s t \
-		"env -i PATH=$PATH TERM=xterm-256color LANG=C.UTF-8 HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} $* PS1='host$ ' bash --norc --noprofile"
+		"env -i PATH=$PATH TERM=xterm-256color LANG=C.UTF-8 HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS ${BOXSTEP_LESSONS:+BOXSTEP_LESSONS=$BOXSTEP_LESSONS} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} $* PS1='host$ ' bash --norc --noprofile"
 	tm_wait 'host\$ ?$'
 }
 
