@@ -187,9 +187,9 @@ fuzz: $(FUZZ_BIN)
 # checked for errors and definite leaks; any report fails.
 VGLOG = /tmp/boxstep-valgrind
 memcheck: deps all rootfs
-	$(Q)rm -rf $(VGLOG) && mkdir -p $(VGLOG)
+	$(Q)rm -rf $(VGLOG) && mkdir -m 1777 $(VGLOG)
 	$(Q)printf '#!/bin/sh\nexec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$(VGLOG)/vg.%%p $(CURDIR)/boxstep "$$@"\n' >$(VGLOG)/boxstep
-	$(Q)chmod +x $(VGLOG)/boxstep
+	$(Q)chmod 755 $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/run.sh $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/bad-input.sh $(VGLOG)/boxstep
 	$(Q)if grep -l . $(VGLOG)/vg.* >/dev/null 2>&1; then \
