@@ -240,30 +240,30 @@ set_pids_max(struct plan *plan, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* Reads "on" or "off" into *FLAG for setting KEY. */
+static int
+set_onoff(bool *flag, const char *key, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "on") == 0)
+		*flag = true;
+	else if (strcmp(v, "off") == 0)
+		*flag = false;
+	else
+		return msg_fail(err, errlen, "%s takes 'on' or 'off', not '%s'",
+			    key, v);
+	return 0;
+}
+
 static int
 set_chdir(struct plan *plan, const char *v, char *err, size_t errlen)
 {
-	if (strcmp(v, "on") == 0)
-		plan->chdir = true;
-	else if (strcmp(v, "off") == 0)
-		plan->chdir = false;
-	else
-		return msg_fail(err, errlen, "chdir takes 'on' or 'off', not '%s'",
-			    v);
-	return 0;
+	return set_onoff(&plan->chdir, "chdir", v, err, errlen);
 }
 
 static int
 set_layer(struct plan *plan, const char *v, char *err, size_t errlen)
 {
-	if (strcmp(v, "on") == 0)
-		plan->rootfs_layer = true;
-	else if (strcmp(v, "off") == 0)
-		plan->rootfs_layer = false;
-	else
-		return msg_fail(err, errlen, "rootfs.layer takes 'on' or 'off', "
-			    "not '%s'", v);
-	return 0;
+	return set_onoff(&plan->rootfs_layer, "rootfs.layer", v, err, errlen);
 }
 
 static int

@@ -500,8 +500,8 @@ spawn_clean_stale(const char *cgroup_root, const char *rootfs, char *report,
 		  size_t len)
 {
 	struct cgroup_ctx cg;
-	size_t used;
-	int n;
+	int *ids = NULL, n;
+	size_t used, nids = 0;
 
 	if (cgroup_detect(&cg, cgroup_root, NULL, 0) == 0)
 		cgroup_remove_stale(&cg, boxstep_alive, report, len);
@@ -509,7 +509,16 @@ spawn_clean_stale(const char *cgroup_root, const char *rootfs, char *report,
 	/* Mounts left under the shared rootfs by a session that died (a
 	 * leaked proc, a shared bind): only when no other boxstep runs,
 	 * since they cannot be told apart from a live session's. */
-	if (!rootfs || !rootfs[0] || other_boxstep_alive())
+	if (!rootfs || !rootfs[0])
+		return;
+	/* Scan /proc for other sessions only when there is something to
+	 * remove: start-up stays cheap. */
+	if (host_mounts_under(rootfs, &ids, &nids) < 0 || nids == 0) {
+		free(ids);
+		return;
+	}
+	free(ids);
+	if (other_boxstep_alive())
 		return;
 	n = unmount_under(rootfs, NULL, 0);
 	used = strlen(report);

@@ -986,6 +986,9 @@ handle_event(struct tui *t, char *line)
 	} else if (strncmp(line, "panel ", 6) == 0) {
 		char *o;
 
+		int rows_before = lesson_rows(t, t->rows - 1, 50);
+		bool had = t->lesson_text != NULL;
+
 		free(t->lesson_text);
 		t->lesson_text = NULL;
 		if (line[6] && (t->lesson_text = malloc(strlen(line)))) {
@@ -1000,7 +1003,13 @@ handle_event(struct tui *t, char *line)
 			}
 			*o = '\0';
 		}
-		layout(t);
+		/* A new layout only when the panel comes, goes or changes
+		 * size: after each command only its text does. */
+		if (had != (t->lesson_text != NULL) ||
+		    rows_before != lesson_rows(t, t->rows - 1, 50))
+			layout(t);
+		else
+			t->lesson_dirty = true;
 	} else if (sscanf(line, "refresh %d", &ms) == 1) {
 		t->pane.refresh_ms = ms;
 		t->pane.next_tick = 0;
