@@ -4,6 +4,7 @@
 
 #include <regex.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,155 @@ static const struct form {
 static const char *const ns_types[] = {
 	"uts", "pid", "mnt", "ipc", "net", "user", "cgroup", "time", NULL,
 };
+
+/* What an extended regex costs the regex library to compile.  A bounded
+ * repeat copies what it repeats, so nested ones multiply:
+ * "((a{200}){200}){200}" is eight million copies, gigabytes inside
+ * regcomp.  Repeats of repeats also build chains of empty alternatives
+ * whose closure takes exponential time ("7??????????++++++" runs for
+ * minutes).  A lesson's regexes are small, so both are bounded: the
+ * size once repeats are spelled out, and how deep repeats nest. */
+#define REGEX_MAX_NODES 2000
+#define REGEX_MAX_REPEATS 3 /* (TIME +)? is 2 */
+#define REGEX_MAX_DEPTH 32
+
+static size_t
+sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t
+sat_mul(size_t a, size_t b)
+{
+	return a && b > SIZE_MAX / a ? SIZE_MAX : a * b;
+}
+
+/* After '{': "m}", "m,}", "m,n}" or ",n}"; the larger bound, or 0 when
+ * it is not an interval (the library then takes '{' as itself). */
+static size_t
+interval_bound(const char **sp)
+{
+	const char *s = *sp;
+	size_t lo = 0, hi = 0;
+	bool digits = false;
+
+	while (*s >= '0' && *s <= '9') {
+		lo = sat_add(sat_mul(lo, 10), (size_t)(*s++ - '0'));
+		digits = true;
+	}
+	if (*s == ',') {
+		s++;
+		while (*s >= '0' && *s <= '9') {
+			hi = sat_add(sat_mul(hi, 10), (size_t)(*s++ - '0'));
+			digits = true;
+		}
+	}
+	if (*s != '}' || !digits)
+		return 0;
+	*sp = s + 1;
+	return lo > hi ? (lo ? lo : 1) : (hi ? hi : 1);
+}
+
+static const char *
+skip_bracket(const char *s) /* s just after '[' */
+{
+	if (*s == '^')
+		s++;
+	if (*s == ']')
+		s++;
+	for (; *s && *s != ']'; s++)
+		if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+			const char *end = strchr(s + 2, s[1]);
+
+			if (end && end[1] == ']')
+				s = end + 1;
+		}
+	return *s ? s + 1 : s;
+}
+
+/* NULL when the regex is within bounds, else why not. */
+static const char *
+regex_too_costly(const char *re)
+{
+	/* Per open group: its size and how deep repeats nest inside it;
+	 * "last" is the atom a repeat would apply to. */
+	size_t sum[REGEX_MAX_DEPTH + 1] = { 0 }, nest[REGEX_MAX_DEPTH + 1] = { 0 };
+	size_t last = 0, lastnest = 0, depth = 0, f;
+	const char *s = re;
+
+	while (*s) {
+		switch (*s) {
+		case '(':
+			if (depth == REGEX_MAX_DEPTH)
+				return "its groups nest too deep";
+			depth++;
+			sum[depth] = nest[depth] = 0;
+			last = lastnest = 0;
+			s++;
+			continue;
+		case ')':
+			if (depth == 0)
+				break;
+			last = sat_add(sum[depth], 1);
+			lastnest = nest[depth];
+			depth--;
+			sum[depth] = sat_add(sum[depth], last);
+			s++;
+			continue;
+		case '{':
+			s++;
+			if ((f = interval_bound(&s)) == 0) {
+				s--;
+				break;
+			}
+			goto repeat;
+		case '+':
+			f = 2;
+			s++;
+			goto repeat;
+		case '*':
+		case '?':
+			f = 1;
+			s++;
+repeat:
+			if (++lastnest > REGEX_MAX_REPEATS)
+				return "its repeats nest more than 3 deep "
+				       "(a repeat of a repeat of a repeat)";
+			if (lastnest > nest[depth])
+				nest[depth] = lastnest;
+			/* f copies of the atom and one node for the repeat */
+			sum[depth] = sat_add(sum[depth],
+					     sat_add(sat_mul(last, f - 1), 1));
+			last = sat_add(sat_mul(last, f), 1);
+			if (sum[depth] > REGEX_MAX_NODES)
+				return "it grows past 2000 parts once its "
+				       "repeats are spelled out";
+			continue;
+		case '|':
+			last = lastnest = 0;
+			s++;
+			continue;
+		case '[':
+			s = skip_bracket(s + 1);
+			goto atom;
+		case '\\':
+			if (s[1])
+				s++;
+			break;
+		}
+		s++; /* one character: one node */
+atom:
+		last = 1;
+		lastnest = 0;
+		sum[depth] = sat_add(sum[depth], 1);
+	}
+	while (depth > 0) {
+		sum[depth - 1] = sat_add(sum[depth - 1], sum[depth]);
+		depth--;
+	}
+	return sum[0] > REGEX_MAX_NODES ? "it is longer than 2000 parts" : NULL;
+}
 
 struct parser {
 	const char *file;
@@ -220,14 +370,22 @@ parse_check(struct parser *p, const char *text, int line,
 		break;
 	case ARG_REGEX: {
 		regex_t re;
-		int r = regcomp(&re, w[first], REG_EXTENDED | REG_NOSUB);
+		const char *why;
+		int r;
 
+		if ((why = regex_too_costly(w[first])) != NULL) {
+			perr(p, line, "regular expression too costly: "
+			     "'%.40s%s': %s; a shorter or simpler one will do",
+			     w[first], strlen(w[first]) > 40 ? "..." : "", why);
+			goto out;
+		}
+		r = regcomp(&re, w[first], REG_EXTENDED | REG_NOSUB);
 		if (r != 0) {
-			char why[128];
+			char msg[128];
 
-			regerror(r, &re, why, sizeof(why));
+			regerror(r, &re, msg, sizeof(msg));
 			perr(p, line, "bad regular expression '%s': %s",
-			     w[first], why);
+			     w[first], msg);
 			goto out;
 		}
 		regfree(&re);

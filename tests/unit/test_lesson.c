@@ -167,6 +167,27 @@ static const struct {
 	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
 	  "output matches \"(\"\n```\n",
 	  "t.md:10: bad regular expression '('" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "output matches \"((a{200}){200}){200}\"\n```\n",
+	  "t.md:10: regular expression too costly: '((a{200}){200}){200}': "
+	  "it grows past 2000 parts" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "mounts gained \"[[:digit:]x]{5000}\"\n```\n",
+	  "t.md:10: regular expression too costly" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "output matches \"7??????????++++++\"\n```\n",
+	  "t.md:10: regular expression too costly: '7??????????++++++': its "
+	  "repeats nest more than 3 deep" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "output matches \"((((7?)?)?)+)\"\n```\n",
+	  "t.md:10: regular expression too costly: '((((7?)?)?)+)': its "
+	  "repeats nest" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"
+	  "output matches \"(((((((((((((((((((((((((((((((((a)))))))))))))"
+	  "))))))))))))))))))))\"\n```\n",
+	  "t.md:10: regular expression too costly: '"
+	  "(((((((((((((((((((((((((((((((((a))))))...': its groups nest too "
+	  "deep" },
 	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nlayer net on\n```\n",
 	  "t.md:10: no layer called 'net'" },
 	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nlayer uts yes\n```\n",
@@ -258,6 +279,34 @@ limits_the_steps(void **state)
 	free(text);
 }
 
+/* The bounds let through every regex a lesson needs, up to the edge:
+ * (a{40}){40} is about 1700 parts, (a{48}){48} about 2400. */
+static void
+keeps_ordinary_regexes(void **state)
+{
+	static const char *const ok[] = {
+		"^ +[0-9]{3,} ", "NSpid:[[:space:]]+[0-9]+[[:space:]]+1$",
+		"^(lib|opt|srv|mnt|boot)$", "a{2}b{3}c+", "x\\{y", "[]{]",
+		"[a-z]{1990}", "(a{40}){40}", "q{,9}", "((a?)+)*",
+	};
+	char text[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), FRONT "## S\n```boxstep\nrun "
+			 "true\n```\n```expect\noutput matches '%s'\n```\n",
+			 ok[i]);
+		if (lesson_parse(text, "t.md", known, &l, err,
+				 sizeof(err)) != 0)
+			fail_msg("'%s' refused: %s", ok[i], err);
+		lesson_free(&l);
+	}
+	snprintf(text, sizeof(text), FRONT "## S\n```boxstep\nrun true\n"
+		 "```\n```expect\noutput matches '(a{48}){48}'\n```\n");
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), -1);
+}
+
 static void
 grammar_lists_every_check(void **state)
 {
@@ -273,6 +322,7 @@ main(void)
 		cmocka_unit_test_teardown(parses_a_good_lesson, teardown),
 		cmocka_unit_test_teardown(rejects_bad_lessons, teardown),
 		cmocka_unit_test_teardown(grammar_lists_every_check, teardown),
+		cmocka_unit_test_teardown(keeps_ordinary_regexes, teardown),
 		cmocka_unit_test_teardown(tidies_prose, teardown),
 		cmocka_unit_test_teardown(limits_the_steps, teardown),
 		cmocka_unit_test_teardown(refuses_huge_files, teardown),
