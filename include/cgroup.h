@@ -1,8 +1,11 @@
-/* cgroup: cgroup v1 and v2 behind one interface, for the pids controller.
+/* cgroup: cgroup v1 and v2 behind one interface, for the pids, memory and
+ * cpu controllers.
  *
  * Every path is taken relative to an explicit root (normally
  * /sys/fs/cgroup) so that tests can point it at a fixture tree.  Session
- * groups live in <hierarchy>/boxstep/<boxstep pid>-<n>.
+ * groups live in <hierarchy>/boxstep/<boxstep pid>-<n>: on v2 one
+ * directory serves every controller, on v1 each controller's hierarchy
+ * has a directory of that name.
  */
 #ifndef BOXSTEP_CGROUP_H
 #define BOXSTEP_CGROUP_H
@@ -21,64 +24,113 @@ enum cgroup_version {
 	CGROUP_V2 = 2,
 };
 
-struct cgroup_ctx {
-	enum cgroup_version version;
-	char root[PATH_MAX]; /* where hierarchies are mounted */
-	char hier[PATH_MAX]; /* the hierarchy with pids: root/pids or root */
+enum cgroup_controller {
+	CGROUP_PIDS,
+	CGROUP_MEMORY,
+	CGROUP_CPU,
+	CGROUP_NCTL
+};
+
+#define CGROUP_BIT(ctl) (1u << (ctl))
+
+/* Where one controller lives. */
+struct cgroup_hier {
+	enum cgroup_version version; /* CGROUP_NONE: not found, see why */
+	char hier[PATH_MAX]; /* root/pids, root/memory, root/cpu; or root */
 	char dir[PATH_MAX];  /* hier/boxstep, parent of the session groups */
+	char why[512];       /* when not found: what was looked for, where */
+};
+
+struct cgroup_ctx {
+	char root[PATH_MAX]; /* where hierarchies are mounted */
+	struct cgroup_hier ctl[CGROUP_NCTL];
+};
+
+/* What a new group is limited to. */
+struct cgroup_limits {
+	unsigned ctls;        /* CGROUP_BIT() of each controller to use */
+	long pids_max;        /* -1: "max" */
+	long long memory_max; /* bytes; -1: "max" */
+	long cpu_percent;     /* of one CPU; -1: "max" */
+};
+
+/* One container's group: a directory per controller it uses. */
+struct cgroup_group {
+	unsigned ctls;
+	enum cgroup_version version[CGROUP_NCTL];
+	char dir[CGROUP_NCTL][PATH_MAX]; /* "" for a controller not used */
 };
 
 struct cgroup_stats {
+	/* pids */
 	long current;    /* pids.current */
 	long max;        /* pids.max, -1 for "max" */
 	long events_max; /* "max N" in pids.events: forks refused */
 	long nprocs;     /* lines in cgroup.procs */
+	/* memory; -1 where unknown, memory_max -2 for "max" */
+	long long memory_current, memory_max, memory_peak;
+	long oom_kills;  /* oom_kill in memory.events or memory.oom_control */
+	/* cpu; -1 where unknown, cpu_percent -2 for "max" */
+	long cpu_percent;             /* the quota, as percent of one CPU */
+	long long cpu_usage_usec;     /* CPU time used */
+	long cpu_periods, cpu_throttled; /* periods, and those throttled */
+	long long cpu_throttled_usec; /* time spent throttled */
 };
 
-/* Finds the pids controller under ROOT: cgroup v2 mounted at ROOT, v1 at
- * ROOT/pids, or v2 at ROOT/unified (hybrid hosts).  Returns 0, or -1 with
- * what was looked for, and where, in ERR. */
+/* Finds each controller under ROOT: cgroup v2 mounted at ROOT, v1 at
+ * ROOT/<controller>, or v2 at ROOT/unified (hybrid hosts).  Returns 0
+ * when pids was found, or -1 with what was looked for, and where, in ERR;
+ * either way every controller's entry says where it is or why not. */
 int cgroup_detect(struct cgroup_ctx *ctx, const char *root,
 		  char *err, size_t errlen);
 
-/* "v1" or "v2". */
+/* "pids", "memory", "cpu". */
+const char *cgroup_controller_name(enum cgroup_controller ctl);
+
+/* "v1", "v2" or "none", for the pids controller. */
 const char *cgroup_version_name(const struct cgroup_ctx *ctx);
 
-/* Creates the group NAME with pids.max set to PIDS_MAX (-1 = "max"),
- * enabling +pids in the v2 parents first.  Writes the group's path to
- * PATH.  Returns 0, or -1 with a message in ERR (nothing is left behind). */
+/* Creates the group NAME in every controller LIM names, enabling them in
+ * the v2 parents first, and writes the limits.  Returns 0, or -1 with a
+ * message in ERR (nothing is left behind). */
 int cgroup_create(const struct cgroup_ctx *ctx, const char *name,
-		  long pids_max, char *path, size_t pathlen,
+		  const struct cgroup_limits *lim, struct cgroup_group *g,
 		  char *err, size_t errlen);
 
-/* Moves PID into GROUP (writes cgroup.procs).  Returns 0 or -1 + ERR. */
-int cgroup_attach(const char *group, pid_t pid, char *err, size_t errlen);
+/* The group's first directory (pids, else memory, else cpu), "" none. */
+const char *cgroup_main_dir(const struct cgroup_group *g);
 
-/* Reads GROUP's figures; a file that cannot be read leaves -1.  Returns 0
- * when pids.current could be read, else -1. */
-int cgroup_stats_read(const char *group, struct cgroup_stats *st);
-
-/* Reads up to MAX pids from GROUP/cgroup.procs.  Returns how many there
- * are (may exceed MAX), or -1. */
-long cgroup_procs(const char *group, pid_t *pids, size_t max);
-
-/* Kills every process in GROUP (cgroup.kill on v2 where the kernel has
- * it, else SIGKILL to each pid in cgroup.procs until none is left) and
- * waits up to about two seconds for it to empty.  Returns 0 once empty. */
-int cgroup_kill_all(const struct cgroup_ctx *ctx, const char *group);
-
-/* Kills what is left in GROUP and removes it with rmdir(2), retrying while
- * the kernel finishes the exits; then removes the boxstep parent if no
- * other session uses it.  Returns 0, or -1 with a message in ERR. */
-int cgroup_remove(const struct cgroup_ctx *ctx, const char *group,
+/* Moves PID into the group (writes each cgroup.procs).  Returns 0 or
+ * -1 + ERR. */
+int cgroup_attach(const struct cgroup_group *g, pid_t pid,
 		  char *err, size_t errlen);
+
+/* Reads the group's figures; what cannot be read stays -1.  Returns 0
+ * when the group's first directory could be read, else -1. */
+int cgroup_stats_read(const struct cgroup_group *g, struct cgroup_stats *st);
+
+/* Reads up to MAX pids from DIR/cgroup.procs.  Returns how many there are
+ * (may exceed MAX), or -1. */
+long cgroup_procs(const char *dir, pid_t *pids, size_t max);
+
+/* Kills every process in the group (cgroup.kill on v2 where the kernel
+ * has it, else SIGKILL to each pid in cgroup.procs until none is left)
+ * and waits up to about two seconds for it to empty.  Returns 0 once
+ * empty. */
+int cgroup_kill_all(const struct cgroup_group *g);
+
+/* Kills what is left in the group and removes its directories with
+ * rmdir(2), retrying while the kernel finishes the exits; then removes
+ * the boxstep parents no other session uses.  Returns 0, or -1 with a
+ * message in ERR. */
+int cgroup_remove(struct cgroup_group *g, char *err, size_t errlen);
 
 /* Says whether the boxstep process PID is still running. */
 typedef bool (*cgroup_alive_fn)(pid_t pid);
 
-/* Removes the groups of sessions whose boxstep is gone (ALIVE says so),
- * killing what is left in them.  Appends one line per group removed to
- * REPORT.  Returns the number removed. */
+/* Removes the groups of sessions whose boxstep is gone (ALIVE says so) in
+ * every controller's hierarchy, killing what is left in them.  Appends one
+ * line per group removed to REPORT.  Returns the number removed. */
 int cgroup_remove_stale(const struct cgroup_ctx *ctx, cgroup_alive_fn alive,
 			char *report, size_t len);
 

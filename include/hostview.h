@@ -68,9 +68,10 @@ struct hostview {
 	size_t n_leaks;
 	char *mount_text;       /* backing store of mounts[] */
 	char *leak_text;        /* backing store of leaks[] */
-	/* cgroup (pids controller) */
+	/* cgroups: the pids controller's path names the group */
 	char cgroup[PATH_MAX];  /* path inside the hierarchy, "" unknown */
 	char cgroup_dir[PATH_MAX]; /* the directory on the host, "" none */
+	struct cgroup_group group; /* its directory per controller */
 	struct cgroup_stats cg;
 	/* the processes in its PID namespace (or just itself) */
 	struct hostview_proc *procs;
@@ -85,6 +86,20 @@ int hostview_parse_status(const char *text, struct hostview *hv);
  * line naming "pids", else the v2 "0::" line.  Writes it to BUF.
  * Returns 0, or -1 when there is neither. */
 int hostview_parse_cgroup(const char *text, char *buf, size_t len);
+
+/* The same for controller NAME: the v2 "0::" line when V2, else the v1
+ * line naming NAME.  Returns 0, or -1 when there is none. */
+int hostview_parse_cgroup_for(const char *text, const char *name, bool v2,
+			      char *buf, size_t len);
+
+/* Writes BYTES as "12.5M", "64M", "512B"; -2 as "max", other negatives
+ * as "?". */
+void hostview_size(long long bytes, char *buf, size_t len);
+
+/* Whether the process's group has a memory limit (or has seen the OOM
+ * killer), and whether it has a CPU quota: the pane shows those. */
+bool hostview_has_memory_limit(const struct hostview *hv);
+bool hostview_has_cpu_limit(const struct hostview *hv);
 
 /* Turns LEN bytes of /proc/<pid>/cmdline (NUL-separated) into one line in
  * BUF, with the NULs as spaces.  Returns BUF. */

@@ -17,6 +17,8 @@ enum plan_layer {
 	PLAN_CHROOT,
 	PLAN_PROC,
 	PLAN_PIDS,
+	PLAN_MEMORY,
+	PLAN_CPU,
 	PLAN_NLAYERS
 };
 
@@ -32,6 +34,13 @@ enum plan_propagation {
 #define PLAN_PIDS_UNLIMITED (-1L)
 #define PLAN_DEFAULT_HOSTNAME "boxstep"
 #define PLAN_DEFAULT_PIDS_MAX 20L
+#define PLAN_MEMORY_UNLIMITED (-1LL)
+#define PLAN_MEMORY_MIN (1LL << 20)  /* below 1M not even sh starts */
+#define PLAN_MEMORY_LIMIT (1LL << 50)
+#define PLAN_DEFAULT_MEMORY_MAX (64LL << 20)
+#define PLAN_CPU_UNLIMITED (-1L)
+#define PLAN_CPU_LIMIT 102400L       /* percent: 1024 CPUs */
+#define PLAN_DEFAULT_CPU_MAX 50L
 
 /* Where `show` says the session's writable layer is (spawn makes it under
  * /run/boxstep/<its pid>/, the root named after the rootfs's directory). */
@@ -43,6 +52,8 @@ struct plan {
 	char hostname[PLAN_HOSTNAME_MAX + 1];
 	char rootfs[PATH_MAX];
 	long pids_max; /* PLAN_PIDS_UNLIMITED for "max" */
+	long long memory_max; /* bytes; PLAN_MEMORY_UNLIMITED for "max" */
+	long cpu_max;  /* percent of one CPU; PLAN_CPU_UNLIMITED for "max" */
 	bool chdir;    /* chdir("/") after chroot */
 	bool rootfs_layer; /* chroot into this session's writable overlay over
 			    * the rootfs, not into the shared directory */
@@ -102,11 +113,22 @@ unsigned long plan_clone_flags(const struct plan *plan);
  * Returns the length it needed, as snprintf does. */
 int plan_format_clone_flags(unsigned long flags, char *buf, size_t len);
 
+/* Where the session's cgroups are made, for `show`: per controller the
+ * boxstep parent directory ("/sys/fs/cgroup/pids/boxstep"), NULL when the
+ * controller was not found, and whether it is cgroup v2 (whose files are
+ * named differently). */
+struct plan_cgroups {
+	const char *pids_dir, *memory_dir, *cpu_dir;
+	bool memory_v2, cpu_v2;
+};
+
 /* The text of `show`: layers, settings, and each call spawn will make, in
- * order, tagged with the layer that causes it.  CGROUP_DIR names where the
- * session's groups live ("/sys/fs/cgroup/pids/boxstep"), or NULL when no
- * pids hierarchy was found.  Returns the length needed, as snprintf does. */
-int plan_describe(const struct plan *plan, const char *cgroup_dir,
+ * order, tagged with the layer that causes it.  CG (may be NULL) says
+ * where the cgroups are.  Returns the length needed, as snprintf does. */
+int plan_describe(const struct plan *plan, const struct plan_cgroups *cg,
 		  char *buf, size_t len);
+
+/* Formats BYTES as memory.max is set: "64M", "1G", "1536K" or bytes. */
+void plan_format_size(long long bytes, char *buf, size_t len);
 
 #endif

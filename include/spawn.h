@@ -27,7 +27,9 @@ struct spawn_container {
 	bool running;
 	int status;           /* wait(2) status once it has exited */
 	bool killed_by_us;    /* SIGKILL after a second Ctrl-C, or stop */
-	char cgroup[PATH_MAX];/* its group, "" when the pids layer is off */
+	struct cgroup_group group; /* its cgroup; none with pids, memory
+				    * and cpu off */
+	long oom_kills;       /* the OOM killer's kills in it, read at exit */
 	char bind[PATH_MAX];  /* shared bind mount made on the host, or "" */
 	int *host_mounts;     /* ids of host mounts under the rootfs before */
 	size_t n_host_mounts; /* the start, or NULL when none can appear */
@@ -36,8 +38,8 @@ struct spawn_container {
 
 struct spawn_session {
 	struct cgroup_ctx cg;
-	bool have_cg;
-	char cg_error[512];   /* why there is no pids hierarchy */
+	bool have_cg;         /* the pids controller was found; cg.ctl[] says
+			       * where each one is, or why it is missing */
 	unsigned seq;         /* containers started so far */
 	int tty;              /* the terminal we own, or -1 */
 	struct termios tty_mode; /* its mode before the container ran */
@@ -124,5 +126,10 @@ int spawn_exit_code(int status);
 /* Describes the status for the learner: "exited with status 3",
  * "killed by SIGKILL".  Returns BUF. */
 const char *spawn_describe_status(int status, char *buf, size_t len);
+
+/* When the OOM killer killed in the container's group, says so, with the
+ * limit, into BUF and returns true. */
+bool spawn_describe_oom(const struct spawn_container *c, char *buf,
+			size_t len);
 
 #endif

@@ -119,12 +119,12 @@ check_pids(const struct course_ctx *ctx, const struct lesson_check *c,
 	const struct spawn_container *ct = running(ctx->r);
 	struct cgroup_stats st;
 
-	if (!ct || !ct->cgroup[0]) {
+	if (!ct || !ct->group.dir[CGROUP_PIDS][0]) {
 		snprintf(why, len, "no running container with a pids cgroup "
 			 "(start one with the pids layer on)");
 		return false;
 	}
-	cgroup_stats_read(ct->cgroup, &st);
+	cgroup_stats_read(&ct->group, &st);
 	snprintf(why, len, "pids.current %ld, pids.max %ld, refused forks %ld",
 		 st.current, st.max, st.events_max);
 	if (c->kind == LESSON_PIDS_CURRENT_MAX)

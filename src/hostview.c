@@ -71,9 +71,10 @@ hostview_parse_status(const char *text, struct hostview *hv)
 }
 
 int
-hostview_parse_cgroup(const char *text, char *buf, size_t len)
+hostview_parse_cgroup_for(const char *text, const char *name, bool v2,
+			  char *buf, size_t len)
 {
-	const char *v2 = NULL;
+	size_t n = strlen(name);
 
 	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		const char *c1 = strchr(p, ':'), *c2;
@@ -82,15 +83,16 @@ hostview_parse_cgroup(const char *text, char *buf, size_t len)
 		if (!c1 || c1 > p + eol || !(c2 = strchr(c1 + 1, ':')) ||
 		    c2 > p + eol)
 			continue;
-		if (c2 == c1 + 1 && strncmp(p, "0:", 2) == 0) {
-			v2 = c2 + 1;
-			continue;
+		if (v2 && c2 == c1 + 1 && strncmp(p, "0:", 2) == 0) {
+			snprintf(buf, len, "%.*s", (int)(p + eol - (c2 + 1)),
+				 c2 + 1);
+			return 0;
 		}
-		/* v1: "N:ctl1,ctl2:/path", pids among the controllers */
-		for (const char *q = c1 + 1; q < c2;) {
+		/* v1: "N:ctl1,ctl2:/path", NAME among the controllers */
+		for (const char *q = c1 + 1; !v2 && q < c2;) {
 			size_t w = strcspn(q, ",:");
 
-			if (w == 4 && strncmp(q, "pids", 4) == 0) {
+			if (w == n && strncmp(q, name, n) == 0) {
 				snprintf(buf, len, "%.*s",
 					 (int)(p + eol - (c2 + 1)), c2 + 1);
 				return 0;
@@ -98,10 +100,15 @@ hostview_parse_cgroup(const char *text, char *buf, size_t len)
 			q += w + 1;
 		}
 	}
-	if (!v2)
-		return -1;
-	snprintf(buf, len, "%.*s", (int)strcspn(v2, "\n"), v2);
-	return 0;
+	return -1;
+}
+
+int
+hostview_parse_cgroup(const char *text, char *buf, size_t len)
+{
+	if (hostview_parse_cgroup_for(text, "pids", false, buf, len) == 0)
+		return 0;
+	return hostview_parse_cgroup_for(text, "pids", true, buf, len);
 }
 
 char *
@@ -419,19 +426,33 @@ static void
 update_cgroup(struct hostview *hv, const char *proc_root, pid_t pid,
 	      const struct cgroup_ctx *cg)
 {
-	char path[PATH_MAX], *text;
+	char path[PATH_MAX], rel[PATH_MAX], *text;
 
 	hv->cgroup[0] = hv->cgroup_dir[0] = '\0';
-	hv->cg.current = hv->cg.max = hv->cg.events_max = hv->cg.nprocs = -1;
+	memset(&hv->group, 0, sizeof(hv->group));
+	cgroup_stats_read(&hv->group, &hv->cg); /* all unknown */
 	if (!(text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
 					    "cgroup"), NULL)))
 		return;
-	if (hostview_parse_cgroup(text, hv->cgroup, sizeof(hv->cgroup)) == 0 &&
-	    cg && cg->version != CGROUP_NONE && strcmp(hv->cgroup, "/") != 0) {
-		snprintf(hv->cgroup_dir, sizeof(hv->cgroup_dir), "%s%s",
-			 cg->hier, hv->cgroup);
-		cgroup_stats_read(hv->cgroup_dir, &hv->cg);
+	hostview_parse_cgroup(text, hv->cgroup, sizeof(hv->cgroup));
+	for (int c = 0; cg && c < CGROUP_NCTL; c++) {
+		const struct cgroup_hier *h = &cg->ctl[c];
+
+		if (h->version == CGROUP_NONE ||
+		    hostview_parse_cgroup_for(text, cgroup_controller_name(c),
+					      h->version == CGROUP_V2, rel,
+					      sizeof(rel)) < 0 ||
+		    strcmp(rel, "/") == 0)
+			continue;
+		snprintf(hv->group.dir[c], sizeof(hv->group.dir[c]), "%s%s",
+			 h->hier, rel);
+		hv->group.version[c] = h->version;
+		hv->group.ctls |= CGROUP_BIT(c);
 	}
+	snprintf(hv->cgroup_dir, sizeof(hv->cgroup_dir), "%s",
+		 hv->group.dir[CGROUP_PIDS]);
+	if (hv->group.ctls)
+		cgroup_stats_read(&hv->group, &hv->cg);
 	free(text);
 }
 
@@ -526,6 +547,45 @@ propagation(const char *tags)
 	return "private";
 }
 
+void
+hostview_size(long long bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	double v = (double)bytes;
+	int u = -1;
+
+	if (bytes == -2) {
+		snprintf(buf, len, "max");
+		return;
+	}
+	if (bytes < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%lldB", bytes);
+	else
+		snprintf(buf, len, v < 10 && v != (long long)v ? "%.1f%c" :
+			 "%.0f%c", v, units[u]);
+}
+
+bool
+hostview_has_memory_limit(const struct hostview *hv)
+{
+	return hv->group.dir[CGROUP_MEMORY][0] && hv->cg.memory_current >= 0 &&
+	       (hv->cg.memory_max >= 0 || hv->cg.oom_kills > 0);
+}
+
+bool
+hostview_has_cpu_limit(const struct hostview *hv)
+{
+	return hv->group.dir[CGROUP_CPU][0] && hv->cg.cpu_percent >= 0;
+}
+
 int
 hostview_format(const struct hostview *hv, char *buf, size_t len)
 {
@@ -579,6 +639,24 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		    hv->cg.events_max, hv->cg.nprocs);
 	} else {
 		msg_append(&t, "cgroup: %s\n", hv->cgroup[0] ? hv->cgroup : "?");
+	}
+	if (hostview_has_memory_limit(hv)) {
+		char cur[32], max[32], peak[32];
+
+		hostview_size(hv->cg.memory_current, cur, sizeof(cur));
+		hostview_size(hv->cg.memory_max, max, sizeof(max));
+		hostview_size(hv->cg.memory_peak, peak, sizeof(peak));
+		msg_append(&t, "memory: %s / memory.max %s  peak %s  OOM kills "
+		    "%ld\n", cur, max, peak, hv->cg.oom_kills);
+	}
+	if (hostview_has_cpu_limit(hv)) {
+		msg_append(&t, "cpu: limit %ld%% of a CPU", hv->cg.cpu_percent);
+		if (hv->cg.cpu_usage_usec >= 0)
+			msg_append(&t, "  used %.2f s",
+			    hv->cg.cpu_usage_usec / 1e6);
+		msg_append(&t, "  throttled %ld of %ld periods (%.2f s)\n",
+		    hv->cg.cpu_throttled, hv->cg.cpu_periods,
+		    hv->cg.cpu_throttled_usec / 1e6);
 	}
 	msg_append(&t, "processes (%zu):\n  host pid  inside  command\n",
 	    hv->n_procs);

@@ -203,8 +203,7 @@ watch(const char *arg, bool live)
 			"boxstep watch PID\n", arg);
 		return 2;
 	}
-	if (cgroup_detect(&cg, CGROUP_DEFAULT_ROOT, NULL, 0) < 0)
-		cg.version = CGROUP_NONE;
+	cgroup_detect(&cg, CGROUP_DEFAULT_ROOT, NULL, 0);
 	if (hostview_collect(&hv, "/proc", (pid_t)pid, &cg) < 0) {
 		fprintf(stderr, "boxstep: there is no process %ld (it may have "
 			"exited); in a boxstep session, `host echo $BOXPID` "

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -93,6 +94,35 @@ static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 		"group is removed with rmdir once empty; rm -rf cannot delete its\n"
 		"files.",
 	},
+	[PLAN_MEMORY] = {
+		.name = "memory",
+		.summary = "a cgroup limit on how much memory it may use",
+		.kernel = "cgroup memory.max",
+		.explain =
+		"The memory controller counts the pages a group's processes use:\n"
+		"their heap and stacks, and the page cache of files they read.\n"
+		"boxstep writes `set memory.max` to memory.max (cgroup v2) or\n"
+		"memory.limit_in_bytes (v1), and turns swap off for the group.  Near\n"
+		"the limit the kernel reclaims cache; when nothing more can be freed\n"
+		"the OOM killer picks a process in the group and kills it with\n"
+		"SIGKILL.  Only the group suffers: the host does not run short.\n"
+		"Look for: memory.current against memory.max in the host view, and\n"
+		"the oom_kill count in memory.events (v1: memory.oom_control).",
+	},
+	[PLAN_CPU] = {
+		.name = "cpu",
+		.summary = "a cgroup limit on how much CPU time it may use",
+		.kernel = "cgroup cpu.max",
+		.explain =
+		"The cpu controller's bandwidth limit gives a group a quota of CPU\n"
+		"time per period: `set cpu.max 50` writes \"50000 100000\" to cpu.max\n"
+		"(v2) or 50000 to cpu.cfs_quota_us (v1), half of one CPU each 100 ms.\n"
+		"Once the quota is used the group's processes wait, throttled, for\n"
+		"the next period, however idle the machine is.  This is what keeps\n"
+		"a busy loop or a fork bomb from slowing the host down.\n"
+		"Look for: nr_throttled and throttled_usec in cpu.stat, and\n"
+		"`host top` showing the container near its limit.",
+	},
 };
 
 static const char *const onoff[] = { "on", "off", NULL };
@@ -108,6 +138,10 @@ static const struct plan_key_info keys[] = {
 	  onoff },
 	{ "pids.max", "N|max",
 	  "process limit for the pids layer (default 20)", NULL },
+	{ "memory.max", "SIZE|max",
+	  "memory limit for the memory layer: 32M, 1G (default 64M)", NULL },
+	{ "cpu.max", "PERCENT|max",
+	  "CPU limit for the cpu layer, in % of one CPU (default 50)", NULL },
 	{ "chdir", "on|off",
 	  "off = chroot without chdir(\"/\"), the escape demo", onoff },
 	{ "propagation", "private|shared",
@@ -157,6 +191,8 @@ plan_init(struct plan *plan, const char *default_rootfs)
 		snprintf(plan->rootfs, sizeof(plan->rootfs), "%s",
 			 default_rootfs);
 	plan->pids_max = PLAN_DEFAULT_PIDS_MAX;
+	plan->memory_max = PLAN_DEFAULT_MEMORY_MAX;
+	plan->cpu_max = PLAN_DEFAULT_CPU_MAX;
 	plan->chdir = true;
 	plan->rootfs_layer = true;
 	plan->propagation = PLAN_PROP_PRIVATE;
@@ -240,6 +276,82 @@ set_pids_max(struct plan *plan, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+set_memory_max(struct plan *plan, const char *v, char *err, size_t errlen)
+{
+	static const char units[] = "KMGTP";
+	const char *unit = NULL;
+	char *end;
+	long long n;
+
+	if (strcmp(v, "max") == 0) {
+		plan->memory_max = PLAN_MEMORY_UNLIMITED;
+		return 0;
+	}
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*end)
+		unit = strchr(units, toupper((unsigned char)*end));
+	if (*v < '0' || *v > '9' || errno == ERANGE || (*end && !unit) ||
+	    (unit && end[1] && strcmp(end + 1, "B") != 0 &&
+	     strcmp(end + 1, "iB") != 0))
+		return msg_fail(err, errlen,
+			    "memory.max takes a size such as 32M, 512K or 1G "
+			    "(or 'max'), not '%s'", v);
+	/* K is 1024: the kernel's own suffixes in memory.max */
+	for (long k = unit ? unit - units + 1 : 0; k > 0 &&
+	     n <= PLAN_MEMORY_LIMIT; k--)
+		n *= 1024;
+	if (n < PLAN_MEMORY_MIN || n > PLAN_MEMORY_LIMIT)
+		return msg_fail(err, errlen,
+			    "memory.max must be between 1M and 1P, or 'max'; "
+			    "'%s' is out of range (below 1M not even a shell "
+			    "can start)", v);
+	plan->memory_max = n;
+	return 0;
+}
+
+static int
+set_cpu_max(struct plan *plan, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	long n;
+
+	if (strcmp(v, "max") == 0) {
+		plan->cpu_max = PLAN_CPU_UNLIMITED;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v < '0' || *v > '9' || errno == ERANGE ||
+	    (*end && strcmp(end, "%") != 0))
+		return msg_fail(err, errlen,
+			    "cpu.max takes a whole percentage of one CPU, such "
+			    "as 50 or 200 (two CPUs), or 'max'; not '%s'", v);
+	if (n < 1 || n > PLAN_CPU_LIMIT)
+		return msg_fail(err, errlen,
+			    "cpu.max must be between 1 (1%% of one CPU) and %ld, "
+			    "or 'max'; '%s' is out of range", PLAN_CPU_LIMIT, v);
+	plan->cpu_max = n;
+	return 0;
+}
+
+void
+plan_format_size(long long bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	int u = -1;
+
+	while (bytes >= 1024 && bytes % 1024 == 0 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%lld", bytes);
+	else
+		snprintf(buf, len, "%lld%c", bytes, units[u]);
+}
+
 /* Reads "on" or "off" into *FLAG for setting KEY. */
 static int
 set_onoff(bool *flag, const char *key, const char *v, char *err, size_t errlen)
@@ -292,6 +404,8 @@ plan_set(struct plan *plan, const char *key, const char *value,
 		{ "rootfs", set_rootfs },
 		{ "rootfs.layer", set_layer },
 		{ "pids.max", set_pids_max },
+		{ "memory.max", set_memory_max },
+		{ "cpu.max", set_cpu_max },
 		{ "chdir", set_chdir },
 		{ "propagation", set_propagation },
 	};
@@ -315,6 +429,16 @@ plan_get(const struct plan *plan, const char *key, char *buf, size_t len)
 			snprintf(buf, len, "max");
 		else
 			snprintf(buf, len, "%ld", plan->pids_max);
+	} else if (strcmp(key, "memory.max") == 0) {
+		if (plan->memory_max == PLAN_MEMORY_UNLIMITED)
+			snprintf(buf, len, "max");
+		else
+			plan_format_size(plan->memory_max, buf, len);
+	} else if (strcmp(key, "cpu.max") == 0) {
+		if (plan->cpu_max == PLAN_CPU_UNLIMITED)
+			snprintf(buf, len, "max");
+		else
+			snprintf(buf, len, "%ld", plan->cpu_max);
 	} else if (strcmp(key, "chdir") == 0)
 		snprintf(buf, len, "%s", plan->chdir ? "on" : "off");
 	else if (strcmp(key, "rootfs.layer") == 0)
@@ -401,8 +525,93 @@ text_call(struct msg_text *t, const char *who, const char *tag,
 	msg_append(t, "  %-7s %-58s %s\n", who, call, tag);
 }
 
+static bool
+uses_cgroups(const struct plan *plan)
+{
+	return plan_has(plan, PLAN_PIDS) || plan_has(plan, PLAN_MEMORY) ||
+	       plan_has(plan, PLAN_CPU);
+}
+
+/* The cgroup calls: a directory in each controller's hierarchy (one for
+ * them all on v2), the limits, and the child's pid in each directory. */
 static void
-describe_calls(const struct plan *plan, const char *cgroup_dir,
+describe_cgroups(const struct plan *plan, const struct plan_cgroups *cg,
+		 struct msg_text *t)
+{
+	const struct {
+		enum plan_layer layer;
+		const char *dir, *tag;
+	} ctl[] = {
+		{ PLAN_PIDS, cg && cg->pids_dir ? cg->pids_dir :
+		  "<no pids cgroup found>", "[pids]" },
+		{ PLAN_MEMORY, cg && cg->memory_dir ? cg->memory_dir :
+		  "<no memory cgroup found>", "[memory]" },
+		{ PLAN_CPU, cg && cg->cpu_dir ? cg->cpu_dir :
+		  "<no cpu cgroup found>", "[cpu]" },
+	};
+	const size_t n = sizeof(ctl) / sizeof(ctl[0]);
+	size_t made[3], nmade = 0;
+	char call[PATH_MAX + 128], value[64];
+
+	for (size_t i = 0; i < n; i++) {
+		bool again = false;
+
+		if (!plan_has(plan, ctl[i].layer))
+			continue;
+		for (size_t k = 0; k < nmade; k++)
+			again |= strcmp(ctl[made[k]].dir, ctl[i].dir) == 0;
+		if (again)
+			continue;
+		made[nmade++] = i;
+		snprintf(call, sizeof(call), "mkdir(\"%s/<session>\")",
+			 ctl[i].dir);
+		text_call(t, "boxstep", ctl[i].tag, call);
+	}
+	if (plan_has(plan, PLAN_PIDS)) {
+		plan_get(plan, "pids.max", value, sizeof(value));
+		snprintf(call, sizeof(call), "write(\"pids.max\", \"%s\")",
+			 value);
+		text_call(t, "boxstep", "[pids]", call);
+	}
+	if (plan_has(plan, PLAN_MEMORY)) {
+		bool v2 = cg && cg->memory_v2;
+
+		if (plan->memory_max == PLAN_MEMORY_UNLIMITED)
+			snprintf(value, sizeof(value), v2 ? "max" : "-1");
+		else
+			snprintf(value, sizeof(value), "%lld",
+				 plan->memory_max);
+		snprintf(call, sizeof(call), "write(\"%s\", \"%s\")",
+			 v2 ? "memory.max" : "memory.limit_in_bytes", value);
+		text_call(t, "boxstep", "[memory]", call);
+		snprintf(call, sizeof(call), "write(\"%s\", \"%s\")",
+			 v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes",
+			 v2 ? (plan->memory_max < 0 ? "max" : "0") : value);
+		text_call(t, "boxstep", "[memory, no swap]", call);
+	}
+	if (plan_has(plan, PLAN_CPU)) {
+		if (cg && cg->cpu_v2) {
+			if (plan->cpu_max == PLAN_CPU_UNLIMITED)
+				snprintf(value, sizeof(value), "max 100000");
+			else
+				snprintf(value, sizeof(value), "%ld 100000",
+					 plan->cpu_max * 1000);
+			snprintf(call, sizeof(call), "write(\"cpu.max\", "
+				 "\"%s\")", value);
+		} else {
+			snprintf(call, sizeof(call), "write(\"cpu.cfs_quota_us\""
+				 ", \"%ld\")", plan->cpu_max < 0 ? -1L :
+				 plan->cpu_max * 1000);
+		}
+		text_call(t, "boxstep", "[cpu]", call);
+	}
+	for (size_t k = 0; k < nmade; k++)
+		text_call(t, "boxstep", ctl[made[k]].tag,
+			  "write(\"cgroup.procs\", \"<child's pid>\")");
+}
+
+static void
+describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	       struct msg_text *t)
 {
 	bool shared = plan->propagation == PLAN_PROP_SHARED;
@@ -433,19 +642,7 @@ describe_calls(const struct plan *plan, const char *cgroup_dir,
 	plan_format_clone_flags(plan_clone_flags(plan), flags, sizeof(flags));
 	snprintf(call, sizeof(call), "clone(%s)", flags);
 	text_call(t, "boxstep", "", call);
-	if (plan_has(plan, PLAN_PIDS)) {
-		char max[32];
-
-		plan_get(plan, "pids.max", max, sizeof(max));
-		snprintf(call, sizeof(call), "mkdir(\"%s/<session>\")",
-			 cgroup_dir ? cgroup_dir : "<no pids cgroup found>");
-		text_call(t, "boxstep", "[pids]", call);
-		snprintf(call, sizeof(call), "write(\"pids.max\", \"%s\")",
-			 max);
-		text_call(t, "boxstep", "[pids]", call);
-		text_call(t, "boxstep", "[pids]",
-			  "write(\"cgroup.procs\", \"<child's pid>\")");
-	}
+	describe_cgroups(plan, cg, t);
 	text_call(t, "boxstep", "[release the child]", "write(sync, ...)");
 	if (plan_has(plan, PLAN_UTS)) {
 		snprintf(call, sizeof(call), "sethostname(\"%s\", %zu)",
@@ -473,8 +670,8 @@ describe_calls(const struct plan *plan, const char *cgroup_dir,
 			  "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
 	text_call(t, "child", "", "execvp(CMD, ARGS)");
 	text_call(t, "boxstep", "", "waitpid(child)");
-	if (plan_has(plan, PLAN_PIDS))
-		text_call(t, "boxstep", "[pids]",
+	if (uses_cgroups(plan))
+		text_call(t, "boxstep", "[cgroup]",
 			  "kill what is left in the group; rmdir(<session>)");
 	if (plan_has(plan, PLAN_PROC) && (!mnt || shared))
 		text_call(t, "boxstep", "[proc leaked]",
@@ -485,7 +682,7 @@ describe_calls(const struct plan *plan, const char *cgroup_dir,
 }
 
 int
-plan_describe(const struct plan *plan, const char *cgroup_dir,
+plan_describe(const struct plan *plan, const struct plan_cgroups *cg,
 	      char *buf, size_t len)
 {
 	struct msg_text t = { buf, len, 0 };
@@ -518,6 +715,6 @@ plan_describe(const struct plan *plan, const char *cgroup_dir,
 		msg_append(&t, "\n`run` would refuse: %s.\n", err);
 		return t.used;
 	}
-	describe_calls(plan, cgroup_dir, &t);
+	describe_calls(plan, cg, &t);
 	return t.used;
 }

@@ -398,6 +398,7 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 	} needs[] = {
 		{ "hostname", PLAN_UTS }, { "rootfs", PLAN_CHROOT },
 		{ "pids.max", PLAN_PIDS }, { "chdir", PLAN_CHROOT },
+		{ "memory.max", PLAN_MEMORY }, { "cpu.max", PLAN_CPU },
 		{ "propagation", PLAN_MNT },
 	};
 	const struct plan_key_info *k;
@@ -448,21 +449,36 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 static int
 cmd_show(struct repl *r, int argc, char **argv, const char *rest)
 {
+	static const enum plan_layer cgroup_layer[CGROUP_NCTL] = {
+		[CGROUP_PIDS] = PLAN_PIDS, [CGROUP_MEMORY] = PLAN_MEMORY,
+		[CGROUP_CPU] = PLAN_CPU,
+	};
+	const struct cgroup_ctx *ctx = &r->session.cg;
+	const struct cgroup_hier *h = ctx->ctl;
+	struct plan_cgroups cg = {
+		h[CGROUP_PIDS].version ? h[CGROUP_PIDS].dir : NULL,
+		h[CGROUP_MEMORY].version ? h[CGROUP_MEMORY].dir : NULL,
+		h[CGROUP_CPU].version ? h[CGROUP_CPU].dir : NULL,
+		h[CGROUP_MEMORY].version == CGROUP_V2,
+		h[CGROUP_CPU].version == CGROUP_V2,
+	};
+	int shown = 0;
 	char *text;
 	int n;
 
 	(void)argc, (void)argv, (void)rest;
-	n = plan_describe(&r->plan, r->session.have_cg ?
-			  r->session.cg.dir : NULL, NULL, 0);
+	n = plan_describe(&r->plan, &cg, NULL, 0);
 	text = malloc((size_t)n + 1);
 	if (!text)
 		return 1;
-	plan_describe(&r->plan, r->session.have_cg ? r->session.cg.dir : NULL,
-		      text, (size_t)n + 1);
+	plan_describe(&r->plan, &cg, text, (size_t)n + 1);
 	fputs(text, stdout);
-	if (r->session.have_cg && plan_has(&r->plan, PLAN_PIDS))
-		printf("\n(cgroup %s: %s)\n",
-		       cgroup_version_name(&r->session.cg), r->session.cg.hier);
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		if (plan_has(&r->plan, cgroup_layer[c]) &&
+		    ctx->ctl[c].version != CGROUP_NONE)
+			printf("%s(%s: cgroup v%d at %s)\n", shown++ ? "" : "\n",
+			       cgroup_controller_name(c),
+			       (int)ctx->ctl[c].version, ctx->ctl[c].hier);
 	free(text);
 	return 0;
 }
@@ -471,11 +487,14 @@ cmd_show(struct repl *r, int argc, char **argv, const char *rest)
 static void
 reap_background(struct repl *r)
 {
-	char what[64];
+	char what[64], oom[256];
 
 	if (spawn_poll(&r->session, &r->bg)) {
 		spawn_describe_status(r->bg.status, what, sizeof(what));
 		printf("[background container %d %s]\n", (int)r->bg.pid, what);
+		if (!r->bg.killed_by_us &&
+		    spawn_describe_oom(&r->bg, oom, sizeof(oom)))
+			printf("boxstep: %s\n", oom);
 		repl_event(r, "exit %d %s", (int)r->bg.pid, what);
 	}
 }
@@ -499,7 +518,7 @@ run_container(struct repl *r, char **argv, bool background)
 	repl_event(r, "start %d", (int)c->pid);
 	if (r->record_last)
 		snprintf(r->last_cgroup, sizeof(r->last_cgroup), "%s",
-			 c->cgroup);
+			 cgroup_main_dir(&c->group));
 	if (background) {
 		printf("[background container %d: %s]\n", (int)c->pid, argv[0]);
 		return 0;

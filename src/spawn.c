@@ -153,8 +153,7 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 
 	install_handlers();
 
-	if (cgroup_detect(&s->cg, cgroup_root, s->cg_error,
-			  sizeof(s->cg_error)) == 0)
+	if (cgroup_detect(&s->cg, cgroup_root, NULL, 0) == 0)
 		s->have_cg = true;
 	spawn_clean_stale(cgroup_root, rootfs, report, len);
 }
@@ -704,10 +703,14 @@ teardown(struct spawn_session *s, struct spawn_container *c)
 	char err[512];
 
 	c->running = false;
-	if (c->cgroup[0]) {
-		if (cgroup_remove(&s->cg, c->cgroup, err, sizeof(err)) < 0)
+	if (cgroup_main_dir(&c->group)[0]) {
+		struct cgroup_stats st;
+
+		if (c->group.ctls & CGROUP_BIT(CGROUP_MEMORY) &&
+		    cgroup_stats_read(&c->group, &st) == 0)
+			c->oom_kills = st.oom_kills;
+		if (cgroup_remove(&c->group, err, sizeof(err)) < 0)
 			fprintf(stderr, "boxstep: %s\n", err);
-		c->cgroup[0] = '\0';
 	} else if (!plan_has(&c->plan, PLAN_PID)) {
 		kill_orphans(s);
 	}
@@ -719,12 +722,34 @@ teardown(struct spawn_session *s, struct spawn_container *c)
 		restore_hostname(s);
 }
 
+/* The layers behind each cgroup controller. */
+static const enum plan_layer cgroup_layers[CGROUP_NCTL] = {
+	[CGROUP_PIDS] = PLAN_PIDS,
+	[CGROUP_MEMORY] = PLAN_MEMORY,
+	[CGROUP_CPU] = PLAN_CPU,
+};
+
+/* Fills LIM from the plan.  Returns whether any cgroup layer is on. */
+static bool
+limits(const struct plan *plan, struct cgroup_limits *lim)
+{
+	lim->ctls = 0;
+	for (int i = 0; i < CGROUP_NCTL; i++)
+		if (plan_has(plan, cgroup_layers[i]))
+			lim->ctls |= CGROUP_BIT(i);
+	lim->pids_max = plan->pids_max;
+	lim->memory_max = plan->memory_max;
+	lim->cpu_percent = plan->cpu_max;
+	return lim->ctls != 0;
+}
+
 int
 spawn_start(struct spawn_session *s, struct spawn_container *c,
 	    const struct plan *plan, char *const argv[], bool background,
 	    char *err, size_t errlen)
 {
 	struct child_args a = { 0 };
+	struct cgroup_limits lim;
 	int sync_pipe[2] = { -1, -1 }, report_pipe[2] = { -1, -1 };
 	struct child_report report;
 	int null_fd = -1, saved, code = 125;
@@ -737,10 +762,12 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	c->background = background;
 	if (plan_check(plan, err, errlen) < 0)
 		return 125;
-	if (plan_has(plan, PLAN_PIDS) && !s->have_cg) {
-		msg_fail(err, errlen, "%s", s->cg_error);
-		return 125;
-	}
+	for (int i = 0; i < CGROUP_NCTL; i++)
+		if (plan_has(plan, cgroup_layers[i]) &&
+		    s->cg.ctl[i].version == CGROUP_NONE) {
+			msg_fail(err, errlen, "%s", s->cg.ctl[i].why);
+			return 125;
+		}
 	if (plan_has(plan, PLAN_CHROOT) &&
 	    spawn_check_rootfs(plan->rootfs, err, errlen) < 0)
 		return 125;
@@ -818,11 +845,11 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	c->running = true;
 	register_live(s, c);
 
-	if (plan_has(plan, PLAN_PIDS)) {
+	if (limits(plan, &lim)) {
 		snprintf(name, sizeof(name), "%d-%u", (int)getpid(), ++s->seq);
-		if (cgroup_create(&s->cg, name, plan->pids_max, c->cgroup,
-				  sizeof(c->cgroup), err, errlen) < 0 ||
-		    cgroup_attach(c->cgroup, pid, err, errlen) < 0) {
+		if (cgroup_create(&s->cg, name, &lim, &c->group, err,
+				  errlen) < 0 ||
+		    cgroup_attach(&c->group, pid, err, errlen) < 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			goto undo_started;
@@ -1140,16 +1167,35 @@ wait_foreground(struct spawn_session *s, pid_t pid, struct spawn_container *c)
 static void
 report_end(const struct spawn_container *c)
 {
-	char what[64];
+	char what[64], oom[256];
 
 	if (spawn_quit_signal)
 		return;
 	if (c->killed_by_us)
 		fprintf(stderr, "boxstep: the container was killed with "
 			"SIGKILL; teardown removed what was left of it\n");
+	else if (spawn_describe_oom(c, oom, sizeof(oom)))
+		fprintf(stderr, "boxstep: %s\n", oom);
 	else if (WIFSIGNALED(c->status))
 		fprintf(stderr, "boxstep: the container was %s\n",
 			spawn_describe_status(c->status, what, sizeof(what)));
+}
+
+bool
+spawn_describe_oom(const struct spawn_container *c, char *buf, size_t len)
+{
+	char size[32];
+
+	if (c->oom_kills <= 0)
+		return false;
+	plan_format_size(c->plan.memory_max, size, sizeof(size));
+	snprintf(buf, len, "the OOM killer killed %ld process%s in the "
+		 "container: it reached its memory limit, memory.max %s "
+		 "(%s oom_kill %ld); the host was not touched",
+		 c->oom_kills, c->oom_kills == 1 ? "" : "es", size,
+		 c->group.version[CGROUP_MEMORY] == CGROUP_V2 ?
+		 "memory.events" : "memory.oom_control", c->oom_kills);
+	return true;
 }
 
 int
@@ -1178,8 +1224,7 @@ spawn_stop(struct spawn_session *s, struct spawn_container *c)
 	if (!c->running)
 		return spawn_exit_code(c->status);
 	c->killed_by_us = true;
-	if (c->cgroup[0])
-		cgroup_kill_all(&s->cg, c->cgroup);
+	cgroup_kill_all(&c->group);
 	kill(c->pid, SIGKILL);
 	while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
 		;

@@ -1279,8 +1279,6 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 	t.pane.refresh_ms = 200;
 	t.pane.mounts_fd[0] = t.pane.mounts_fd[1] = -1;
 	t.pane.cg = r->session.cg;
-	if (!r->session.have_cg)
-		t.pane.cg.version = CGROUP_NONE;
 	snprintf(t.hostname, sizeof(t.hostname), "%s", r->plan.hostname);
 	snprintf(t.rootfs, sizeof(t.rootfs), "%s", r->plan.rootfs);
 	start_curses(&t);
@@ -1373,8 +1371,8 @@ tui_watch(pid_t pid)
 	struct tui t = { .ptmx = -1, .events = -1 };
 	bool gone = false;
 
-	if (cgroup_detect(&t.pane.cg, CGROUP_DEFAULT_ROOT, NULL, 0) < 0)
-		t.pane.cg.version = CGROUP_NONE;
+	/* what it finds, or for each controller why not */
+	cgroup_detect(&t.pane.cg, CGROUP_DEFAULT_ROOT, NULL, 0);
 	t.pane.refresh_ms = 200;
 	t.pane.mounts_fd[0] = t.pane.mounts_fd[1] = -1;
 	start_curses(&t);

@@ -83,6 +83,8 @@ __wrap_rmdir(const char *path)
 
 static char tmp[PATH_MAX];
 
+static void reset_groups(void);
+
 static const char *
 copy_fixture(const char *name)
 {
@@ -105,6 +107,7 @@ setup(void **state)
 	kill_procs_file[0] = '\0';
 	nkilled = 0;
 	tmp[0] = '\0';
+	reset_groups();
 	return 0;
 }
 
@@ -140,6 +143,56 @@ assert_file(const char *dir, const char *file, const char *want)
 	assert_string_equal(buf, want);
 }
 
+/* --- groups ---------------------------------------------------------- */
+
+/* The groups the tests made, found again by their first directory. */
+static struct cgroup_group groups[8];
+static int ngroups;
+
+static void
+reset_groups(void)
+{
+	memset(groups, 0, sizeof(groups));
+	ngroups = 0;
+}
+
+static int
+create_pids(struct cgroup_ctx *ctx, const char *name, long pids_max,
+	    char *path, size_t len, char *err, size_t errlen)
+{
+	struct cgroup_limits lim = { CGROUP_BIT(CGROUP_PIDS), pids_max, -1, -1 };
+	struct cgroup_group *g = &groups[ngroups % 8];
+
+	if (cgroup_create(ctx, name, &lim, g, err, errlen) < 0)
+		return -1;
+	ngroups++;
+	snprintf(path, len, "%s", cgroup_main_dir(g));
+	return 0;
+}
+
+static struct cgroup_group *
+group_of(const char *path)
+{
+	for (int i = 0; i < 8; i++)
+		if (strcmp(groups[i].dir[CGROUP_PIDS], path) == 0)
+			return &groups[i];
+	fail_msg("no group at %s", path);
+	return NULL;
+}
+
+/* A group of just DIR, as the pids controller's on v1. */
+static struct cgroup_group *
+pids_group(const char *dir)
+{
+	static struct cgroup_group g;
+
+	memset(&g, 0, sizeof(g));
+	g.ctls = CGROUP_BIT(CGROUP_PIDS);
+	g.version[CGROUP_PIDS] = CGROUP_V1;
+	snprintf(g.dir[CGROUP_PIDS], sizeof(g.dir[CGROUP_PIDS]), "%s", dir);
+	return &g;
+}
+
 /* --- detect ---------------------------------------------------------- */
 
 static void
@@ -151,9 +204,9 @@ detect_v1(void **state)
 
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
-	assert_int_equal(ctx.version, CGROUP_V1);
+	assert_int_equal(ctx.ctl[CGROUP_PIDS].version, CGROUP_V1);
 	snprintf(want, sizeof(want), "%s/pids/boxstep", root);
-	assert_string_equal(ctx.dir, want);
+	assert_string_equal(ctx.ctl[CGROUP_PIDS].dir, want);
 	assert_string_equal(cgroup_version_name(&ctx), "v1");
 }
 
@@ -166,10 +219,10 @@ detect_v2(void **state)
 
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
-	assert_int_equal(ctx.version, CGROUP_V2);
-	assert_string_equal(ctx.hier, root);
+	assert_int_equal(ctx.ctl[CGROUP_PIDS].version, CGROUP_V2);
+	assert_string_equal(ctx.ctl[CGROUP_PIDS].hier, root);
 	snprintf(want, sizeof(want), "%s/boxstep", root);
-	assert_string_equal(ctx.dir, want);
+	assert_string_equal(ctx.ctl[CGROUP_PIDS].dir, want);
 }
 
 static void
@@ -181,9 +234,9 @@ detect_hybrid_unified(void **state)
 
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
-	assert_int_equal(ctx.version, CGROUP_V2);
+	assert_int_equal(ctx.ctl[CGROUP_PIDS].version, CGROUP_V2);
 	snprintf(want, sizeof(want), "%s/unified", root);
-	assert_string_equal(ctx.hier, want);
+	assert_string_equal(ctx.ctl[CGROUP_PIDS].hier, want);
 }
 
 static void
@@ -195,7 +248,7 @@ detect_v2_without_pids(void **state)
 
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), -1);
-	assert_int_equal(ctx.version, CGROUP_NONE);
+	assert_int_equal(ctx.ctl[CGROUP_PIDS].version, CGROUP_NONE);
 	assert_non_null(strstr(err, "no pids cgroup controller"));
 	assert_non_null(strstr(err, "cpuset cpu io memory"));
 	assert_non_null(strstr(err, "CONFIG_CGROUP_PIDS"));
@@ -230,7 +283,7 @@ create_v1_sets_pids_max(void **state)
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "42-1", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-1", 20, path, sizeof(path),
 				       err, sizeof(err)), 0);
 	assert_non_null(strstr(path, "/pids/boxstep/42-1"));
 	assert_file(path, "pids.max", "20");
@@ -245,10 +298,10 @@ create_v2_enables_pids_in_parents(void **state)
 
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "42-2", -1, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-2", -1, path, sizeof(path),
 				       err, sizeof(err)), 0);
 	assert_file(root, "cgroup.subtree_control", "+pids");
-	assert_file(ctx.dir, "cgroup.subtree_control", "+pids");
+	assert_file(ctx.ctl[CGROUP_PIDS].dir, "cgroup.subtree_control", "+pids");
 	assert_file(path, "pids.max", "max");
 }
 
@@ -262,7 +315,7 @@ create_v2_leaves_enabled_controllers_alone(void **state)
 	(void)state;
 	put(root, "cgroup.subtree_control", "cpu pids memory\n");
 	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "42-3", 5, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-3", 5, path, sizeof(path),
 				       err, sizeof(err)), 0);
 	assert_file(root, "cgroup.subtree_control", "cpu pids memory\n");
 }
@@ -277,7 +330,7 @@ create_reports_mkdir_failure(void **state)
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
 	mkdir_fail_errno = EACCES;
-	assert_int_equal(cgroup_create(&ctx, "42-4", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-4", 20, path, sizeof(path),
 				       err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "mkdir"));
 	assert_non_null(strstr(err, "Permission denied"));
@@ -286,11 +339,11 @@ create_reports_mkdir_failure(void **state)
 static void
 create_without_hierarchy_fails(void **state)
 {
-	struct cgroup_ctx ctx = { .version = CGROUP_NONE };
+	struct cgroup_ctx ctx = { 0 };
 	char err[512] = "", path[PATH_MAX];
 
 	(void)state;
-	assert_int_equal(cgroup_create(&ctx, "42-5", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-5", 20, path, sizeof(path),
 				       err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no pids cgroup"));
 }
@@ -304,9 +357,9 @@ attach_writes_cgroup_procs(void **state)
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "42-6", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-6", 20, path, sizeof(path),
 				       err, sizeof(err)), 0);
-	assert_int_equal(cgroup_attach(path, 4321, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_attach(group_of(path), 4321, err, sizeof(err)), 0);
 	assert_file(path, "cgroup.procs", "4321");
 }
 
@@ -318,7 +371,8 @@ attach_to_missing_group_fails(void **state)
 	(void)state;
 	copy_fixture("cgroup-v1");
 	strcat(tmp, "/no/such/group");
-	assert_int_equal(cgroup_attach(tmp, 1, err, sizeof(err)), -1);
+	assert_int_equal(cgroup_attach(pids_group(tmp), 1, err,
+				       sizeof(err)), -1);
 	assert_non_null(strstr(err, "cgroup.procs"));
 	tmp[strlen(tmp) - strlen("/no/such/group")] = '\0';
 }
@@ -334,7 +388,7 @@ stats_read_parses_every_file(void **state)
 	put(dir, "pids.max", "max\n");
 	put(dir, "pids.events", "max 3\n");
 	put(dir, "cgroup.procs", "10\n11\n12\n");
-	assert_int_equal(cgroup_stats_read(dir, &st), 0);
+	assert_int_equal(cgroup_stats_read(pids_group(dir), &st), 0);
 	assert_int_equal(st.current, 7);
 	assert_int_equal(st.max, -1);
 	assert_int_equal(st.events_max, 3);
@@ -347,7 +401,8 @@ stats_read_of_vanished_group(void **state)
 	struct cgroup_stats st;
 
 	(void)state;
-	assert_int_equal(cgroup_stats_read("/nonexistent/group", &st), -1);
+	assert_int_equal(cgroup_stats_read(pids_group("/nonexistent/group"),
+					   &st), -1);
 	assert_int_equal(st.current, -1);
 	assert_int_equal(st.events_max, -1);
 	assert_int_equal(st.nprocs, -1);
@@ -364,12 +419,12 @@ kill_all_v1_kills_each_process(void **state)
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "42-7", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-7", 20, path, sizeof(path),
 				       err, sizeof(err)), 0);
 	put(path, "cgroup.procs", "101\n102\n");
 	fsutil_join(kill_procs_file, sizeof(kill_procs_file), path,
 		    "cgroup.procs");
-	assert_int_equal(cgroup_kill_all(&ctx, path), 0);
+	assert_int_equal(cgroup_kill_all(group_of(path)), 0);
 	assert_int_equal(nkilled, 2);
 	assert_int_equal(killed[0], 101);
 	assert_int_equal(killed[1], 102);
@@ -384,12 +439,12 @@ kill_all_v2_uses_cgroup_kill(void **state)
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v2"), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "42-8", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-8", 20, path, sizeof(path),
 				       err, sizeof(err)), 0);
 	put(path, "cgroup.kill", "");
 	put(path, "cgroup.procs", "201\n");
 	put(path, "cgroup.events", "populated 0\nfrozen 0\n");
-	assert_int_equal(cgroup_kill_all(&ctx, path), 0);
+	assert_int_equal(cgroup_kill_all(group_of(path)), 0);
 	assert_file(path, "cgroup.kill", "1");
 	assert_int_equal(nkilled, 0);
 }
@@ -404,13 +459,13 @@ remove_retries_while_busy(void **state)
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "42-9", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "42-9", 20, path, sizeof(path),
 				       err, sizeof(err)), 0);
 	rmdir_busy_times = 3;
-	assert_int_equal(cgroup_remove(&ctx, path, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_remove(group_of(path), err, sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), -1);
 	/* The parent went too: no other session was using it. */
-	assert_int_equal(stat(ctx.dir, &st), -1);
+	assert_int_equal(stat(ctx.ctl[CGROUP_PIDS].dir, &st), -1);
 	assert_true(rmdir_calls >= 5);
 }
 
@@ -424,13 +479,13 @@ remove_keeps_parent_of_other_sessions(void **state)
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "1-1", 20, a, sizeof(a), err,
+	assert_int_equal(create_pids(&ctx, "1-1", 20, a, sizeof(a), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "2-1", 20, b, sizeof(b), err,
+	assert_int_equal(create_pids(&ctx, "2-1", 20, b, sizeof(b), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_remove(&ctx, a, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_remove(group_of(a), err, sizeof(err)), 0);
 	assert_int_equal(stat(b, &st), 0);
-	assert_int_equal(stat(ctx.dir, &st), 0);
+	assert_int_equal(stat(ctx.ctl[CGROUP_PIDS].dir, &st), 0);
 }
 
 static bool
@@ -449,21 +504,228 @@ remove_stale_removes_dead_sessions_only(void **state)
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "111-1", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "111-1", 20, path, sizeof(path),
 				       err, sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "222-1", 20, path, sizeof(path),
+	assert_int_equal(create_pids(&ctx, "222-1", 20, path, sizeof(path),
 				       err, sizeof(err)), 0);
-	assert_int_equal(cgroup_create(&ctx, "not-a-session", 20, path,
+	assert_int_equal(create_pids(&ctx, "not-a-session", 20, path,
 				       sizeof(path), err, sizeof(err)), 0);
 	assert_int_equal(cgroup_remove_stale(&ctx, only_222_alive, report,
 					     sizeof(report)), 1);
 	assert_non_null(strstr(report, "111-1"));
 	assert_non_null(strstr(report, "pid 111"));
 	assert_null(strstr(report, "222-1"));
-	snprintf(path, sizeof(path), "%s/222-1", ctx.dir);
+	snprintf(path, sizeof(path), "%s/222-1", ctx.ctl[CGROUP_PIDS].dir);
 	assert_int_equal(stat(path, &st), 0);
-	snprintf(path, sizeof(path), "%s/111-1", ctx.dir);
+	snprintf(path, sizeof(path), "%s/111-1", ctx.ctl[CGROUP_PIDS].dir);
 	assert_int_equal(stat(path, &st), -1);
+}
+
+/* --- memory and cpu ------------------------------------------------- */
+
+static void
+detect_each_controller(void **state)
+{
+	struct cgroup_ctx ctx;
+	char err[512] = "", want[PATH_MAX];
+	const char *root = copy_fixture("cgroup-hybrid");
+
+	(void)state;
+	/* hybrid: pids on the unified v2 tree, memory on v1, no cpu */
+	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
+	assert_int_equal(ctx.ctl[CGROUP_PIDS].version, CGROUP_V2);
+	assert_int_equal(ctx.ctl[CGROUP_MEMORY].version, CGROUP_V1);
+	snprintf(want, sizeof(want), "%s/memory/boxstep", root);
+	assert_string_equal(ctx.ctl[CGROUP_MEMORY].dir, want);
+	assert_int_equal(ctx.ctl[CGROUP_CPU].version, CGROUP_NONE);
+	assert_non_null(strstr(ctx.ctl[CGROUP_CPU].why,
+			       "no cpu cgroup controller"));
+	assert_non_null(strstr(ctx.ctl[CGROUP_CPU].why,
+			       "(mounted, but without it)"));
+	/* v2 without pids still has memory and cpu */
+	teardown(state);
+	root = copy_fixture("cgroup-v2-nopids");
+	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), -1);
+	assert_int_equal(ctx.ctl[CGROUP_MEMORY].version, CGROUP_V2);
+	assert_int_equal(ctx.ctl[CGROUP_CPU].version, CGROUP_V2);
+	assert_string_equal(ctx.ctl[CGROUP_CPU].hier, root);
+}
+
+static void
+create_v1_in_each_hierarchy(void **state)
+{
+	struct cgroup_limits lim = {
+		CGROUP_BIT(CGROUP_PIDS) | CGROUP_BIT(CGROUP_MEMORY) |
+		CGROUP_BIT(CGROUP_CPU), 64, 32LL << 20, 50,
+	};
+	struct cgroup_ctx ctx;
+	struct cgroup_group g;
+	char err[512] = "";
+	const char *root = copy_fixture("cgroup-v1");
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_create(&ctx, "42-20", &lim, &g, err,
+				       sizeof(err)), 0);
+	assert_non_null(strstr(g.dir[CGROUP_PIDS], "/pids/boxstep/42-20"));
+	assert_non_null(strstr(g.dir[CGROUP_MEMORY], "/memory/boxstep/42-20"));
+	assert_non_null(strstr(g.dir[CGROUP_CPU], "/cpu/boxstep/42-20"));
+	assert_string_equal(cgroup_main_dir(&g), g.dir[CGROUP_PIDS]);
+	assert_file(g.dir[CGROUP_PIDS], "pids.max", "64");
+	assert_file(g.dir[CGROUP_MEMORY], "memory.limit_in_bytes", "33554432");
+	assert_file(g.dir[CGROUP_CPU], "cpu.cfs_period_us", "100000");
+	assert_file(g.dir[CGROUP_CPU], "cpu.cfs_quota_us", "50000");
+	assert_int_equal(cgroup_attach(&g, 77, err, sizeof(err)), 0);
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		assert_file(g.dir[c], "cgroup.procs", "77");
+	/* removed from every hierarchy, parents too */
+	put(g.dir[CGROUP_PIDS], "cgroup.procs", "");
+	assert_int_equal(cgroup_remove(&g, err, sizeof(err)), 0);
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		assert_int_equal(stat(ctx.ctl[c].dir, &st), -1);
+	assert_string_equal(cgroup_main_dir(&g), "");
+}
+
+static void
+create_v2_in_one_directory(void **state)
+{
+	struct cgroup_limits lim = {
+		CGROUP_BIT(CGROUP_MEMORY) | CGROUP_BIT(CGROUP_CPU), -1,
+		64LL << 20, 20,
+	};
+	struct cgroup_ctx ctx;
+	struct cgroup_group g;
+	char err[512] = "";
+	const char *root = copy_fixture("cgroup-v2");
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_create(&ctx, "42-21", &lim, &g, err,
+				       sizeof(err)), 0);
+	assert_string_equal(g.dir[CGROUP_MEMORY], g.dir[CGROUP_CPU]);
+	assert_string_equal(g.dir[CGROUP_PIDS], "");
+	assert_file(g.dir[CGROUP_MEMORY], "memory.max", "67108864");
+	assert_file(g.dir[CGROUP_CPU], "cpu.max", "20000 100000");
+	/* the fixture's file keeps the last write: +memory, then +cpu */
+	assert_file(ctx.ctl[CGROUP_CPU].dir, "cgroup.subtree_control", "+cpu");
+	assert_int_equal(cgroup_attach(&g, 88, err, sizeof(err)), 0);
+	assert_file(g.dir[CGROUP_CPU], "cgroup.procs", "88");
+	/* unlimited */
+	lim.memory_max = -1;
+	lim.cpu_percent = -1;
+	assert_int_equal(cgroup_create(&ctx, "42-22", &lim, &g, err,
+				       sizeof(err)), 0);
+	assert_file(g.dir[CGROUP_MEMORY], "memory.max", "max");
+	assert_file(g.dir[CGROUP_CPU], "cpu.max", "max 100000");
+}
+
+static void
+create_undoes_on_a_missing_controller(void **state)
+{
+	struct cgroup_limits lim = {
+		CGROUP_BIT(CGROUP_PIDS) | CGROUP_BIT(CGROUP_CPU), 20, -1, 50,
+	};
+	struct cgroup_ctx ctx;
+	struct cgroup_group g;
+	char err[512] = "", path[PATH_MAX];
+	const char *root = copy_fixture("cgroup-v1");
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, root, err, sizeof(err)), 0);
+	ctx.ctl[CGROUP_CPU].version = CGROUP_NONE;
+	snprintf(ctx.ctl[CGROUP_CPU].why, sizeof(ctx.ctl[CGROUP_CPU].why),
+		 "no cpu cgroup controller: test");
+	assert_int_equal(cgroup_create(&ctx, "42-23", &lim, &g, err,
+				       sizeof(err)), -1);
+	assert_string_equal(err, "no cpu cgroup controller: test");
+	/* the pids group made before it is gone again */
+	snprintf(path, sizeof(path), "%s/42-23", ctx.ctl[CGROUP_PIDS].dir);
+	assert_int_equal(stat(path, &st), -1);
+}
+
+static void
+stats_read_memory_and_cpu(void **state)
+{
+	struct cgroup_group g = { 0 };
+	struct cgroup_stats st;
+	const char *dir = copy_fixture("cgroup-v2");
+
+	(void)state;
+	g.ctls = CGROUP_BIT(CGROUP_MEMORY) | CGROUP_BIT(CGROUP_CPU);
+	for (int c = CGROUP_MEMORY; c <= CGROUP_CPU; c++) {
+		g.version[c] = CGROUP_V2;
+		snprintf(g.dir[c], sizeof(g.dir[c]), "%s", dir);
+	}
+	put(dir, "memory.current", "1048576\n");
+	put(dir, "memory.max", "33554432\n");
+	put(dir, "memory.peak", "2097152\n");
+	put(dir, "memory.events", "low 0\nhigh 0\nmax 5\noom 2\noom_kill 1\n"
+	    "oom_group_kill 0\n");
+	put(dir, "cpu.max", "50000 100000\n");
+	put(dir, "cpu.stat", "usage_usec 1500000\nuser_usec 1\nsystem_usec 1\n"
+	    "nr_periods 30\nnr_throttled 12\nthrottled_usec 400000\n");
+	assert_int_equal(cgroup_stats_read(&g, &st), 0);
+	assert_true(st.memory_current == 1048576);
+	assert_true(st.memory_max == 33554432);
+	assert_true(st.memory_peak == 2097152);
+	assert_int_equal(st.oom_kills, 1);
+	assert_int_equal(st.cpu_percent, 50);
+	assert_true(st.cpu_usage_usec == 1500000);
+	assert_int_equal(st.cpu_periods, 30);
+	assert_int_equal(st.cpu_throttled, 12);
+	assert_true(st.cpu_throttled_usec == 400000);
+	assert_int_equal(st.current, -1); /* no pids */
+	put(dir, "memory.max", "max\n");
+	put(dir, "cpu.max", "max 100000\n");
+	cgroup_stats_read(&g, &st);
+	assert_true(st.memory_max == -2);
+	assert_int_equal(st.cpu_percent, -2);
+	/* v1 names and units */
+	g.version[CGROUP_MEMORY] = g.version[CGROUP_CPU] = CGROUP_V1;
+	put(dir, "memory.usage_in_bytes", "4096\n");
+	put(dir, "memory.limit_in_bytes", "9223372036854771712\n");
+	put(dir, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n"
+	    "oom_kill 3\n");
+	put(dir, "cpu.cfs_quota_us", "25000\n");
+	put(dir, "cpu.cfs_period_us", "100000\n");
+	put(dir, "cpuacct.usage", "2000000000\n");
+	put(dir, "cpu.stat", "nr_periods 5\nnr_throttled 2\n"
+	    "throttled_time 3000000\n");
+	cgroup_stats_read(&g, &st);
+	assert_true(st.memory_current == 4096);
+	assert_true(st.memory_max == -2);
+	assert_int_equal(st.oom_kills, 3);
+	assert_int_equal(st.cpu_percent, 25);
+	assert_true(st.cpu_usage_usec == 2000000);
+	assert_int_equal(st.cpu_throttled, 2);
+	assert_true(st.cpu_throttled_usec == 3000);
+	put(dir, "cpu.cfs_quota_us", "-1\n");
+	cgroup_stats_read(&g, &st);
+	assert_int_equal(st.cpu_percent, -2);
+}
+
+static void
+remove_stale_in_every_hierarchy(void **state)
+{
+	struct cgroup_limits lim = {
+		CGROUP_BIT(CGROUP_PIDS) | CGROUP_BIT(CGROUP_MEMORY), 20,
+		1LL << 20, -1,
+	};
+	struct cgroup_ctx ctx;
+	struct cgroup_group g;
+	char err[512] = "", report[2048] = "";
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
+				       sizeof(err)), 0);
+	assert_int_equal(cgroup_create(&ctx, "111-1", &lim, &g, err,
+				       sizeof(err)), 0);
+	assert_int_equal(cgroup_remove_stale(&ctx, only_222_alive, report,
+					     sizeof(report)), 2);
+	assert_non_null(strstr(report, "/pids/boxstep/111-1"));
+	assert_non_null(strstr(report, "/memory/boxstep/111-1"));
 }
 
 int
@@ -507,6 +769,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			remove_stale_removes_dead_sessions_only, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(detect_each_controller, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(create_v1_in_each_hierarchy,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(create_v2_in_one_directory,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			create_undoes_on_a_missing_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(stats_read_memory_and_cpu,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(remove_stale_in_every_hierarchy,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);

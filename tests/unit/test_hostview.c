@@ -67,6 +67,41 @@ cgroup_lines(void **state)
 					       sizeof(buf)), -1);
 	assert_int_equal(hostview_parse_cgroup("garbage", buf, sizeof(buf)),
 			 -1);
+	/* Other controllers: their v1 line, or the v2 line when asked. */
+	assert_int_equal(hostview_parse_cgroup_for(
+		"4:cpu,cpuacct:/c\n3:memory:/m\n0::/u\n", "memory", false, buf,
+		sizeof(buf)), 0);
+	assert_string_equal(buf, "/m");
+	assert_int_equal(hostview_parse_cgroup_for(
+		"4:cpu,cpuacct:/c\n3:memory:/m\n0::/u\n", "cpu", false, buf,
+		sizeof(buf)), 0);
+	assert_string_equal(buf, "/c");
+	assert_int_equal(hostview_parse_cgroup_for(
+		"4:cpu,cpuacct:/c\n3:memory:/m\n0::/u\n", "cpu", true, buf,
+		sizeof(buf)), 0);
+	assert_string_equal(buf, "/u");
+	assert_int_equal(hostview_parse_cgroup_for("4:cpuacct:/c\n", "cpu",
+						   false, buf, sizeof(buf)), -1);
+}
+
+static void
+sizes(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	hostview_size(512, buf, sizeof(buf));
+	assert_string_equal(buf, "512B");
+	hostview_size(64LL << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "64M");
+	hostview_size(1536LL << 10, buf, sizeof(buf));
+	assert_string_equal(buf, "1.5M");
+	hostview_size(300LL << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "300M");
+	hostview_size(-2, buf, sizeof(buf));
+	assert_string_equal(buf, "max");
+	hostview_size(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "?");
 }
 
 static void
@@ -90,11 +125,14 @@ cmdline_and_ns_links(void **state)
 static void
 collect_container(void **state)
 {
-	struct cgroup_ctx cg = { .version = CGROUP_V1 };
+	struct cgroup_ctx cg = { 0 };
 	char text[4096];
 
 	(void)state;
-	snprintf(cg.hier, sizeof(cg.hier), "/nonexistent/pids");
+	cg.ctl[CGROUP_PIDS].version = CGROUP_V1;
+	snprintf(cg.ctl[CGROUP_PIDS].hier, PATH_MAX, "/nonexistent/pids");
+	cg.ctl[CGROUP_MEMORY].version = CGROUP_V1;
+	snprintf(cg.ctl[CGROUP_MEMORY].hier, PATH_MAX, "/nonexistent/memory");
 	assert_int_equal(hostview_collect(&hv, PROC, 4242, &cg), 0);
 	assert_false(hv.gone);
 	assert_string_equal(hv.name, "sh");
@@ -117,6 +155,10 @@ collect_container(void **state)
 	assert_string_equal(hv.leaks[0].mountpoint, "/srv/box/proc");
 	assert_string_equal(hv.cgroup, "/boxstep/4200-1");
 	assert_string_equal(hv.cgroup_dir, "/nonexistent/pids/boxstep/4200-1");
+	assert_string_equal(hv.group.dir[CGROUP_MEMORY],
+			    "/nonexistent/memory/boxstep/4200-1");
+	assert_string_equal(hv.group.dir[CGROUP_CPU], ""); /* not found */
+	assert_false(hostview_has_memory_limit(&hv)); /* unreadable */
 	assert_int_equal(hv.cg.current, -1);
 	/* Its pid namespace holds itself and its child, not the host's. */
 	assert_int_equal(hv.n_procs, 2);
@@ -177,6 +219,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(status_fields, teardown),
 		cmocka_unit_test_teardown(cgroup_lines, teardown),
+		cmocka_unit_test_teardown(sizes, teardown),
 		cmocka_unit_test_teardown(cmdline_and_ns_links, teardown),
 		cmocka_unit_test_teardown(collect_container, teardown),
 		cmocka_unit_test_teardown(collect_partial_process, teardown),

@@ -206,11 +206,20 @@ clone_flags(void **state)
 }
 
 /* Renders the show text into a static buffer. */
+static const struct plan_cgroups v1 = {
+	"/sys/fs/cgroup/pids/boxstep", "/sys/fs/cgroup/memory/boxstep",
+	"/sys/fs/cgroup/cpu/boxstep", false, false,
+};
+static const struct plan_cgroups v2 = {
+	"/sys/fs/cgroup/boxstep", "/sys/fs/cgroup/boxstep",
+	"/sys/fs/cgroup/boxstep", true, true,
+};
+
 static const char *
-show(const char *cgroup_dir)
+show(const struct plan_cgroups *cg)
 {
 	static char text[8192];
-	int n = plan_describe(&p, cgroup_dir, text, sizeof(text));
+	int n = plan_describe(&p, cg, text, sizeof(text));
 
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	return text;
@@ -238,7 +247,7 @@ describe_all_layers(void **state)
 	for (int i = 0; i < PLAN_NLAYERS; i++)
 		plan_enable(&p, i);
 	plan_set(&p, "hostname", "kitten", err, sizeof(err));
-	t = show("/sys/fs/cgroup/pids/boxstep");
+	t = show(&v1);
 	assert_non_null(strstr(t, "clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS"
 			       "|SIGCHLD)"));
 	assert_non_null(strstr(t, "sethostname(\"kitten\", 6)"));
@@ -266,7 +275,7 @@ describe_all_layers(void **state)
 	assert_null(strstr(t, "umount2"));
 	assert_int_equal(plan_set(&p, "rootfs.layer", "off", err,
 				  sizeof(err)), 0);
-	t = show("/sys/fs/cgroup/pids/boxstep");
+	t = show(&v1);
 	assert_null(strstr(t, "overlay"));
 	assert_non_null(strstr(t, "chroot(\"/srv/rootfs\")"));
 	assert_int_equal(plan_set(&p, "rootfs.layer", "maybe", err,
@@ -319,6 +328,100 @@ describe_refused_plan(void **state)
 	assert_null(strstr(t, "clone("));
 }
 
+static const char *
+after(const char *t, const char *a, const char *b)
+{
+	const char *pa = strstr(t, a), *pb = strstr(t, b);
+
+	if (!pa || !pb || pb <= pa)
+		fail_msg("'%s' does not come after '%s' in:\n%s", b, a, t);
+	return pb;
+}
+
+static void
+describe_memory_and_cpu(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_PIDS);
+	plan_enable(&p, PLAN_MEMORY);
+	plan_enable(&p, PLAN_CPU);
+	assert_int_equal(plan_set(&p, "memory.max", "32M", err, sizeof(err)), 0);
+	/* v1: a directory in each hierarchy, the v1 file names */
+	t = show(&v1);
+	after(t, "clone(", "mkdir(\"/sys/fs/cgroup/memory/boxstep/<session>\")");
+	after(t, "mkdir(\"/sys/fs/cgroup/pids/boxstep/<session>\")",
+	      "mkdir(\"/sys/fs/cgroup/cpu/boxstep/<session>\")");
+	assert_non_null(strstr(t, "write(\"memory.limit_in_bytes\", "
+			       "\"33554432\")"));
+	assert_non_null(strstr(t, "write(\"cpu.cfs_quota_us\", \"50000\")"));
+	after(t, "cpu.cfs_quota_us", "write(\"cgroup.procs\"");
+	after(t, "cgroup.procs", "[release the child]");
+	/* v2: one directory, one cgroup.procs, the v2 file names */
+	t = show(&v2);
+	assert_non_null(strstr(t, "mkdir(\"/sys/fs/cgroup/boxstep/<session>\")"));
+	assert_null(strstr(strstr(t, "mkdir(") + 1, "mkdir("));
+	assert_null(strstr(strstr(t, "cgroup.procs") + 1, "cgroup.procs"));
+	assert_non_null(strstr(t, "write(\"memory.max\", \"33554432\")"));
+	assert_non_null(strstr(t, "write(\"memory.swap.max\", \"0\")"));
+	assert_non_null(strstr(t, "write(\"cpu.max\", \"50000 100000\")"));
+	assert_int_equal(plan_set(&p, "cpu.max", "max", err, sizeof(err)), 0);
+	assert_non_null(strstr(show(&v2), "write(\"cpu.max\", \"max 100000\")"));
+	assert_non_null(strstr(show(&v1), "write(\"cpu.cfs_quota_us\", \"-1\")"));
+	/* missing controllers say so */
+	plan_disable(&p, PLAN_PIDS);
+	assert_non_null(strstr(show(NULL), "<no memory cgroup found>"));
+	assert_non_null(strstr(show(NULL), "<no cpu cgroup found>"));
+	assert_null(strstr(show(NULL), "<no pids cgroup found>"));
+}
+
+static void
+set_memory_and_cpu(void **state)
+{
+	static const struct { const char *v; long long want; } sizes[] = {
+		{ "32M", 32LL << 20 }, { "1G", 1LL << 30 }, { "4096k", 4LL << 20 },
+		{ "64MiB", 64LL << 20 }, { "2097152", 2097152 }, { "1P", 1LL << 50 },
+		{ "max", PLAN_MEMORY_UNLIMITED },
+	};
+	static const char *const bad_sizes[] = {
+		"", "-1M", "32X", "1M2", "1024", "1023K", "2P", "M", "32 M",
+		"99999999999999999999",
+	};
+	char buf[32];
+
+	(void)state;
+	plan_get(&p, "memory.max", buf, sizeof(buf));
+	assert_string_equal(buf, "64M");
+	plan_get(&p, "cpu.max", buf, sizeof(buf));
+	assert_string_equal(buf, "50");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_int_equal(plan_set(&p, "memory.max", sizes[i].v, err,
+					  sizeof(err)), 0);
+		assert_true(p.memory_max == sizes[i].want);
+	}
+	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++)
+		if (plan_set(&p, "memory.max", bad_sizes[i], err,
+			     sizeof(err)) != -1 || !strstr(err, "memory.max"))
+			fail_msg("memory.max '%s' taken (%s)", bad_sizes[i], err);
+	assert_int_equal(plan_set(&p, "memory.max", "1536K", err, sizeof(err)), 0);
+	plan_get(&p, "memory.max", buf, sizeof(buf));
+	assert_string_equal(buf, "1536K");
+	assert_int_equal(plan_set(&p, "cpu.max", "250", err, sizeof(err)), 0);
+	assert_int_equal(p.cpu_max, 250);
+	assert_int_equal(plan_set(&p, "cpu.max", "20%", err, sizeof(err)), 0);
+	assert_int_equal(p.cpu_max, 20);
+	assert_int_equal(plan_set(&p, "cpu.max", "0", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "between 1"));
+	assert_int_equal(plan_set(&p, "cpu.max", "half", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "whole percentage"));
+	assert_int_equal(plan_set(&p, "cpu.max", "102401", err, sizeof(err)), -1);
+	plan_format_size(3LL << 30, buf, sizeof(buf));
+	assert_string_equal(buf, "3G");
+	plan_format_size(1000, buf, sizeof(buf));
+	assert_string_equal(buf, "1000");
+}
+
 static void
 describe_pids_without_hierarchy(void **state)
 {
@@ -361,6 +464,8 @@ main(void)
 		cmocka_unit_test_setup(describe_shared_propagation, setup),
 		cmocka_unit_test_setup(describe_refused_plan, setup),
 		cmocka_unit_test_setup(describe_pids_without_hierarchy, setup),
+cmocka_unit_test_setup(describe_memory_and_cpu, setup),
+cmocka_unit_test_setup(set_memory_and_cpu, setup),
 		cmocka_unit_test_setup(describe_truncates_like_snprintf, setup),
 	};
 
