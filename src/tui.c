@@ -383,6 +383,28 @@ pane_show(struct pane *p, pid_t pid)
 	p->dirty = true;
 }
 
+/* LABEL, then CUR against MAX as a bar, then FIGURES. */
+static void
+draw_bar(const struct tui *t, const struct pane *p, int y, int width,
+	 const char *label, double cur, double max, bool alert,
+	 const char *figures)
+{
+	int barw = width - 34, fill;
+
+	fill = max > 0 ? (int)((cur * barw + max - 1) / max) : 0;
+	if (fill > barw)
+		fill = barw;
+	mvwprintw(p->win, y, 1, "%-5s", label);
+	wattron(p->win, alert ? ui_attr(t, PAIR_ALERT, A_REVERSE) :
+		ui_attr(t, PAIR_ON, A_REVERSE));
+	for (int i = 0; i < fill; i++)
+		waddch(p->win, ' ');
+	wattroff(p->win, A_COLOR | A_REVERSE);
+	for (int i = fill; i < barw; i++)
+		waddch(p->win, '.');
+	waddnstr(p->win, figures, width - barw - 7);
+}
+
 /* pids.current against pids.max as a bar, then the last minute's
  * samples as a sparkline. */
 static void
@@ -394,27 +416,17 @@ draw_pids(const struct tui *t, const struct pane *p, int y, int width)
 	};
 	static const char ascii[] = " .:-=+*#%@";
 	long cur = p->hv.cg.current, max = p->hv.cg.max, top = 1;
-	int barw = width - 34, fill;
+	bool full = max > 0 && cur >= max;
+	char fig[64];
 
-	if (cur < 0 || barw < 5)
+	if (cur < 0 || width - 34 < 5)
 		return;
-	fill = max > 0 ? (int)((cur * barw + max - 1) / max) : 0;
-	if (fill > barw)
-		fill = barw;
-	mvwprintw(p->win, y, 1, "pids ");
-	wattron(p->win, max > 0 && cur >= max ? ui_attr(t, PAIR_ALERT, A_REVERSE) :
-		ui_attr(t, PAIR_ON, A_REVERSE));
-	for (int i = 0; i < fill; i++)
-		waddch(p->win, ' ');
-	wattroff(p->win, A_COLOR | A_REVERSE);
-	for (int i = fill; i < barw; i++)
-		waddch(p->win, '.');
 	if (max >= 0)
-		wprintw(p->win, " %ld/%ld", cur, max);
+		snprintf(fig, sizeof(fig), " %ld/%ld%s", cur, max,
+			 full ? " AT LIMIT" : "");
 	else
-		wprintw(p->win, " %ld/max", cur);
-	if (max > 0 && cur >= max)
-		wprintw(p->win, " AT LIMIT");
+		snprintf(fig, sizeof(fig), " %ld/max", cur);
+	draw_bar(t, p, y, width, "pids", (double)cur, (double)max, full, fig);
 	for (int i = 0; i < p->nspark; i++)
 		if (p->spark[i] > top)
 			top = p->spark[i];
@@ -430,6 +442,25 @@ draw_pids(const struct tui *t, const struct pane *p, int y, int width)
 		else
 			waddch(p->win, (chtype)ascii[level]);
 	}
+}
+
+/* memory.current against memory.max, with the OOM killer's count. */
+static void
+draw_memory(const struct tui *t, const struct pane *p, int y, int width)
+{
+	const struct cgroup_stats *st = &p->hv.cg;
+	char cur[32], max[32], fig[96];
+
+	if (width - 34 < 5)
+		return;
+	hostview_size(st->memory_current, cur, sizeof(cur));
+	hostview_size(st->memory_max, max, sizeof(max));
+	snprintf(fig, sizeof(fig), " %s/%s", cur, max);
+	if (st->oom_kills > 0)
+		snprintf(fig + strlen(fig), sizeof(fig) - strlen(fig),
+			 " OOM KILLED %ld", st->oom_kills);
+	draw_bar(t, p, y, width, "mem", (double)st->memory_current,
+		 (double)st->memory_max, st->oom_kills > 0, fig);
 }
 
 /* Adds S in ATTR, at most *ROOM columns of it, and takes what it used
@@ -493,6 +524,10 @@ draw_pane(const struct tui *t, struct pane *p)
 	if (p->hv.cg.current >= 0 && h > 8) {
 		draw_pids(t, p, y, w);
 		y += 2;
+	}
+	if (hostview_has_memory_limit(&p->hv) && h > 10) {
+		draw_memory(t, p, y, w);
+		y++;
 	}
 	for (int i = 0; i < p->nlines && y < h; i++, y++) {
 		bool hot = p->changed_at[i] > 0 &&
@@ -915,7 +950,7 @@ static void
 draw_status(struct tui *t)
 {
 	static const char *const names[] = {
-		"uts", "pid", "mnt", "chroot", "proc", "pids",
+		"uts", "pid", "mnt", "chroot", "proc", "pids", "memory", "cpu",
 	};
 
 	if (t->presenting) {

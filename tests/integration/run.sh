@@ -257,6 +257,68 @@ test_no_pids_hierarchy() {
 	check "other layers still work" equals "$out" ""
 }
 
+# --- memory and cpu --------------------------------------------------------
+
+# Doubles a string until memory runs out: only ever under memory.max.
+hog='awk '"'"'BEGIN { s = "x"; while (1) s = s s }'"'"
+
+test_memory_oom_killed() {
+	box -c "enable pid mnt chroot proc memory; set memory.max 16M; run $hog"
+	check "the OOM killer is named" contains "$out" "the OOM killer killed 1 process in the container"
+	check "with the limit and the counter" matches "$out" "memory.max 16M \(memory\.(events|oom_control) oom_kill 1\)"
+	check "the status is SIGKILL's" equals "$rc" 137
+	box -c "enable pid mnt chroot proc memory; set memory.max 64M; run awk 'BEGIN { s = \"x\"; for (i = 0; i < 20; i++) s = s s; print length(s) }'"
+	check "under the limit 1 MiB of string is fine" equals "$out" 1048576
+	check "exit 0" equals "$rc" 0
+}
+
+test_memory_figures_from_host() {
+	box -c "enable pid mnt chroot proc memory; set memory.max 24M; start sleep 3131
+host $BOX watch \$BOXPID | grep -E '^(memory|cgroup):'; g=\$(grep -E ':memory:|^0::' /proc/\$BOXPID/cgroup | head -1); g=\${g#*::}; g=\${g#*:memory:}; d=/sys/fs/cgroup/memory\$g; [ -d \$d ] || d=/sys/fs/cgroup\$g; cat \$d/memory.limit_in_bytes \$d/memory.max 2>/dev/null
+stop"
+	check "the host view shows usage against the limit" matches "$out" "memory: [0-9.]+[KM]? / memory.max 24M  peak [0-9.]+[KM]?  OOM kills 0"
+	check "the limit file holds it" contains "$out" "25165824"
+}
+
+test_cpu_throttled() {
+	local spin="start sh -c 'while :; do :; done'"
+	# ticks of CPU time the container's PID 1 gets in 2 s, from the host
+	local ticks='a=$(awk "{print \$14+\$15}" /proc/$BOXPID/stat); sleep 2; b=$(awk "{print \$14+\$15}" /proc/$BOXPID/stat); echo ticks=$((b - a))'
+	box -c "enable pid cpu; set cpu.max 10; $spin
+host $ticks; $BOX watch \$BOXPID | grep '^cpu:'
+stop"
+	local limited=${out##*ticks=}
+	limited=${limited%%[!0-9]*}
+	check "the host view shows the limit and the throttling" matches "$out" "cpu: limit 10% of a CPU.*throttled [1-9][0-9]* of [1-9]"
+	check "at 10% a busy loop gets about 20 of 200 ticks in 2 s" test "$limited" -le 40
+	box -c "enable pid; $spin
+host $ticks
+stop"
+	local free=${out##*ticks=}
+	free=${free%%[!0-9]*}
+	check "without the layer it takes far more (the check can fail)" test "$free" -ge 100
+}
+
+test_cgroup_layers_missing_controllers() {
+	mkdir -p "$work/nocg"
+	out=$(BOXSTEP_CGROUP_ROOT=$work/nocg timeout 60 "$BOX" -c 'enable memory; run true' 2>&1)
+	rc=$?
+	check "memory: says the controller is missing" contains "$out" "no memory cgroup controller"
+	check "and fails" equals "$rc" 125
+	out=$(BOXSTEP_CGROUP_ROOT=$work/nocg timeout 60 "$BOX" -c 'enable cpu; run true' 2>&1)
+	check "cpu: the same" contains "$out" "no cpu cgroup controller"
+}
+
+test_cgroup_layers_show() {
+	box -c 'enable memory cpu; set memory.max 32M; set cpu.max 25; show'
+	check "show names the memory file" matches "$out" 'write\("memory\.(max|limit_in_bytes)", "33554432"\)'
+	check "show names the cpu file" matches "$out" 'write\("cpu\.(max|cfs_quota_us)", "25000( 100000)?"\)'
+	check "show says where each hierarchy is" matches "$out" '\(memory: cgroup v[12] at /sys/fs/cgroup'
+	box -c 'explain memory; explain cpu'
+	check "explain memory names the OOM killer" contains "$out" "OOM killer"
+	check "explain cpu names the quota" contains "$out" "cpu.cfs_quota_us"
+}
+
 # --- processes and teardown ------------------------------------------------
 
 test_orphans_killed_without_pid_ns() {
@@ -413,6 +475,11 @@ test_errors_set_values() {
 	check "missing value" contains "$out" "set hostname needs a value"
 	box -c 'show'
 	check "nothing was changed by the bad values" contains "$out" "pids.max     20"
+	box -c 'set memory.max 32X; set memory.max 512K; set cpu.max 0; set cpu.max half'
+	check "a memory size it cannot read" contains "$out" "memory.max takes a size such as 32M"
+	check "a memory limit too small to start sh" contains "$out" "below 1M not even a shell"
+	check "cpu.max 0" contains "$out" "cpu.max must be between 1"
+	check "cpu.max not a number" contains "$out" "cpu.max takes a whole percentage"
 }
 
 test_missing_default_rootfs() {
@@ -463,6 +530,11 @@ t "pids: a fork bomb without a pid namespace is cleaned up" test_pids_fork_bomb_
 t "pids: the session's cgroup is removed" test_pids_cgroup_removed
 t "pids: stale groups of dead sessions are removed" test_stale_cgroup_removed
 t "pids: no pids hierarchy is explained" test_no_pids_hierarchy
+t "memory: past memory.max the OOM killer strikes, and is named" test_memory_oom_killed
+t "memory: the host sees usage against the limit" test_memory_figures_from_host
+t "cpu: cpu.max throttles a busy loop" test_cpu_throttled
+t "memory, cpu: a missing controller is explained" test_cgroup_layers_missing_controllers
+t "memory, cpu: show and explain" test_cgroup_layers_show
 t "teardown: orphans die without a pid namespace" test_orphans_killed_without_pid_ns
 t "background: start, BOXPID, stop" test_background_start_stop
 t "background: an exit is reported" test_background_exit_reported

@@ -38,7 +38,7 @@ t() {
 
 figures='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d current=$(cat $d/pids.current) max=$(cat $d/pids.max) $(grep max $d/pids.events)"'
 
-t "v2: detected, and named in show" 'cgroup v2: /sys/fs/cgroup' \
+t "v2: detected, and named in show" 'pids: cgroup v2 at /sys/fs/cgroup' \
 	'enable pids; show'
 t "v2: the container is in boxstep/<session>" 'group=/sys/fs/cgroup/boxstep/[0-9]+-1 current=1 max=20' \
 	"enable pids; start sleep 3101
@@ -63,6 +63,19 @@ stop"
 t "v2: pids.max max" 'current=1 max=max' \
 	"enable pids; set pids.max max; start sleep 3106
 host $figures
+stop"
+mem='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "memory.max=$(cat $d/memory.max) swap=$(cat $d/memory.swap.max 2>/dev/null) cpu.max=$(cat $d/cpu.max) subtree=$(cat /sys/fs/cgroup/boxstep/cgroup.subtree_control)"'
+t "v2: memory.max, no swap and cpu.max in one group" 'memory.max=16777216 swap=(0|) cpu.max=20000 100000 subtree=.*cpu.*memory' \
+	"enable memory cpu; set memory.max 16M; set cpu.max 20; start sleep 3107
+host $mem
+stop"
+t "v2: show names the v2 files" 'write\("memory.max", "16777216"\).*' \
+	'enable memory cpu; set memory.max 16M; show'
+t "v2: past memory.max the OOM killer strikes, and boxstep says so" 'the OOM killer killed 1 process in the container: it reached its memory limit, memory.max 16M \(memory.events oom_kill 1\)' \
+	"enable pid mnt chroot proc memory; set memory.max 16M; run awk 'BEGIN { s = \"x\"; while (1) s = s s }'"
+t "v2: the host view shows memory and cpu throttling" 'cpu: limit 10% of a CPU  used [0-9.]+ s  throttled [1-9][0-9]* of' \
+	"enable pid cpu memory; set cpu.max 10; start sh -c 'while :; do :; done'
+host sleep 2; $BOX watch \$BOXPID
 stop"
 # A group left by a boxstep that is gone (pid 99999 does not run here).
 mkdir -p /sys/fs/cgroup/boxstep/99999-3
