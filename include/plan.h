@@ -77,6 +77,9 @@ struct plan_key_info {
 /* The layer table, in the order of the story. */
 const struct plan_layer_info *plan_layer_info(enum plan_layer layer);
 
+/* Every layer's name, in order, separated by spaces. */
+const char *plan_layer_names(void);
+
 /* Returns the layer called NAME, or -1. Exact names only. */
 int plan_layer_lookup(const char *name);
 

@@ -402,7 +402,7 @@ parse_check(struct parser *p, const char *text, int line,
 	case ARG_NS:
 		if (f->arg == ARG_LAYER && plan_layer_lookup(w[first]) < 0) {
 			perr(p, line, "no layer called '%s'; the layers are: "
-			     "uts pid mnt chroot proc pids", w[first]);
+			     "%s", w[first], plan_layer_names());
 			goto out;
 		}
 		if (f->arg == ARG_NS) {

@@ -157,6 +157,19 @@ plan_layer_info(enum plan_layer layer)
 	return &layers[layer];
 }
 
+const char *
+plan_layer_names(void)
+{
+	static char names[128];
+
+	if (!names[0])
+		for (int i = 0; i < PLAN_NLAYERS; i++)
+			snprintf(names + strlen(names),
+				 sizeof(names) - strlen(names), "%s%s",
+				 i ? " " : "", layers[i].name);
+	return names;
+}
+
 int
 plan_layer_lookup(const char *name)
 {

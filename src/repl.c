@@ -66,7 +66,7 @@ static const struct repl_cmd commands[] = {
 	  .summary = "every layer: on or off, and what it isolates",
 	  .exec = cmd_layers },
 	{ .name = "enable", .usage = "enable LAYER...",
-	  .summary = "turn layers on: uts pid mnt chroot proc pids",
+	  .summary = "turn layers on: uts pid mnt chroot proc pids ...",
 	  .detail = "The next `run`, `sh` or `start` uses them.  Layers "
 	  "combine freely;\n`run` refuses a mix that would harm the host, "
 	  "and says why.",
@@ -290,7 +290,7 @@ parse_layers(const struct repl *r, int argc, char **argv, unsigned *set)
 
 		if (l < 0) {
 			say_error(r, "no layer called '%s'; the layers are: "
-				  "uts pid mnt chroot proc pids", argv[i]);
+				  "%s", argv[i], plan_layer_names());
 			return -1;
 		}
 		*set |= 1u << l;
