@@ -51,6 +51,7 @@ ldd "$BOX" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
 done
 mkdir -p "$root/boxstep-build/rootfs"
 cp -a "$ROOTFS" "$root/boxstep-build/rootfs/busybox"
+cp -a "$here/../../lessons" "$root/boxstep-build/lessons"
 cp "$here/v2-tests.sh" "$root/v2-tests.sh"
 # overlayfs is a module in Debian's kernel: the session's writable layer
 # needs it.

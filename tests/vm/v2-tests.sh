@@ -92,6 +92,23 @@ fi
 t "v2: the other layers work here too" 'kitten pid=1' \
 	'enable uts pid mnt chroot proc; set hostname kitten; run sh -c "echo $(hostname) pid=\$\$"'
 
+# The cgroup lessons, autoplayed on v2: each check fails before its step
+# and holds after it.
+for lesson in 07-cgroups 09-memory-cpu; do
+	before=$(state)
+	out=$("$BOX" check "$(dirname "$BOX")/lessons/$lesson.md" 2>&1)
+	rc=$?
+	after=$(state)
+	if [ $rc = 0 ] && [ "$before" = "$after" ]; then
+		passed=$((passed + 1))
+		echo "ok - v2: lesson $lesson passes boxstep check"
+	else
+		failed=$((failed + 1))
+		echo "not ok - v2: lesson $lesson passes boxstep check (status $rc)"
+		echo "$out" | grep -v "can't fork" | tail -15 | sed 's/^/    | /'
+	fi
+done
+
 echo
 echo "v2: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
