@@ -68,6 +68,8 @@ struct hostview {
 	size_t n_leaks;
 	char *mount_text;       /* backing store of mounts[] */
 	char *leak_text;        /* backing store of leaks[] */
+	/* the network interfaces of its net namespace, space-separated */
+	char ifaces[256];
 	/* cgroups: the pids controller's path names the group */
 	char cgroup[PATH_MAX];  /* path inside the hierarchy, "" unknown */
 	char cgroup_dir[PATH_MAX]; /* the directory on the host, "" none */
@@ -91,6 +93,10 @@ int hostview_parse_cgroup(const char *text, char *buf, size_t len);
  * line naming NAME.  Returns 0, or -1 when there is none. */
 int hostview_parse_cgroup_for(const char *text, const char *name, bool v2,
 			      char *buf, size_t len);
+
+/* Lists the interface names in /proc/<pid>/net/dev TEXT into BUF,
+ * separated by spaces ("lo eth0").  Returns how many there are. */
+int hostview_parse_net_dev(const char *text, char *buf, size_t len);
 
 /* Writes BYTES as "12.5M", "64M", "512B"; -2 as "max", other negatives
  * as "?". */

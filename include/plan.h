@@ -19,6 +19,9 @@ enum plan_layer {
 	PLAN_PIDS,
 	PLAN_MEMORY,
 	PLAN_CPU,
+	PLAN_IPC,
+	PLAN_NET,
+	PLAN_CGROUPNS,
 	PLAN_NLAYERS
 };
 

@@ -368,10 +368,38 @@ collect_procs(struct hostview *hv, const char *proc_root)
 	free(rows);
 }
 
+int
+hostview_parse_net_dev(const char *text, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	/* Two header lines, then "  name: counters" */
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *colon = strchr(p, ':'), *eol = strchr(p, '\n');
+		const char *name = p;
+
+		if (!colon || (eol && colon > eol))
+			continue;
+		while (name < colon && *name == ' ')
+			name++;
+		if (name == colon || memchr(name, '|', (size_t)(colon - name)))
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%.*s",
+						 n ? " " : "",
+						 (int)(colon - name), name);
+		n++;
+	}
+	return n;
+}
+
 static void
 update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 {
-	char path[PATH_MAX], link[64], mine[64];
+	char path[PATH_MAX], link[64], mine[64], *text;
 
 	hv->n_ns = 0;
 	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++) {
@@ -388,6 +416,12 @@ update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 		ns->ino = hostview_parse_ns_link(link);
 		ns->host_ino = hostview_parse_ns_link(mine);
 		hv->n_ns++;
+	}
+	hv->ifaces[0] = '\0';
+	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					   "net/dev"), NULL))) {
+		hostview_parse_net_dev(text, hv->ifaces, sizeof(hv->ifaces));
+		free(text);
 	}
 	gethostname(hv->host_hostname, sizeof(hv->host_hostname) - 1);
 	hv->hostname[0] = '\0';
@@ -609,6 +643,9 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		    hv->ns[i].ino, hv->ns[i].host_ino);
 	msg_append(&t, "hostname: %s   (host: %s)\n",
 	    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
+	if (hv->ifaces[0])
+		msg_append(&t, "network (%s): %s\n", hostview_ns_is_new(hv, "net") ?
+		    "its own" : "the host's", hv->ifaces);
 	if (hv->root_lower[0])
 		msg_append(&t, "root: %s\n  (overlay: this session's writable "
 		    "layer over %s)\n", hv->root, hv->root_lower);

@@ -123,6 +123,48 @@ static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 		"Look for: nr_throttled and throttled_usec in cpu.stat, and\n"
 		"`host top` showing the container near its limit.",
 	},
+	[PLAN_IPC] = {
+		.name = "ipc",
+		.summary = "its own System V IPC objects and POSIX queues",
+		.kernel = "clone(CLONE_NEWIPC)",
+		.explain =
+		"Message queues, semaphore sets and shared memory segments (System V\n"
+		"IPC, and POSIX message queues) are named by numbers anyone on the\n"
+		"host can look up.  CLONE_NEWIPC gives the container a table of its\n"
+		"own: it sees none of the host's objects, the host sees none of its,\n"
+		"and they are destroyed with the namespace when its last process\n"
+		"exits.  Without it, a queue a container makes outlives it on the host.\n"
+		"Look for: `ipcs -q` inside vs `host ipcs -q` (busybox has no ipcs:\n"
+		"try it without chroot, with the host's tools).",
+	},
+	[PLAN_NET] = {
+		.name = "net",
+		.summary = "its own network stack: only loopback",
+		.kernel = "clone(CLONE_NEWNET)",
+		.explain =
+		"A new network namespace has its own interfaces, addresses, routes,\n"
+		"firewall and ports, and starts with nothing but a loopback device,\n"
+		"down.  boxstep brings lo up, so 127.0.0.1 works inside.  Reaching\n"
+		"the outside needs more than a namespace: a veth pair with one end\n"
+		"moved in, addresses, a route, and NAT on the host, which is what\n"
+		"Docker's bridge network sets up.\n"
+		"Look for: `ip addr` inside vs `host ip addr`; the interfaces the\n"
+		"host view lists from /proc/$BOXPID/net/dev.",
+	},
+	[PLAN_CGROUPNS] = {
+		.name = "cgroupns",
+		.summary = "its own view of the cgroup tree: its group is /",
+		.kernel = "unshare(CLONE_NEWCGROUP)",
+		.explain =
+		"/proc/self/cgroup names the groups a process is in, and by default\n"
+		"the whole path: /boxstep/<session> gives away where the container\n"
+		"runs on the host.  A cgroup namespace makes the groups the process\n"
+		"is in at that moment its root, \"/\".  So the child unshares it\n"
+		"after boxstep has moved it into its cgroup, not at clone time, when\n"
+		"it is still in boxstep's own group.\n"
+		"Look for: `cat /proc/self/cgroup` inside vs\n"
+		"`host cat /proc/$BOXPID/cgroup`.",
+	},
 };
 
 static const char *const onoff[] = { "on", "off", NULL };
@@ -503,6 +545,11 @@ plan_clone_flags(const struct plan *plan)
 		flags |= CLONE_NEWPID;
 	if (plan_has(plan, PLAN_MNT))
 		flags |= CLONE_NEWNS;
+	if (plan_has(plan, PLAN_IPC))
+		flags |= CLONE_NEWIPC;
+	if (plan_has(plan, PLAN_NET))
+		flags |= CLONE_NEWNET;
+	/* cgroupns is unshared by the child once it is in its group */
 	return flags;
 }
 
@@ -516,6 +563,8 @@ plan_format_clone_flags(unsigned long flags, char *buf, size_t len)
 		{ CLONE_NEWUTS, "CLONE_NEWUTS|" },
 		{ CLONE_NEWPID, "CLONE_NEWPID|" },
 		{ CLONE_NEWNS, "CLONE_NEWNS|" },
+		{ CLONE_NEWIPC, "CLONE_NEWIPC|" },
+		{ CLONE_NEWNET, "CLONE_NEWNET|" },
 	};
 	char text[128] = "";
 
@@ -657,6 +706,11 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	text_call(t, "boxstep", "", call);
 	describe_cgroups(plan, cg, t);
 	text_call(t, "boxstep", "[release the child]", "write(sync, ...)");
+	if (plan_has(plan, PLAN_CGROUPNS))
+		text_call(t, "child", "[cgroupns]", "unshare(CLONE_NEWCGROUP)");
+	if (plan_has(plan, PLAN_NET))
+		text_call(t, "child", "[net]",
+			  "ioctl(socket, SIOCSIFFLAGS, {\"lo\", IFF_UP})");
 	if (plan_has(plan, PLAN_UTS)) {
 		snprintf(call, sizeof(call), "sethostname(\"%s\", %zu)",
 			 plan->hostname, strlen(plan->hostname));

@@ -996,7 +996,7 @@ repl_event(const struct repl *r, const char *fmt, ...)
 static void
 event_plan(const struct repl *r)
 {
-	char layers[64] = "";
+	char layers[128] = "";
 
 	for (int i = 0; i < PLAN_NLAYERS; i++)
 		if (plan_has(&r->plan, i))

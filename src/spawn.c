@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -38,6 +41,8 @@ enum child_stage {
 	STAGE_CHROOT,
 	STAGE_CHDIR,
 	STAGE_PROC,
+	STAGE_CGROUPNS,
+	STAGE_LOOPBACK,
 	STAGE_EXEC,
 };
 
@@ -187,6 +192,26 @@ child_fail(const struct child_args *a, enum child_stage stage, int code)
 	_exit(code);
 }
 
+/* Brings the new network namespace's loopback device up, as `ip link
+ * set lo up` does. */
+static int
+loopback_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return rc;
+}
+
 static int
 child_main(void *arg)
 {
@@ -225,6 +250,11 @@ child_main(void *arg)
 
 	if (a->stdin_fd >= 0 && dup2(a->stdin_fd, STDIN_FILENO) < 0)
 		child_fail(a, STAGE_STDIN, 125);
+	/* Now that it is in its cgroup, that group becomes its "/". */
+	if (plan_has(p, PLAN_CGROUPNS) && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(a, STAGE_CGROUPNS, 125);
+	if (plan_has(p, PLAN_NET) && loopback_up() < 0)
+		child_fail(a, STAGE_LOOPBACK, 125);
 	if (plan_has(p, PLAN_UTS) &&
 	    sethostname(p->hostname, strlen(p->hostname)) < 0)
 		child_fail(a, STAGE_HOSTNAME, 125);
@@ -1003,6 +1033,15 @@ describe_failure(const struct spawn_container *c, const char *prog,
 			     p->rootfs : "/", p->rootfs);
 		else
 			msg_fail(err, errlen, "mount proc on /proc: %s", why);
+		break;
+	case STAGE_CGROUPNS:
+		msg_fail(err, errlen, "unshare(CLONE_NEWCGROUP): %s%s", why,
+		     r->err == EINVAL ? " (cgroup namespaces need Linux 4.6 "
+		     "or later, built with CONFIG_CGROUPS)" : "");
+		break;
+	case STAGE_LOOPBACK:
+		msg_fail(err, errlen, "bring up lo in the new network "
+		     "namespace: %s", why);
 		break;
 	default:
 		msg_fail(err, errlen, "container setup: %s", why);

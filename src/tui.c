@@ -104,7 +104,7 @@ struct tui {
 	VTermPos cursor;
 	bool cursor_shown;
 	struct pane pane;
-	char layers[64], hostname[65], rootfs[4096];
+	char layers[128], hostname[65], rootfs[4096];
 	bool color, utf8;
 };
 
@@ -949,30 +949,23 @@ draw_legend(struct tui *t)
 static void
 draw_status(struct tui *t)
 {
-	static const char *const names[] = {
-		"uts", "pid", "mnt", "chroot", "proc", "pids", "memory", "cpu",
-	};
-
 	if (t->presenting) {
 		draw_legend(t);
 		return;
 	}
 	werase(t->status);
 	wmove(t->status, 0, 0);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char want[16];
+	for (int i = 0; i < PLAN_NLAYERS; i++) {
+		const char *name = plan_layer_info(i)->name;
+		char want[32], list[160];
 		bool on;
 
-		snprintf(want, sizeof(want), ",%s,", names[i]);
-		{
-			char list[80];
-
-			snprintf(list, sizeof(list), ",%s,", t->layers);
-			on = strstr(list, want) != NULL;
-		}
+		snprintf(want, sizeof(want), ",%s,", name);
+		snprintf(list, sizeof(list), ",%s,", t->layers);
+		on = strstr(list, want) != NULL;
 		wattron(t->status, on ? ui_attr(t, PAIR_ON, A_REVERSE) | A_BOLD :
 			A_DIM);
-		wprintw(t->status, " %s ", names[i]);
+		wprintw(t->status, " %s ", name);
 		wattroff(t->status, A_COLOR | A_REVERSE | A_BOLD | A_DIM);
 		waddch(t->status, ' ');
 	}
@@ -997,10 +990,10 @@ draw_status(struct tui *t)
 static void
 handle_event(struct tui *t, char *line)
 {
-	char layers[64], host[65], root[4096], text[64];
+	char layers[128], host[65], root[4096], text[64];
 	int pid, ms;
 
-	if (sscanf(line, "plan %63s %64s %4095s", layers, host, root) == 3) {
+	if (sscanf(line, "plan %127s %64s %4095s", layers, host, root) == 3) {
 		snprintf(t->layers, sizeof(t->layers), "%s",
 			 strcmp(layers, "-") ? layers : "");
 		snprintf(t->hostname, sizeof(t->hostname), "%s", host);

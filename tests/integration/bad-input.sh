@@ -26,7 +26,7 @@ rows=$(cat <<ROWS
 -c 'help run show'             | help takes fewer arguments                     | 2
 -c 'layers now'                | layers takes no arguments                      | 2
 -c 'enable'                    | enable is missing a layer name                 | 2
--c 'enable net'                | no layer called 'net'                          | 2
+-c 'enable wifi'               | no layer called 'wifi'                         | 2
 -c 'disable'                   | disable is missing a layer name                | 2
 -c 'disable bogus'             | no layer called 'bogus'                        | 2
 -c 'reset everything'          | reset takes no arguments                       | 2

@@ -438,8 +438,8 @@ test_errors_commands() {
 	check "unambiguous prefixes work" contains "$out" "uts     ON"
 	box -c 'enable'
 	check "enable without a layer" contains "$out" "enable is missing a layer name"
-	box -c 'enable net'
-	check "unknown layer" contains "$out" "no layer called 'net'"
+	box -c 'enable wifi'
+	check "unknown layer" contains "$out" "no layer called 'wifi'"
 	box -c 'run'
 	check "run without a command" contains "$out" "run is missing its command"
 	box -c 'stop now'

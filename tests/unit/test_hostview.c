@@ -85,6 +85,24 @@ cgroup_lines(void **state)
 }
 
 static void
+net_dev(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(hostview_parse_net_dev(
+		"Inter-|   Receive                    |  Transmit\n"
+		" face |bytes    packets errs drop fifo|bytes\n"
+		"    lo:       0       0    0    0    0 0\n"
+		"  eth0: 1234 5 0 0 0 0\n", buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "lo eth0");
+	assert_int_equal(hostview_parse_net_dev("", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(hostview_parse_net_dev("  lo: 1\n", buf, 3), 1);
+	assert_string_equal(buf, "lo");
+}
+
+static void
 sizes(void **state)
 {
 	char buf[32];
@@ -220,6 +238,7 @@ main(void)
 		cmocka_unit_test_teardown(status_fields, teardown),
 		cmocka_unit_test_teardown(cgroup_lines, teardown),
 		cmocka_unit_test_teardown(sizes, teardown),
+		cmocka_unit_test_teardown(net_dev, teardown),
 		cmocka_unit_test_teardown(cmdline_and_ns_links, teardown),
 		cmocka_unit_test_teardown(collect_container, teardown),
 		cmocka_unit_test_teardown(collect_partial_process, teardown),

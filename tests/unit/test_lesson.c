@@ -188,8 +188,8 @@ static const struct {
 	  "t.md:10: regular expression too costly: '"
 	  "(((((((((((((((((((((((((((((((((a))))))...': its groups nest too "
 	  "deep" },
-	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nlayer net on\n```\n",
-	  "t.md:10: no layer called 'net'" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nlayer wifi on\n```\n",
+	  "t.md:10: no layer called 'wifi'" },
 	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nlayer uts yes\n```\n",
 	  "t.md:10: 'layer uts yes' ends with 'on' or 'off', not 'yes'" },
 	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\n"

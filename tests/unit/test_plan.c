@@ -56,7 +56,7 @@ layer_table_is_complete(void **state)
 		assert_int_equal(plan_layer_lookup(l->name), i);
 	}
 	assert_null(plan_layer_info(PLAN_NLAYERS));
-	assert_int_equal(plan_layer_lookup("net"), -1);
+	assert_int_equal(plan_layer_lookup("network"), -1);
 	assert_int_equal(plan_layer_lookup("ut"), -1);
 }
 
@@ -249,7 +249,7 @@ describe_all_layers(void **state)
 	plan_set(&p, "hostname", "kitten", err, sizeof(err));
 	t = show(&v1);
 	assert_non_null(strstr(t, "clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS"
-			       "|SIGCHLD)"));
+			       "|CLONE_NEWIPC|CLONE_NEWNET|SIGCHLD)"));
 	assert_non_null(strstr(t, "sethostname(\"kitten\", 6)"));
 	assert_non_null(strstr(t, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, "
 			       "NULL)"));
@@ -423,6 +423,30 @@ set_memory_and_cpu(void **state)
 }
 
 static void
+describe_ipc_net_cgroupns(void **state)
+{
+	const char *t;
+	char buf[128];
+
+	(void)state;
+	plan_enable(&p, PLAN_IPC);
+	plan_enable(&p, PLAN_NET);
+	plan_enable(&p, PLAN_CGROUPNS);
+	plan_enable(&p, PLAN_PIDS);
+	plan_format_clone_flags(plan_clone_flags(&p), buf, sizeof(buf));
+	/* cgroupns is not a clone flag: the child unshares it later */
+	assert_string_equal(buf, "CLONE_NEWIPC|CLONE_NEWNET|SIGCHLD");
+	t = show(&v1);
+	after(t, "write(\"cgroup.procs\"", "unshare(CLONE_NEWCGROUP)");
+	after(t, "[release the child]", "unshare(CLONE_NEWCGROUP)");
+	after(t, "unshare(CLONE_NEWCGROUP)", "SIOCSIFFLAGS, {\"lo\", IFF_UP}");
+	after(t, "IFF_UP", "execvp");
+	assert_int_equal(plan_layer_lookup("cgroupns"), PLAN_CGROUPNS);
+	assert_string_equal(plan_layer_names(), "uts pid mnt chroot proc pids "
+			    "memory cpu ipc net cgroupns");
+}
+
+static void
 describe_pids_without_hierarchy(void **state)
 {
 	(void)state;
@@ -465,6 +489,7 @@ main(void)
 		cmocka_unit_test_setup(describe_refused_plan, setup),
 		cmocka_unit_test_setup(describe_pids_without_hierarchy, setup),
 cmocka_unit_test_setup(describe_memory_and_cpu, setup),
+cmocka_unit_test_setup(describe_ipc_net_cgroupns, setup),
 cmocka_unit_test_setup(set_memory_and_cpu, setup),
 		cmocka_unit_test_setup(describe_truncates_like_snprintf, setup),
 	};
