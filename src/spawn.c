@@ -42,6 +42,7 @@ enum child_stage {
 	STAGE_CHDIR,
 	STAGE_PROC,
 	STAGE_CGROUPNS,
+	STAGE_HELD,     /* not a failure: the cgroup namespace is made */
 	STAGE_LOOPBACK,
 	STAGE_EXEC,
 };
@@ -246,13 +247,22 @@ child_main(void *arg)
 	 * the command does may escape the limit. */
 	if (read(a->sync_rd, &go, 1) != 1)
 		_exit(125);
+	/* Now that it is in its cgroup, that group becomes its "/".  Then
+	 * it is held once more, so that the parent can read its namespaces
+	 * with the new cgroup namespace among them. */
+	if (plan_has(p, PLAN_CGROUPNS)) {
+		struct child_report held = { STAGE_HELD, 0 };
+
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			child_fail(a, STAGE_CGROUPNS, 125);
+		if (write(a->report_wr, &held, sizeof(held)) != sizeof(held) ||
+		    read(a->sync_rd, &go, 1) != 1)
+			_exit(125);
+	}
 	close(a->sync_rd);
 
 	if (a->stdin_fd >= 0 && dup2(a->stdin_fd, STDIN_FILENO) < 0)
 		child_fail(a, STAGE_STDIN, 125);
-	/* Now that it is in its cgroup, that group becomes its "/". */
-	if (plan_has(p, PLAN_CGROUPNS) && unshare(CLONE_NEWCGROUP) < 0)
-		child_fail(a, STAGE_CGROUPNS, 125);
 	if (plan_has(p, PLAN_NET) && loopback_up() < 0)
 		child_fail(a, STAGE_LOOPBACK, 125);
 	if (plan_has(p, PLAN_UTS) &&
@@ -889,21 +899,31 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 		setpgid(pid, pid);
 		tcsetpgrp(s->tty, pid);
 	}
-	if (s->on_hold)
-		s->on_hold(pid, s->on_hold_arg);
-	if (write(sync_pipe[1], "g", 1) != 1) {
-		msg_fail(err, errlen, "release the child: %s", strerror(errno));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		goto undo_started;
+	/* With cgroupns, the child unshares it on a first "g" and says so
+	 * (or fails), then waits for a second. */
+	for (int hold = plan_has(plan, PLAN_CGROUPNS) ? 2 : 1; hold > 0;
+	     hold--) {
+		if (hold == 1 && s->on_hold)
+			s->on_hold(pid, s->on_hold_arg);
+		if (write(sync_pipe[1], "g", 1) != 1) {
+			msg_fail(err, errlen, "release the child: %s",
+				 strerror(errno));
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			goto undo_started;
+		}
+		/* The child's copy of the report pipe closes on a good exec,
+		 * so EOF means the command is running; a report means it is
+		 * not, unless it is the cgroupns "held" one. */
+		while ((n = read(report_pipe[0], &report, sizeof(report))) < 0 &&
+		       errno == EINTR)
+			;
+		if (hold == 2 && (n != (ssize_t)sizeof(report) ||
+				  report.stage != STAGE_HELD))
+			break;
 	}
 	close(sync_pipe[1]);
 	sync_pipe[1] = -1;
-	/* The child's copy of the report pipe closes on a good exec, so
-	 * EOF means the command is running; a report means it is not. */
-	while ((n = read(report_pipe[0], &report, sizeof(report))) < 0 &&
-	       errno == EINTR)
-		;
 	close(report_pipe[0]);
 	report_pipe[0] = -1;
 	if (n == (ssize_t)sizeof(report)) {

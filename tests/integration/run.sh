@@ -319,6 +319,61 @@ test_cgroup_layers_show() {
 	check "explain cpu names the quota" contains "$out" "cpu.cfs_quota_us"
 }
 
+# --- ipc, net, cgroupns ------------------------------------------------------
+
+test_net_only_loopback() {
+	box -c "enable pid mnt chroot proc net; run sh -c 'ip link; echo count=\$(ip link | grep -c \"^[0-9]\")'; run ping -c 1 127.0.0.1"
+	check "only one interface inside" contains "$out" "count=1"
+	check "it is lo, and it is up" matches "$out" "^1: lo: <LOOPBACK,UP"
+	check "loopback answers" contains "$out" "1 packets received"
+	box -c "run sh -c 'echo count=\$(tail -n +3 /proc/self/net/dev | wc -l)'"
+	check "without the layer the host's interfaces show (the check can fail)" \
+		matches "$out" "count=([2-9]|[1-9][0-9])"
+	box -c "enable net; start sleep 3141
+host $BOX watch \$BOXPID | grep -E '^network|^  net '
+stop"
+	check "the host view lists its interfaces" contains "$out" "network (its own): lo"
+	check "and marks the namespace new" matches "$out" "net +NEW"
+}
+
+test_ipc_own_table() {
+	local id
+	id=$(ipcmk -Q | awk '{print $NF}')
+	box -c "enable ipc; run sh -c 'ipcs -q; ipcmk -Q; echo queues=\$(ipcs -q | grep -c \"^0x\")'"
+	check "inside, only its own queue" contains "$out" "queues=1"
+	check "the host's queue is not seen" lacks "$out" " $id "
+	box -c "run ipcs -q"
+	check "without the layer the host's queue shows (the check can fail)" \
+		matches "$out" " $id +root"
+	ipcrm -q "$id"
+	check "the container's queue went with its namespace" \
+		equals "$(ipcs -q | grep -c '^0x')" 0
+}
+
+test_cgroupns_root() {
+	box -c "enable pids cgroupns; run sh -c 'cat /proc/self/cgroup; echo naming=\$(grep -c boxstep /proc/self/cgroup)'"
+	check "its groups read as / inside" contains "$out" "naming=0"
+	check "the pids group is its root" matches "$out" "(:pids:|^0::)/$"
+	box -c "enable pids; run sh -c 'echo naming=\$(grep -c boxstep /proc/self/cgroup)'"
+	check "without the layer the path shows (the check can fail)" \
+		matches "$out" "naming=[1-9]"
+	box -c "enable pids cgroupns; start sleep 3142
+host ls -l /proc/\$BOXPID/ns/cgroup /proc/self/ns/cgroup | grep -o 'cgroup:\[[0-9]*\]' | sort -u | wc -l; grep boxstep /proc/\$BOXPID/cgroup
+stop"
+	check "a new cgroup namespace" matches "$out" "^2$"
+	check "the host still sees the full path" contains "$out" "/boxstep/"
+}
+
+test_layers_show_new_flags() {
+	box -c 'enable ipc net cgroupns; show; explain net; explain ipc; explain cgroupns'
+	check "show: the clone flags" contains "$out" "clone(CLONE_NEWIPC|CLONE_NEWNET|SIGCHLD)"
+	check "show: cgroupns unshared by the child" contains "$out" "unshare(CLONE_NEWCGROUP)"
+	check "show: lo brought up" contains "$out" 'SIOCSIFFLAGS, {"lo", IFF_UP}'
+	check "explain net: veth" contains "$out" "veth pair"
+	check "explain ipc" contains "$out" "System V"
+	check "explain cgroupns" contains "$out" "/proc/self/cgroup"
+}
+
 # --- processes and teardown ------------------------------------------------
 
 test_orphans_killed_without_pid_ns() {
@@ -535,6 +590,10 @@ t "memory: the host sees usage against the limit" test_memory_figures_from_host
 t "cpu: cpu.max throttles a busy loop" test_cpu_throttled
 t "memory, cpu: a missing controller is explained" test_cgroup_layers_missing_controllers
 t "memory, cpu: show and explain" test_cgroup_layers_show
+t "net: only loopback, up, and the host view lists it" test_net_only_loopback
+t "ipc: its own table of System V objects" test_ipc_own_table
+t "cgroupns: its group is / inside" test_cgroupns_root
+t "ipc, net, cgroupns: show and explain" test_layers_show_new_flags
 t "teardown: orphans die without a pid namespace" test_orphans_killed_without_pid_ns
 t "background: start, BOXPID, stop" test_background_start_stop
 t "background: an exit is reported" test_background_exit_reported

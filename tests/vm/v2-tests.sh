@@ -77,6 +77,10 @@ t "v2: the host view shows memory and cpu throttling" 'cpu: limit 10% of a CPU  
 	"enable pid cpu memory; set cpu.max 10; start sh -c 'while :; do :; done'
 host sleep 2; $BOX watch \$BOXPID
 stop"
+t "v2: with cgroupns the container's group reads as 0::/" '^0::/$' \
+	"enable pids cgroupns; run cat /proc/self/cgroup"
+t "v2: without it, the full path" '^0::/boxstep/[0-9]+-1$' \
+	"enable pids; run cat /proc/self/cgroup"
 # A group left by a boxstep that is gone (pid 99999 does not run here).
 mkdir -p /sys/fs/cgroup/boxstep/99999-3
 out=$("$BOX" -c layers 2>&1)
