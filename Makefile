@@ -72,7 +72,8 @@ deps:
 
 rootfs: $(ROOTFS)/bin/busybox
 
-$(ROOTFS)/bin/busybox: rootfs/build.sh $(wildcard rootfs/skel/etc/*)
+$(ROOTFS)/bin/busybox: rootfs/build.sh rootfs/src/breakout.c \
+		$(wildcard rootfs/skel/etc/*)
 	$(Q)sh rootfs/build.sh $(ROOTFS)
 
 run: deps-run all rootfs

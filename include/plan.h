@@ -22,6 +22,7 @@ enum plan_layer {
 	PLAN_IPC,
 	PLAN_NET,
 	PLAN_CGROUPNS,
+	PLAN_PIVOT,
 	PLAN_NLAYERS
 };
 
@@ -96,6 +97,9 @@ const struct plan_key_info *plan_key_lookup(const char *name);
 void plan_init(struct plan *plan, const char *default_rootfs);
 
 bool plan_has(const struct plan *plan, enum plan_layer layer);
+
+/* Whether the container gets the rootfs as its root: chroot or pivot. */
+bool plan_new_root(const struct plan *plan);
 void plan_enable(struct plan *plan, enum plan_layer layer);
 void plan_disable(struct plan *plan, enum plan_layer layer);
 

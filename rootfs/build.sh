@@ -60,4 +60,14 @@ for f in "$here"/skel/etc/*; do
 done
 cp -f "$here/skel/YOU-ARE-INSIDE-THE-CONTAINER" "$out/"
 
+# The chroot escape of lesson 11, static so that it runs in any root.
+mkdir -p "$out/usr/local/bin"
+if ! ${CC:-cc} -static -O2 -Wall -Wextra -o "$out/usr/local/bin/breakout.new" \
+	"$here/src/breakout.c"; then
+	echo "rootfs: could not build breakout (a static C program): install" \
+	     "gcc and libc6-dev" >&2
+	exit 1
+fi
+mv -f "$out/usr/local/bin/breakout.new" "$out/usr/local/bin/breakout"
+
 echo "rootfs: built $out ($(du -sh "$out" | cut -f1), $("$busybox" --list | wc -l) applets)"

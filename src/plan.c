@@ -165,6 +165,22 @@ static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 		"Look for: `cat /proc/self/cgroup` inside vs\n"
 		"`host cat /proc/$BOXPID/cgroup`.",
 	},
+	[PLAN_PIVOT] = {
+		.name = "pivot",
+		.summary = "the rootfs as its root, the host's detached",
+		.kernel = "pivot_root(2) + umount2(MNT_DETACH)",
+		.explain =
+		"chroot only changes where path lookups start; the host's root is\n"
+		"still mounted, and a process with root inside can chroot again into a\n"
+		"subdirectory, walk `..` out of it and chroot back to the real /.\n"
+		"pivot_root moves the whole mount namespace onto a new root instead:\n"
+		"the rootfs is bind-mounted onto itself (pivot_root wants a mount\n"
+		"point), made private, pivot_root(\".\", \".\") stacks the old root on\n"
+		"top of the new, and umount2(\".\", MNT_DETACH) takes it away.  There is\n"
+		"nothing left to walk back to.  It needs the mnt layer, and replaces\n"
+		"chroot.  Look for: `run ls /` the same as with chroot, and the\n"
+		"escape (lesson 11) that works under chroot and fails here.",
+	},
 };
 
 static const char *const onoff[] = { "on", "off", NULL };
@@ -257,6 +273,12 @@ bool
 plan_has(const struct plan *plan, enum plan_layer layer)
 {
 	return (plan->layers & (1u << layer)) != 0;
+}
+
+bool
+plan_new_root(const struct plan *plan)
+{
+	return plan_has(plan, PLAN_CHROOT) || plan_has(plan, PLAN_PIVOT);
 }
 
 void
@@ -511,8 +533,23 @@ plan_check(const struct plan *plan, char *err, size_t errlen)
 {
 	bool proc = plan_has(plan, PLAN_PROC);
 	bool mnt = plan_has(plan, PLAN_MNT);
-	bool chroot = plan_has(plan, PLAN_CHROOT);
+	bool chroot = plan_new_root(plan);
+	bool pivot = plan_has(plan, PLAN_PIVOT);
 
+	if (pivot && plan_has(plan, PLAN_CHROOT))
+		return msg_fail(err, errlen,
+			    "pivot and chroot are two ways to give the container "
+			    "its root; turn one of them off");
+	if (pivot && !mnt)
+		return msg_fail(err, errlen,
+			    "refusing pivot without mnt: pivot_root changes the "
+			    "root of every process in the mount namespace, and "
+			    "without the mnt layer that is the host's. Enable mnt");
+	if (pivot && plan->propagation == PLAN_PROP_SHARED)
+		return msg_fail(err, errlen,
+			    "refusing pivot with shared propagation: pivot_root "
+			    "fails (EINVAL) when the mounts around the new root "
+			    "are shared. Set propagation private");
 	if (proc && !chroot && !mnt)
 		return msg_fail(err, errlen,
 			    "refusing proc without chroot or mnt: the new proc "
@@ -679,12 +716,13 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	bool shared = plan->propagation == PLAN_PROP_SHARED;
 	bool mnt = plan_has(plan, PLAN_MNT);
 	bool chroot = plan_has(plan, PLAN_CHROOT);
+	bool pivot = plan_has(plan, PLAN_PIVOT);
 	char flags[128], call[3 * PATH_MAX + 128];
-	const char *root = chroot && plan->rootfs_layer ? PLAN_LAYER_ROOT :
-			   plan->rootfs;
+	const char *root = (chroot || pivot) && plan->rootfs_layer ?
+			   PLAN_LAYER_ROOT : plan->rootfs;
 
 	msg_append(t, "\n`run CMD` will make these calls, in this order:\n");
-	if (chroot && plan->rootfs_layer) {
+	if ((chroot || pivot) && plan->rootfs_layer) {
 		snprintf(call, sizeof(call), "mount(\"overlay\", \"%s\", "
 			 "\"overlay\", 0, \"lowerdir=%s,upperdir=%s,"
 			 "workdir=%s\")", PLAN_LAYER_ROOT, plan->rootfs,
@@ -722,6 +760,19 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	else if (mnt)
 		text_call(t, "child", "[mnt]",
 			  "(root left shared: mounts propagate to the host)");
+	if (pivot) {
+		snprintf(call, sizeof(call), "mount(\"%s\", \"%s\", NULL, "
+			 "MS_BIND|MS_REC, NULL)", root, root);
+		text_call(t, "child", "[pivot]", call);
+		snprintf(call, sizeof(call), "mount(NULL, \"%s\", NULL, "
+			 "MS_PRIVATE, NULL)", root);
+		text_call(t, "child", "[pivot]", call);
+		snprintf(call, sizeof(call), "chdir(\"%s\")", root);
+		text_call(t, "child", "[pivot]", call);
+		text_call(t, "child", "[pivot]", "pivot_root(\".\", \".\")");
+		text_call(t, "child", "[pivot]", "umount2(\".\", MNT_DETACH)");
+		text_call(t, "child", "[pivot]", "chdir(\"/\")");
+	}
 	if (chroot) {
 		snprintf(call, sizeof(call), "chroot(\"%s\")", root);
 		text_call(t, "child", "[chroot]", call);

@@ -317,6 +317,11 @@ switch_layers(struct repl *r, int argc, char **argv, bool on)
 
 	if (parse_layers(r, argc, argv, &set) < 0)
 		return 2;
+	if (on && (set & (1u << PLAN_CHROOT)) && (set & (1u << PLAN_PIVOT))) {
+		say_error(r, "chroot and pivot are two ways to give the "
+			  "container its root: enable one of them");
+		return 2;
+	}
 	for (int i = 0; i < PLAN_NLAYERS; i++) {
 		if (!(set & (1u << i)))
 			continue;
@@ -324,6 +329,18 @@ switch_layers(struct repl *r, int argc, char **argv, bool on)
 			plan_enable(&r->plan, i);
 		else
 			plan_disable(&r->plan, i);
+	}
+	/* pivot replaces chroot, and chroot pivot */
+	for (int k = 0; on && k < 2; k++) {
+		enum plan_layer now = k ? PLAN_PIVOT : PLAN_CHROOT;
+		enum plan_layer other = k ? PLAN_CHROOT : PLAN_PIVOT;
+
+		if ((set & (1u << now)) && plan_has(&r->plan, other)) {
+			plan_disable(&r->plan, other);
+			printf("(%s is off now: %s replaces it)\n",
+			       plan_layer_info(other)->name,
+			       plan_layer_info(now)->name);
+		}
 	}
 	note_plan(r);
 	return 0;

@@ -40,6 +40,9 @@ enum child_stage {
 	STAGE_PRIVATE,
 	STAGE_CHROOT,
 	STAGE_CHDIR,
+	STAGE_PIVOT_BIND,
+	STAGE_PIVOT,
+	STAGE_PIVOT_DETACH,
 	STAGE_PROC,
 	STAGE_CGROUPNS,
 	STAGE_HELD,     /* not a failure: the cgroup namespace is made */
@@ -271,6 +274,21 @@ child_main(void *arg)
 	if (plan_has(p, PLAN_MNT) && p->propagation == PLAN_PROP_PRIVATE &&
 	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail(a, STAGE_PRIVATE, 125);
+	if (plan_has(p, PLAN_PIVOT)) {
+		/* pivot_root(2) wants the new root to be a mount point, and
+		 * no shared mount around it.  pivot_root(".", ".") puts the
+		 * old root on top of the new one; detaching it leaves the
+		 * mount namespace nothing of the host's tree to walk to. */
+		if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC,
+			  NULL) < 0 ||
+		    mount(NULL, p->rootfs, NULL, MS_PRIVATE, NULL) < 0)
+			child_fail(a, STAGE_PIVOT_BIND, 125);
+		if (chdir(p->rootfs) < 0 ||
+		    syscall(SYS_pivot_root, ".", ".") < 0)
+			child_fail(a, STAGE_PIVOT, 125);
+		if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+			child_fail(a, STAGE_PIVOT_DETACH, 125);
+	}
 	if (plan_has(p, PLAN_CHROOT)) {
 		if (chroot(p->rootfs) < 0)
 			child_fail(a, STAGE_CHROOT, 125);
@@ -685,7 +703,7 @@ child_env(const struct plan *p)
 	char name[PLAN_HOSTNAME_MAX + 1] = "container";
 
 	snprintf(term, sizeof(term), "TERM=%s", t && *t ? t : "linux");
-	if (plan_has(p, PLAN_CHROOT))
+	if (plan_new_root(p))
 		snprintf(ps1, sizeof(ps1), "PS1=\\h:\\w\\$ ");
 	else {
 		if (plan_has(p, PLAN_UTS))
@@ -808,10 +826,10 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 			msg_fail(err, errlen, "%s", s->cg.ctl[i].why);
 			return 125;
 		}
-	if (plan_has(plan, PLAN_CHROOT) &&
+	if (plan_new_root(plan) &&
 	    spawn_check_rootfs(plan->rootfs, err, errlen) < 0)
 		return 125;
-	if (plan_has(plan, PLAN_CHROOT) && plan->rootfs_layer) {
+	if (plan_new_root(plan) && plan->rootfs_layer) {
 		/* From here on the root is the session's layer. */
 		if (session_layer(s, plan->rootfs, err, errlen) < 0)
 			return 125;
@@ -986,7 +1004,7 @@ describe_exec_failure(const struct spawn_container *c, const char *prog,
 		      int e, char *err, size_t errlen)
 {
 	const char *root = c->plan.rootfs;
-	bool chrooted = plan_has(&c->plan, PLAN_CHROOT);
+	bool chrooted = plan_new_root(&c->plan);
 
 	if (e == ENOENT && chrooted && root_has(root, prog))
 		msg_fail(err, errlen, "%s is in the root filesystem but cannot "
@@ -1049,10 +1067,24 @@ describe_failure(const struct spawn_container *c, const char *prog,
 		else if (r->err == ENOENT)
 			msg_fail(err, errlen, "mount proc: there is no /proc "
 			     "directory to mount on in %s; create it with "
-			     "`host mkdir %s/proc`", plan_has(p, PLAN_CHROOT) ?
+			     "`host mkdir %s/proc`", plan_new_root(p) ?
 			     p->rootfs : "/", p->rootfs);
 		else
 			msg_fail(err, errlen, "mount proc on /proc: %s", why);
+		break;
+	case STAGE_PIVOT_BIND:
+		msg_fail(err, errlen, "bind %s onto itself for pivot_root: %s",
+		     p->rootfs, why);
+		break;
+	case STAGE_PIVOT:
+		msg_fail(err, errlen, "pivot_root(\".\", \".\") in %s: %s%s",
+		     p->rootfs, why, r->err == EINVAL ? " (the new root must "
+		     "be a mount point with no shared mount around it; is "
+		     "/ itself a chroot, as in some sandboxes?)" : "");
+		break;
+	case STAGE_PIVOT_DETACH:
+		msg_fail(err, errlen, "detach the old root after pivot_root: %s",
+		     why);
 		break;
 	case STAGE_CGROUPNS:
 		msg_fail(err, errlen, "unshare(CLONE_NEWCGROUP): %s%s", why,
