@@ -28,6 +28,13 @@ rows=$(cat <<ROWS
 -c 'enable'                    | enable is missing a layer name                 | 2
 -c 'enable wifi'               | no layer called 'wifi'                         | 2
 -c 'disable'                   | disable is missing a layer name                | 2
+-c 'enable chroot pivot'       | two ways to give the container its root        | 2
+-c 'enable pivot; run true'    | refusing pivot without mnt                     | 125
+-c 'enable mnt pivot; set propagation shared; run true' | refusing pivot with shared propagation | 125
+-c 'set memory.max lots'       | memory.max takes a size such as 32M            | 2
+-c 'set memory.max 100K'       | must be between 1M and 1P                      | 2
+-c 'set cpu.max 0'             | cpu.max must be between 1                      | 2
+-c 'set cpu.max fast'          | cpu.max takes a whole percentage               | 2
 -c 'disable bogus'             | no layer called 'bogus'                        | 2
 -c 'reset everything'          | reset takes no arguments                       | 2
 -c 'set hostname'              | set hostname needs a value                     | 2

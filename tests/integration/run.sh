@@ -374,6 +374,35 @@ test_layers_show_new_flags() {
 	check "explain cgroupns" contains "$out" "/proc/self/cgroup"
 }
 
+# --- pivot -------------------------------------------------------------------
+
+test_pivot_closes_the_breakout() {
+	box -c 'enable pid mnt chroot proc; run breakout'
+	check "under chroot, root inside walks out to the host's /" \
+		matches "$out" "^(lib|opt|srv|mnt|boot)$"
+	check "it says what it did" contains "$out" 'chroot("/tmp") without chdir'
+	box -c 'enable pid mnt chroot proc; enable pivot; run breakout; show'
+	check "enabling pivot turns chroot off, and says so" contains "$out" "(chroot is off now: pivot replaces it)"
+	check "under pivot the walk ends at the container's root" contains "$out" "YOU-ARE-INSIDE-THE-CONTAINER"
+	check "and never reaches the host's" lacks "$out" $'\nboot\n'
+	check "show lists the pivot calls" contains "$out" 'pivot_root(".", ".")'
+	check "show lists the detach" contains "$out" 'umount2(".", MNT_DETACH)'
+}
+
+test_pivot_mount_table() {
+	box -c "enable pid mnt pivot proc; start sleep 3143
+host echo mounts=\$(wc -l < /proc/\$BOXPID/mountinfo); cat /proc/\$BOXPID/mountinfo
+stop"
+	check "its mount table has its root and /proc only" matches "$out" "mounts=2$"
+	box -c "enable pid mnt chroot proc; start sleep 3144
+host echo mounts=\$(wc -l < /proc/\$BOXPID/mountinfo)
+stop"
+	check "under chroot it holds the host's mounts (the check can fail)" \
+		matches "$out" "mounts=([3-9]|[1-9][0-9]+)$"
+	box -c 'enable pid mnt pivot proc; set rootfs.layer off; run ls /'
+	check "the shared rootfs works too" contains "$out" "YOU-ARE-INSIDE-THE-CONTAINER"
+}
+
 # --- processes and teardown ------------------------------------------------
 
 test_orphans_killed_without_pid_ns() {
@@ -594,6 +623,8 @@ t "net: only loopback, up, and the host view lists it" test_net_only_loopback
 t "ipc: its own table of System V objects" test_ipc_own_table
 t "cgroupns: its group is / inside" test_cgroupns_root
 t "ipc, net, cgroupns: show and explain" test_layers_show_new_flags
+t "pivot: the chroot breakout works, and pivot_root closes it" test_pivot_closes_the_breakout
+t "pivot: nothing of the host's mount table is left" test_pivot_mount_table
 t "teardown: orphans die without a pid namespace" test_orphans_killed_without_pid_ns
 t "background: start, BOXPID, stop" test_background_start_stop
 t "background: an exit is reported" test_background_exit_reported
