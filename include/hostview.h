@@ -49,6 +49,8 @@ struct hostview {
 	pid_t nspid[HOSTVIEW_NSPID_MAX]; /* host first, innermost last */
 	int n_nspid;
 	unsigned long long sigcgt; /* signals with a handler */
+	long uid;               /* its real uid, as the host sees it; -1 */
+	long map_inside, map_outside, map_count; /* uid_map's first line */
 	char cmdline[256];
 	/* namespaces */
 	struct hostview_ns ns[HOSTVIEW_NS_MAX];
@@ -93,6 +95,11 @@ int hostview_parse_cgroup(const char *text, char *buf, size_t len);
  * line naming NAME.  Returns 0, or -1 when there is none. */
 int hostview_parse_cgroup_for(const char *text, const char *name, bool v2,
 			      char *buf, size_t len);
+
+/* Reads the first line of a uid_map ("0 100000 65536") into INSIDE,
+ * OUTSIDE and COUNT.  Returns 0, or -1 when there is none. */
+int hostview_parse_id_map(const char *text, long *inside, long *outside,
+			  long *count);
 
 /* Lists the interface names in /proc/<pid>/net/dev TEXT into BUF,
  * separated by spaces ("lo eth0").  Returns how many there are. */

@@ -23,6 +23,7 @@ enum plan_layer {
 	PLAN_NET,
 	PLAN_CGROUPNS,
 	PLAN_PIVOT,
+	PLAN_USER,
 	PLAN_NLAYERS
 };
 
@@ -45,6 +46,10 @@ enum plan_propagation {
 #define PLAN_CPU_UNLIMITED (-1L)
 #define PLAN_CPU_LIMIT 102400L       /* percent: 1024 CPUs */
 #define PLAN_DEFAULT_CPU_MAX 50L
+/* The user layer maps uid and gid 0..65535 inside to these outside, as
+ * subordinate ids in /etc/subuid usually start. */
+#define PLAN_USER_BASE 100000
+#define PLAN_USER_COUNT 65536
 
 /* Where `show` says the session's writable layer is (spawn makes it under
  * /run/boxstep/<its pid>/, the root named after the rootfs's directory). */

@@ -67,7 +67,15 @@ hostview_parse_status(const char *text, struct hostview *hv)
 		}
 	if ((v = status_field(text, "SigCgt")))
 		hv->sigcgt = strtoull(v, NULL, 16);
+	hv->uid = (v = status_field(text, "Uid")) ? strtol(v, NULL, 10) : -1;
 	return 0;
+}
+
+int
+hostview_parse_id_map(const char *text, long *inside, long *outside,
+		      long *count)
+{
+	return sscanf(text, "%ld %ld %ld", inside, outside, count) == 3 ? 0 : -1;
 }
 
 int
@@ -417,6 +425,14 @@ update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 		ns->host_ino = hostview_parse_ns_link(mine);
 		hv->n_ns++;
 	}
+	hv->map_count = -1;
+	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					   "uid_map"), NULL))) {
+		if (hostview_parse_id_map(text, &hv->map_inside,
+					  &hv->map_outside, &hv->map_count) < 0)
+			hv->map_count = -1;
+		free(text);
+	}
 	hv->ifaces[0] = '\0';
 	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
 					   "net/dev"), NULL))) {
@@ -643,6 +659,13 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		    hv->ns[i].ino, hv->ns[i].host_ino);
 	msg_append(&t, "hostname: %s   (host: %s)\n",
 	    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
+	if (hostview_ns_is_new(hv, "user") && hv->map_count > 0)
+		msg_append(&t, "user: uid %ld inside is uid %ld on the host "
+		    "(uid_map %ld %ld %ld)\n", hv->map_inside, hv->map_outside,
+		    hv->map_inside, hv->map_outside, hv->map_count);
+	else if (hv->uid >= 0)
+		msg_append(&t, "user: uid %ld, the host's own (no user "
+		    "namespace)\n", hv->uid);
 	if (hv->ifaces[0])
 		msg_append(&t, "network (%s): %s\n", hostview_ns_is_new(hv, "net") ?
 		    "its own" : "the host's", hv->ifaces);

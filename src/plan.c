@@ -181,6 +181,22 @@ static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 		"chroot.  Look for: `run ls /` the same as with chroot, and the\n"
 		"escape (lesson 11) that works under chroot and fails here.",
 	},
+	[PLAN_USER] = {
+		.name = "user",
+		.summary = "its own user IDs: root inside, uid 100000 outside",
+		.kernel = "clone(CLONE_NEWUSER) + uid_map",
+		.explain =
+		"A user namespace maps user and group IDs: boxstep writes \"0 100000\n"
+		"65536\" to /proc/<pid>/uid_map and gid_map (after \"deny\" to\n"
+		"setgroups), so uid 0 inside is uid 100000 on the host.  The child\n"
+		"then takes uid 0 with setresuid.  Inside it is root, with every\n"
+		"capability, but only over what its namespaces own: its hostname,\n"
+		"its mounts, its processes.  To the host's files it is an ordinary\n"
+		"user: files owned by the host's root show as nobody, and it cannot\n"
+		"write them.  The other namespaces made in the same clone belong to\n"
+		"it.  Look for: `id` inside vs `host ps -o uid= -p $BOXPID`, and\n"
+		"`host cat /proc/$BOXPID/uid_map`.",
+	},
 };
 
 static const char *const onoff[] = { "on", "off", NULL };
@@ -586,6 +602,8 @@ plan_clone_flags(const struct plan *plan)
 		flags |= CLONE_NEWIPC;
 	if (plan_has(plan, PLAN_NET))
 		flags |= CLONE_NEWNET;
+	if (plan_has(plan, PLAN_USER))
+		flags |= CLONE_NEWUSER;
 	/* cgroupns is unshared by the child once it is in its group */
 	return flags;
 }
@@ -602,6 +620,7 @@ plan_format_clone_flags(unsigned long flags, char *buf, size_t len)
 		{ CLONE_NEWNS, "CLONE_NEWNS|" },
 		{ CLONE_NEWIPC, "CLONE_NEWIPC|" },
 		{ CLONE_NEWNET, "CLONE_NEWNET|" },
+		{ CLONE_NEWUSER, "CLONE_NEWUSER|" },
 	};
 	char text[128] = "";
 
@@ -743,7 +762,24 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	snprintf(call, sizeof(call), "clone(%s)", flags);
 	text_call(t, "boxstep", "", call);
 	describe_cgroups(plan, cg, t);
+	if (plan_has(plan, PLAN_USER)) {
+		char map[64];
+
+		snprintf(map, sizeof(map), "\"0 %d %d\")", PLAN_USER_BASE,
+			 PLAN_USER_COUNT);
+		text_call(t, "boxstep", "[user]",
+			  "write(\"/proc/<child>/setgroups\", \"deny\")");
+		snprintf(call, sizeof(call), "write(\"/proc/<child>/uid_map\", %s",
+			 map);
+		text_call(t, "boxstep", "[user]", call);
+		snprintf(call, sizeof(call), "write(\"/proc/<child>/gid_map\", %s",
+			 map);
+		text_call(t, "boxstep", "[user]", call);
+	}
 	text_call(t, "boxstep", "[release the child]", "write(sync, ...)");
+	if (plan_has(plan, PLAN_USER))
+		text_call(t, "child", "[user]",
+			  "setresgid(0, 0, 0); setresuid(0, 0, 0)");
 	if (plan_has(plan, PLAN_CGROUPNS))
 		text_call(t, "child", "[cgroupns]", "unshare(CLONE_NEWCGROUP)");
 	if (plan_has(plan, PLAN_NET))

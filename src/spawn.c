@@ -35,6 +35,7 @@ volatile sig_atomic_t spawn_quit_signal;
 /* The steps of the child's setup, for its error report. */
 enum child_stage {
 	STAGE_SYNC,
+	STAGE_USER,
 	STAGE_STDIN,
 	STAGE_HOSTNAME,
 	STAGE_PRIVATE,
@@ -250,6 +251,14 @@ child_main(void *arg)
 	 * the command does may escape the limit. */
 	if (read(a->sync_rd, &go, 1) != 1)
 		_exit(125);
+	/* In a user namespace the parent has written the maps: become its
+	 * root.  The change of credentials clears the parent-death signal,
+	 * so it is set again. */
+	if (plan_has(p, PLAN_USER)) {
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			child_fail(a, STAGE_USER, 125);
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	}
 	/* Now that it is in its cgroup, that group becomes its "/".  Then
 	 * it is held once more, so that the parent can read its namespaces
 	 * with the new cgroup namespace among them. */
@@ -780,6 +789,28 @@ teardown(struct spawn_session *s, struct spawn_container *c)
 		restore_hostname(s);
 }
 
+/* Maps uid and gid 0..65535 in the child's user namespace to
+ * PLAN_USER_BASE.. on the host; "deny" to setgroups first, which an
+ * unprivileged writer of gid_map must do and which keeps the container
+ * from dropping into groups the map does not cover. */
+static int
+write_id_maps(pid_t pid, char *err, size_t errlen)
+{
+	static const char *const files[] = { "setgroups", "uid_map", "gid_map" };
+	char path[64], map[64];
+
+	snprintf(map, sizeof(map), "0 %d %d\n", PLAN_USER_BASE,
+		 PLAN_USER_COUNT);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
+		if (fsutil_write(path, i == 0 ? "deny" : map) < 0)
+			return msg_fail(err, errlen, "write %s to %s: %s",
+				    i == 0 ? "\"deny\"" : "the id map", path,
+				    strerror(errno));
+	}
+	return 0;
+}
+
 /* The layers behind each cgroup controller. */
 static const enum plan_layer cgroup_layers[CGROUP_NCTL] = {
 	[CGROUP_PIDS] = PLAN_PIDS,
@@ -887,9 +918,19 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 		_exit(child_main(&a));
 	if (pid < 0) {
 		saved = errno;
-		msg_fail(err, errlen, "clone: %s%s", strerror(saved),
-		     saved == EPERM ? ": creating namespaces needs root "
-		     "(CAP_SYS_ADMIN); run boxstep with sudo" : "");
+		if (plan_has(plan, PLAN_USER) && (saved == ENOSPC ||
+						  saved == EPERM ||
+						  saved == EACCES))
+			msg_fail(err, errlen, "clone(CLONE_NEWUSER): %s: this "
+			     "host refuses new user namespaces; check `sysctl "
+			     "user.max_user_namespaces` (0 turns them off), "
+			     "`sysctl kernel.unprivileged_userns_clone` on "
+			     "Debian, and on Ubuntu `sysctl kernel.apparmor_"
+			     "restrict_unprivileged_userns`", strerror(saved));
+		else
+			msg_fail(err, errlen, "clone: %s%s", strerror(saved),
+			     saved == EPERM ? ": creating namespaces needs root "
+			     "(CAP_SYS_ADMIN); run boxstep with sudo" : "");
 		goto undo;
 	}
 	close(sync_pipe[0]);
@@ -912,6 +953,11 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 			waitpid(pid, NULL, 0);
 			goto undo_started;
 		}
+	}
+	if (plan_has(plan, PLAN_USER) && write_id_maps(pid, err, errlen) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto undo_started;
 	}
 	if (!background && s->tty >= 0) {
 		setpgid(pid, pid);
@@ -1071,6 +1117,10 @@ describe_failure(const struct spawn_container *c, const char *prog,
 			     p->rootfs : "/", p->rootfs);
 		else
 			msg_fail(err, errlen, "mount proc on /proc: %s", why);
+		break;
+	case STAGE_USER:
+		msg_fail(err, errlen, "become root in the new user namespace "
+		     "(setresuid 0): %s", why);
 		break;
 	case STAGE_PIVOT_BIND:
 		msg_fail(err, errlen, "bind %s onto itself for pivot_root: %s",

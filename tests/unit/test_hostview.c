@@ -35,7 +35,9 @@ status_fields(void **state)
 	(void)state;
 	assert_int_equal(hostview_parse_status(
 		"Name:\tsleep\nState:\tS (sleeping)\nPid:\t9\nPPid:\t7\n"
+		"Uid:\t100000\t100000\t100000\t100000\n"
 		"NSpid:\t9\t4\t1\nSigCgt:\t0000000000000002\n", &hv), 0);
+	assert_int_equal(hv.uid, 100000);
 	assert_string_equal(hv.name, "sleep");
 	assert_int_equal(hv.state, 'S');
 	assert_int_equal(hv.ppid, 7);
@@ -100,6 +102,21 @@ net_dev(void **state)
 	assert_string_equal(buf, "");
 	assert_int_equal(hostview_parse_net_dev("  lo: 1\n", buf, 3), 1);
 	assert_string_equal(buf, "lo");
+}
+
+static void
+id_maps(void **state)
+{
+	long in, out, n;
+
+	(void)state;
+	assert_int_equal(hostview_parse_id_map(
+		"         0     100000      65536\n", &in, &out, &n), 0);
+	assert_int_equal(in, 0);
+	assert_int_equal(out, 100000);
+	assert_int_equal(n, 65536);
+	assert_int_equal(hostview_parse_id_map("", &in, &out, &n), -1);
+	assert_int_equal(hostview_parse_id_map("0 1\n", &in, &out, &n), -1);
 }
 
 static void
@@ -239,6 +256,7 @@ main(void)
 		cmocka_unit_test_teardown(cgroup_lines, teardown),
 		cmocka_unit_test_teardown(sizes, teardown),
 		cmocka_unit_test_teardown(net_dev, teardown),
+		cmocka_unit_test_teardown(id_maps, teardown),
 		cmocka_unit_test_teardown(cmdline_and_ns_links, teardown),
 		cmocka_unit_test_teardown(collect_container, teardown),
 		cmocka_unit_test_teardown(collect_partial_process, teardown),

@@ -205,6 +205,16 @@ clone_flags(void **state)
 	assert_string_equal(buf, "SIG");
 }
 
+static const char *
+after(const char *t, const char *a, const char *b)
+{
+	const char *pa = strstr(t, a), *pb = strstr(t, b);
+
+	if (!pa || !pb || pb <= pa)
+		fail_msg("'%s' does not come after '%s' in:\n%s", b, a, t);
+	return pb;
+}
+
 /* Renders the show text into a static buffer. */
 static const struct plan_cgroups v1 = {
 	"/sys/fs/cgroup/pids/boxstep", "/sys/fs/cgroup/memory/boxstep",
@@ -246,10 +256,15 @@ describe_all_layers(void **state)
 	(void)state;
 	for (int i = 0; i < PLAN_NLAYERS; i++)
 		plan_enable(&p, i);
+	plan_disable(&p, PLAN_PIVOT); /* chroot's other half */
 	plan_set(&p, "hostname", "kitten", err, sizeof(err));
 	t = show(&v1);
 	assert_non_null(strstr(t, "clone(CLONE_NEWUTS|CLONE_NEWPID|CLONE_NEWNS"
-			       "|CLONE_NEWIPC|CLONE_NEWNET|SIGCHLD)"));
+			       "|CLONE_NEWIPC|CLONE_NEWNET|CLONE_NEWUSER|SIGCHLD)"));
+	/* the maps are written before the child is released */
+	after(t, "uid_map\", \"0 100000 65536\")", "[release the child]");
+	after(t, "setgroups\", \"deny\")", "uid_map");
+	after(t, "[release the child]", "setresuid(0, 0, 0)");
 	assert_non_null(strstr(t, "sethostname(\"kitten\", 6)"));
 	assert_non_null(strstr(t, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, "
 			       "NULL)"));
@@ -328,15 +343,6 @@ describe_refused_plan(void **state)
 	assert_null(strstr(t, "clone("));
 }
 
-static const char *
-after(const char *t, const char *a, const char *b)
-{
-	const char *pa = strstr(t, a), *pb = strstr(t, b);
-
-	if (!pa || !pb || pb <= pa)
-		fail_msg("'%s' does not come after '%s' in:\n%s", b, a, t);
-	return pb;
-}
 
 static void
 describe_memory_and_cpu(void **state)
@@ -443,7 +449,34 @@ describe_ipc_net_cgroupns(void **state)
 	after(t, "IFF_UP", "execvp");
 	assert_int_equal(plan_layer_lookup("cgroupns"), PLAN_CGROUPNS);
 	assert_string_equal(plan_layer_names(), "uts pid mnt chroot proc pids "
-			    "memory cpu ipc net cgroupns");
+			    "memory cpu ipc net cgroupns pivot user");
+}
+
+static void
+describe_pivot(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_PIVOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "refusing pivot without mnt"));
+	plan_enable(&p, PLAN_MNT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	assert_true(plan_new_root(&p));
+	t = show(NULL);
+	after(t, "MS_REC|MS_PRIVATE", "MS_BIND|MS_REC");
+	after(t, "MS_BIND|MS_REC", "chdir(\"/run/boxstep/<session>/<rootfs name>\")");
+	after(t, "pivot_root(\".\", \".\")", "umount2(\".\", MNT_DETACH)");
+	after(t, "umount2(\".\", MNT_DETACH)", "execvp");
+	assert_null(strstr(t, "chroot("));
+	plan_enable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "two ways to give the container its root"));
+	plan_disable(&p, PLAN_CHROOT);
+	p.propagation = PLAN_PROP_SHARED;
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "refusing pivot with shared propagation"));
 }
 
 static void
@@ -489,6 +522,7 @@ main(void)
 		cmocka_unit_test_setup(describe_refused_plan, setup),
 		cmocka_unit_test_setup(describe_pids_without_hierarchy, setup),
 cmocka_unit_test_setup(describe_memory_and_cpu, setup),
+cmocka_unit_test_setup(describe_pivot, setup),
 cmocka_unit_test_setup(describe_ipc_net_cgroupns, setup),
 cmocka_unit_test_setup(set_memory_and_cpu, setup),
 		cmocka_unit_test_setup(describe_truncates_like_snprintf, setup),
