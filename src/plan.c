@@ -566,6 +566,11 @@ plan_check(const struct plan *plan, char *err, size_t errlen)
 			    "refusing pivot with shared propagation: pivot_root "
 			    "fails (EINVAL) when the mounts around the new root "
 			    "are shared. Set propagation private");
+	if (proc && !mnt && plan_has(plan, PLAN_USER))
+		return msg_fail(err, errlen,
+			    "refusing proc with user but without mnt: root in a "
+			    "user namespace may mount only in a mount namespace "
+			    "that its user namespace owns. Enable mnt");
 	if (proc && !chroot && !mnt)
 		return msg_fail(err, errlen,
 			    "refusing proc without chroot or mnt: the new proc "

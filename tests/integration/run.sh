@@ -403,6 +403,33 @@ stop"
 	check "the shared rootfs works too" contains "$out" "YOU-ARE-INSIDE-THE-CONTAINER"
 }
 
+# --- user --------------------------------------------------------------------
+
+test_user_root_inside_only() {
+	box -c "enable user; run id; start sleep 3145
+host echo host-uid=\$(ps -o uid= -p \$BOXPID | tr -d ' '); cat /proc/\$BOXPID/uid_map; $BOX watch \$BOXPID | grep '^user:'
+stop"
+	check "root inside" contains "$out" "uid=0(root) gid=0(root)"
+	check "uid 100000 on the host" contains "$out" "host-uid=100000"
+	check "the map boxstep wrote" matches "$out" "^ +0 +100000 +65536$"
+	check "the host view says so" contains "$out" "user: uid 0 inside is uid 100000 on the host (uid_map 0 100000 65536)"
+	box -c "start sleep 3146
+host echo host-uid=\$(ps -o uid= -p \$BOXPID | tr -d ' ')
+stop"
+	check "without the layer it is the host's root (the check can fail)" contains "$out" "host-uid=0"
+}
+
+test_user_with_every_layer() {
+	box -c "enable user uts pid mnt chroot proc pids net; set hostname kitten; run sh -c 'hostname; echo pid=\$\$; ps | wc -l; touch /made-by-root 2>&1; echo hi > /tmp/ok && cat /tmp/ok; ls -ln /bin/busybox'"
+	check "its own hostname" contains "$out" "kitten"
+	check "PID 1 with its own proc" contains "$out" "pid=1"
+	check "root inside cannot write the host root's files" contains "$out" "Permission denied"
+	check "but /tmp (1777) is writable" matches "$out" "^hi$"
+	check "the host's root owns the files: nobody inside" matches "$out" "65534 +65534 .* /bin/busybox"
+	box -c 'enable user proc chroot; run true'
+	check "proc in a user namespace needs mnt" contains "$out" "refusing proc with user but without mnt"
+}
+
 # --- processes and teardown ------------------------------------------------
 
 test_orphans_killed_without_pid_ns() {
@@ -625,6 +652,8 @@ t "cgroupns: its group is / inside" test_cgroupns_root
 t "ipc, net, cgroupns: show and explain" test_layers_show_new_flags
 t "pivot: the chroot breakout works, and pivot_root closes it" test_pivot_closes_the_breakout
 t "pivot: nothing of the host's mount table is left" test_pivot_mount_table
+t "user: root inside is uid 100000 outside" test_user_root_inside_only
+t "user: with every other layer, and what root inside cannot do" test_user_with_every_layer
 t "teardown: orphans die without a pid namespace" test_orphans_killed_without_pid_ns
 t "background: start, BOXPID, stop" test_background_start_stop
 t "background: an exit is reported" test_background_exit_reported
