@@ -953,22 +953,39 @@ draw_status(struct tui *t)
 		draw_legend(t);
 		return;
 	}
+	int width = 0, off = 0;
+	bool all;
+	char list[160];
+
 	werase(t->status);
 	wmove(t->status, 0, 0);
+	snprintf(list, sizeof(list), ",%s,", t->layers);
+	for (int i = 0; i < PLAN_NLAYERS; i++)
+		width += (int)strlen(plan_layer_info(i)->name) + 3;
+	/* Every layer, on or off, when there is room beside the rest of
+	 * the line; on a narrow terminal the ones that are on. */
+	all = width <= t->cols - 44;
 	for (int i = 0; i < PLAN_NLAYERS; i++) {
 		const char *name = plan_layer_info(i)->name;
-		char want[32], list[160];
+		char want[32];
 		bool on;
 
 		snprintf(want, sizeof(want), ",%s,", name);
-		snprintf(list, sizeof(list), ",%s,", t->layers);
 		on = strstr(list, want) != NULL;
+		if (!on && !all) {
+			off++;
+			continue;
+		}
 		wattron(t->status, on ? ui_attr(t, PAIR_ON, A_REVERSE) | A_BOLD :
 			A_DIM);
 		wprintw(t->status, " %s ", name);
 		wattroff(t->status, A_COLOR | A_REVERSE | A_BOLD | A_DIM);
 		waddch(t->status, ' ');
 	}
+	if (off == PLAN_NLAYERS)
+		wprintw(t->status, "no layers ");
+	else if (off)
+		wprintw(t->status, "(%d off) ", off);
 	wprintw(t->status, "| host %s | root %s | ", t->hostname,
 		strrchr(t->rootfs, '/') && strlen(t->rootfs) > 24 ?
 		strrchr(t->rootfs, '/') + 1 : t->rootfs);

@@ -40,7 +40,7 @@ test_pane_and_resize() {
 	tm_start 140 40
 	tm_line "$BOX"
 	check "the TUI starts with an empty pane" tm_wait 'No container yet'
-	check "the status line shows the layers" tm_wait ' uts +pid +mnt +chroot +proc +pids +\| host'
+	check "the status line shows the layers" tm_wait ' uts +pid +mnt +chroot +proc +pids +memory +cpu +ipc +net +cgroupns +pivot +user +\| host'
 	tm_line "enable uts pid mnt chroot proc pids; set hostname kitten; start sh -c 'sleep 3140 | sleep 3141'"
 	check "the pane shows the container" tm_wait 'HOST VIEW of pid [0-9]+'
 	pid=$(pane_pid)
