@@ -497,7 +497,10 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 	snprintf(work, sizeof(work), "%s/work", s->layer_dir);
 	snprintf(s->layer_root, sizeof(s->layer_root), "%s/%s", s->layer_dir,
 		 name);
-	if ((mkdir(s->layer_dir, 0700) < 0 && errno != EEXIST) ||
+	/* 0711: a user namespace's root is uid 100000 here, and must be
+	 * able to pass through to the root, if not to list the rest. */
+	if ((mkdir(s->layer_dir, 0711) < 0 && errno != EEXIST) ||
+	    chmod(s->layer_dir, 0711) < 0 ||
 	    mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
 	    mkdir(s->layer_root, 0755) < 0) {
 		msg_fail(err, errlen, "make the session directory %s: %s",
