@@ -33,9 +33,9 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present supervise repl tui
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present supervise repl tui json tar image
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
-UNITS    = plan cmdline cgroup mountinfo hostview lesson capture progress cast present
+UNITS    = plan cmdline cgroup mountinfo hostview lesson capture progress cast present image
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -90,6 +90,7 @@ $(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o $(B)/msg.o | $(B)
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 $(B)/test_hostview: $(B)/mountinfo.o $(B)/cgroup.o
 $(B)/test_lesson: $(B)/cmdline.o $(B)/plan.o
+$(B)/test_image: $(B)/json.o $(B)/tar.o
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail
@@ -106,6 +107,7 @@ test: deps all rootfs
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)bash tests/integration/run.sh ./boxstep
 	$(Q)bash tests/integration/bad-input.sh ./boxstep
+	$(Q)bash tests/integration/image.sh ./boxstep
 	$(Q)bash tests/integration/hardening.sh ./boxstep
 	$(Q)bash tests/integration/hostview.sh ./boxstep
 	$(Q)bash tests/integration/lessons.sh ./boxstep
@@ -132,6 +134,7 @@ asan: deps rootfs
 	    TEST_SAN="$(SAN)" build/asan/boxstep unit
 	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/bad-input.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/image.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/hardening.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/lessons.sh build/asan/boxstep
@@ -152,7 +155,7 @@ build/asan/boxstep: $(OBJS)
 # libFuzzer targets for the parsers, each run for FUZZ_TIME seconds from
 # the seeds in tests/fuzz/corpus/ (and every input that once crashed, in
 # tests/fuzz/regress/, first).  Needs clang.
-FUZZERS   = lesson cmdline mountinfo proc
+FUZZERS   = lesson cmdline mountinfo proc tar json
 FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -160,6 +163,8 @@ FUZZ_SRC_lesson    = src/lesson.c src/cmdline.c src/plan.c
 FUZZ_SRC_cmdline   = src/cmdline.c
 FUZZ_SRC_mountinfo = src/mountinfo.c
 FUZZ_SRC_proc      = src/hostview.c src/mountinfo.c src/cgroup.c
+FUZZ_SRC_tar       = src/tar.c src/image.c src/json.c
+FUZZ_SRC_json      = src/json.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*.c include/*.h)
@@ -193,6 +198,7 @@ memcheck: deps all rootfs
 	$(Q)chmod 755 $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/run.sh $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/bad-input.sh $(VGLOG)/boxstep
+	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/image.sh $(VGLOG)/boxstep
 	$(Q)if grep -l . $(VGLOG)/vg.* >/dev/null 2>&1; then \
 	    for f in $(VGLOG)/vg.*; do [ -s $$f ] && cat $$f; done; \
 	    echo "memcheck: valgrind reported errors (above)"; exit 1; fi

@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "course.h"
 #include "fsutil.h"
+#include "image.h"
 #include "hostview.h"
 #include "relay.h"
 #include "repl.h"
@@ -42,6 +43,7 @@ usage(FILE *out)
 "       boxstep [OPTIONS] lesson [NAME]\n"
 "       boxstep [--theme THEME] [--record FILE.cast] present LESSON\n"
 "       boxstep watch PID\n"
+"       boxstep import FILE.tar [NAME] | boxstep images\n"
 "       boxstep [--trust] check [-v] [LESSON.md...]\n"
 "       boxstep --help | --version\n"
 "\n"
@@ -64,6 +66,10 @@ usage(FILE *out)
 "  check [-v] [FILE...]\n"
 "                  lint and autoplay lessons (all of them by default):\n"
 "                  every check must fail before its step and pass after\n"
+"  import FILE.tar [NAME]\n"
+"                  unpack a docker save or OCI image archive as a root\n"
+"                  filesystem (`set rootfs NAME` then uses it)\n"
+"  images          the imported images\n"
 "  watch PID       what the host sees of any process: its namespaces,\n"
 "                  root, mounts, cgroup and processes; live on a\n"
 "                  terminal, printed once otherwise\n"
@@ -79,7 +85,8 @@ usage(FILE *out)
 "\n"
 "Environment: BOXSTEP_ROOTFS (default root filesystem), BOXSTEP_LESSONS\n"
 "(the lessons directory), XDG_STATE_HOME\n"
-"(history and lesson progress), BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
+"(history, lesson progress, images), BOXSTEP_IMAGES (where images are),\n"
+"BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
 CGROUP_DEFAULT_ROOT "),\n"
 "NO_COLOR (a monochrome TUI), TERM.\n"
 "Needs root: namespaces, chroot and cgroups need CAP_SYS_ADMIN.\n");
@@ -296,6 +303,44 @@ main(int argc, char **argv)
 			return 1;
 		}
 		return check(argc - optind - 1, argv + optind + 1, trust);
+	}
+	if (optind < argc && strcmp(argv[optind], "images") == 0) {
+		char err[512];
+
+		if (optind + 1 != argc) {
+			fprintf(stderr, "boxstep: usage: boxstep images\n");
+			return 2;
+		}
+		printf("images (`set rootfs NAME` uses one):\n");
+		if (image_list(stdout, err, sizeof(err)) < 0) {
+			fprintf(stderr, "boxstep: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	if (optind < argc && strcmp(argv[optind], "import") == 0) {
+		char err[2048], used[IMAGE_NAME_MAX + 1];
+
+		if (optind + 2 != argc && optind + 3 != argc) {
+			fprintf(stderr, "boxstep: usage: boxstep import "
+				"FILE.tar [NAME] (a docker save or OCI image "
+				"archive)\n");
+			return 2;
+		}
+		if (geteuid() != 0) {
+			fprintf(stderr, "boxstep: import needs root: an image's "
+				"files belong to many owners, and some are "
+				"device nodes: sudo boxstep import %s\n",
+				argv[optind + 1]);
+			return 1;
+		}
+		if (image_import(argv[optind + 1], optind + 3 == argc ?
+				 argv[optind + 2] : NULL, stdout, used,
+				 sizeof(used), err, sizeof(err)) < 0) {
+			fprintf(stderr, "boxstep: import: %s\n", err);
+			return 1;
+		}
+		return 0;
 	}
 	if (optind < argc && strcmp(argv[optind], "watch") == 0) {
 		if (optind + 2 != argc) {

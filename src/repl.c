@@ -16,6 +16,7 @@
 
 #include "cmdline.h"
 #include "fsutil.h"
+#include "image.h"
 #include "runner.h"
 
 #define HISTORY_MAX 1000
@@ -419,7 +420,7 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 		{ "propagation", PLAN_MNT },
 	};
 	const struct plan_key_info *k;
-	char err[512], path[PATH_MAX];
+	char err[512], path[PATH_MAX], image[PATH_MAX];
 	const char *value;
 
 	(void)rest;
@@ -430,9 +431,13 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 	if (strcmp(argv[1], "refresh") == 0)
 		return set_refresh(r, argc, argv);
 	if (!(k = plan_key_lookup(argv[1]))) {
+		char names[256] = "";
+
+		for (const struct plan_key_info *o = plan_keys(); o->name; o++)
+			snprintf(names + strlen(names), sizeof(names) -
+				 strlen(names), "%s ", o->name);
 		say_error(r, "no setting called '%s'; the settings are: "
-			  "hostname rootfs rootfs.layer pids.max chdir "
-			  "propagation refresh", argv[1]);
+			  "%srefresh", argv[1], names);
 		return 2;
 	}
 	if (argc < 3) {
@@ -442,8 +447,16 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 	}
 	value = argv[2];
 	if (strcmp(k->name, "rootfs") == 0) {
+		/* A bare name is an imported image, when there is one. */
+		if (!strchr(value, '/') && image_path(value, image,
+						     sizeof(image)) == 0) {
+			printf("(the image %s: %s)\n", value, image);
+			value = image;
+		}
 		if (spawn_check_rootfs(value, err, sizeof(err)) < 0) {
-			say_error(r, "%s", err);
+			say_error(r, "%s%s", err, strchr(value, '/') ? "" :
+				  " (nor is there an image of that name: "
+				  "`boxstep images` lists them)");
 			return 2; /* a bad value, as for every key */
 		}
 		if (realpath(value, path))
