@@ -205,8 +205,9 @@ static const char *const propagations[] = { "private", "shared", NULL };
 static const struct plan_key_info keys[] = {
 	{ "hostname", "NAME (1-64 bytes)",
 	  "hostname set inside the new UTS namespace", NULL },
-	{ "rootfs", "PATH",
-	  "root directory for chroot (default: the built busybox rootfs)", NULL },
+	{ "rootfs", "PATH|IMAGE",
+	  "root for chroot or pivot: a directory, or an imported image",
+	  NULL },
 	{ "rootfs.layer", "on|off",
 	  "on = a writable layer of this session's own over the rootfs",
 	  onoff },
