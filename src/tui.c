@@ -955,16 +955,35 @@ draw_status(struct tui *t)
 	}
 	int width = 0, off = 0;
 	bool all;
-	char list[160];
+	char list[160], rest[512], *o = rest;
+	const char *end = rest + sizeof(rest);
 
+	/* The rest of the line first: it decides how much room the layers
+	 * have. */
+	o += snprintf(o, (size_t)(end - o), "| host %s | root %s | ",
+		      t->hostname, strrchr(t->rootfs, '/') &&
+		      strlen(t->rootfs) > 24 ? strrchr(t->rootfs, '/') + 1 :
+		      t->rootfs);
+	if (o < end && !t->pane.pid)
+		o += snprintf(o, (size_t)(end - o), "no container");
+	else if (o < end)
+		o += snprintf(o, (size_t)(end - o), "pid %d %s",
+			      (int)t->pane.pid, t->pane.exited ? "exited" :
+			      "running");
+	if (o < end)
+		o += snprintf(o, (size_t)(end - o), " | F2 %s",
+			      t->pane.paused ? "resume" : "pause");
+	if (o < end && t->lesson_text)
+		snprintf(o, (size_t)(end - o), " | F3 %s lesson",
+			 t->lesson_hidden ? "show" : "hide");
 	werase(t->status);
 	wmove(t->status, 0, 0);
 	snprintf(list, sizeof(list), ",%s,", t->layers);
 	for (int i = 0; i < PLAN_NLAYERS; i++)
 		width += (int)strlen(plan_layer_info(i)->name) + 3;
 	/* Every layer, on or off, when there is room beside the rest of
-	 * the line; on a narrow terminal the ones that are on. */
-	all = width <= t->cols - 44;
+	 * the line; else the ones that are on, and how many are off. */
+	all = width + (int)strlen(rest) <= t->cols;
 	for (int i = 0; i < PLAN_NLAYERS; i++) {
 		const char *name = plan_layer_info(i)->name;
 		char want[32];
@@ -986,19 +1005,7 @@ draw_status(struct tui *t)
 		wprintw(t->status, "no layers ");
 	else if (off)
 		wprintw(t->status, "(%d off) ", off);
-	wprintw(t->status, "| host %s | root %s | ", t->hostname,
-		strrchr(t->rootfs, '/') && strlen(t->rootfs) > 24 ?
-		strrchr(t->rootfs, '/') + 1 : t->rootfs);
-	if (!t->pane.pid)
-		wprintw(t->status, "no container");
-	else if (t->pane.exited)
-		wprintw(t->status, "pid %d exited", (int)t->pane.pid);
-	else
-		wprintw(t->status, "pid %d running", (int)t->pane.pid);
-	wprintw(t->status, " | F2 %s", t->pane.paused ? "resume" : "pause");
-	if (t->lesson_text)
-		wprintw(t->status, " | F3 %s lesson", t->lesson_hidden ?
-			"show" : "hide");
+	waddstr(t->status, rest);
 	wnoutrefresh(t->status);
 }
 

@@ -40,8 +40,14 @@ test_pane_and_resize() {
 	tm_start 140 40
 	tm_line "$BOX"
 	check "the TUI starts with an empty pane" tm_wait 'No container yet'
-	check "the status line shows the layers" tm_wait ' uts +pid +mnt +chroot +proc +pids +memory +cpu +ipc +net +cgroupns +pivot +user +\| host'
+	check "the status line says no layer is on" tm_wait ' no layers \| host'
 	tm_line "enable uts pid mnt chroot proc pids; set hostname kitten; start sh -c 'sleep 3140 | sleep 3141'"
+	check "then lists the ones on, and how many are off" \
+		tm_wait ' uts +pid +mnt +chroot +proc +pids +\(7 off\) \| host'
+	$T resize-window -t t -x 200 -y 40
+	check "with room, every layer, on and off" \
+		tm_wait ' uts +pid +mnt +chroot +proc +pids +memory +cpu +ipc +net +cgroupns +pivot +user +\| host'
+	$T resize-window -t t -x 140 -y 40
 	check "the pane shows the container" tm_wait 'HOST VIEW of pid [0-9]+'
 	pid=$(pane_pid)
 	check "the pane shows its hostname" tm_wait 'hostname: kitten'
