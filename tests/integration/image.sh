@@ -25,6 +25,7 @@ echo b >"$l1/opt/dir/b"
 ln "$l1/etc/motd" "$l1/etc/hard"
 echo "#!/bin/sh" >"$l1/bin/suid"
 chmod 4755 "$l1/bin/suid"
+ln "$l1/bin/suid" "$l1/bin/suid-too"
 chmod 1777 "$l1/tmp"
 # Layer 2: etc/gone whited out, opt/dir made opaque with a new file, and
 # etc/motd rewritten.
@@ -126,7 +127,9 @@ test_docker_save() {
 	check "the later layer's file wins" equals "$(cat "$r/etc/motd")" "layer two"
 	check "the whiteout removed etc/gone" test ! -e "$r/etc/gone"
 	check "the opaque directory lost a and b" equals "$(ls "$r/opt/dir")" c
-	check "the hard link is one file" equals "$(stat -c %h "$r/etc/hard")" 2
+	check "a hard link is one file" equals "$(stat -c %h "$r/bin/suid-too")" 2
+	check "one to a file a later layer replaced keeps the old content" \
+		equals "$(cat "$r/etc/hard")" "layer one"
 	check "setuid kept" equals "$(stat -c %a "$r/bin/suid")" 4755
 	check "sticky /tmp kept" equals "$(stat -c %a "$r/tmp")" 1777
 	check "no whiteout files are left" equals "$(find "$r" -name '.wh.*' | wc -l)" 0
