@@ -15,6 +15,7 @@ struct repl {
 	struct spawn_session session;
 	struct spawn_container fg, bg;
 	pid_t last_pid;        /* first process of the latest container */
+	pid_t announced;       /* the held container the TUI was told of */
 	char default_rootfs[PATH_MAX];
 	char where[PATH_MAX + 32]; /* "FILE:LINE: " while running a script */
 	bool quit;

@@ -542,14 +542,16 @@ run_container(struct repl *r, char **argv, bool background)
 
 	fflush(stdout);
 	fflush(stderr);
+	r->announced = 0;
 	code = spawn_start(&r->session, c, &r->plan, argv, background, err,
 			   sizeof(err));
 	if (code != 0) {
 		say_error(r, "%s", err);
+		if (r->announced)
+			repl_event(r, "exit %d did not start", (int)r->announced);
 		return code;
 	}
 	r->last_pid = c->pid;
-	repl_event(r, "start %d", (int)c->pid);
 	if (r->record_last)
 		snprintf(r->last_cgroup, sizeof(r->last_cgroup), "%s",
 			 cgroup_main_dir(&c->group));
@@ -1043,12 +1045,16 @@ event_plan(const struct repl *r)
 
 /* For lesson checks: the container's namespaces, read while spawn holds
  * it (a command like `hostname` is gone by the time `run` returns, and
- * a dead process has no namespace links). */
+ * a dead process has no namespace links).  And for the TUI, its pid. */
 static void
 record_held(pid_t pid, void *arg)
 {
 	struct repl *r = arg;
 
+	/* The TUI hears of it now, while it is held: a command that ends
+	 * at once is then still there for the pane to read. */
+	repl_event(r, "start %d", (int)pid);
+	r->announced = pid;
 	if (r->record_last)
 		hostview_update(&r->last, "/proc", pid, NULL,
 				HOSTVIEW_STATUS | HOSTVIEW_NS);

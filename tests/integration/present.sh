@@ -62,7 +62,7 @@ test_presenting() {
 	tm_keys f
 	check "f gives free typing" tm_wait 'FREE TYPING: the keys go to the REPL. Esc returns to the script'
 	tm_line "layers"
-	check "typed keys reach the REPL" tm_wait 'uts +off'
+	check "typed keys reach the REPL" tm_wait 'user +off'
 	tm_keys Escape
 	check "Esc returns to the script" tm_wait 'Space/→ type'
 	tm_keys Space

@@ -40,7 +40,7 @@ test_pane_and_resize() {
 	tm_start 140 40
 	tm_line "$BOX"
 	check "the TUI starts with an empty pane" tm_wait 'No container yet'
-	check "the status line says no layer is on" tm_wait ' no layers \| host'
+	check "the status line says no layer is on" tm_wait '^no layers \| host'
 	tm_line "enable uts pid mnt chroot proc pids; set hostname kitten; start sh -c 'sleep 3140 | sleep 3141'"
 	check "then lists the ones on, and how many are off" \
 		tm_wait ' uts +pid +mnt +chroot +proc +pids +\(7 off\) \| host'
