@@ -679,6 +679,14 @@ apply_layer(const struct archive *a, const struct member *m, struct layer *l,
 		l->whiteouts = pass == 0;
 		rc = tar_read(fd, pid ? -1 : m->size, on_layer_entry, l, err,
 			      errlen);
+		/* The end-of-archive blocks come before the tar's padding:
+		 * read gzip's output to its end, or it dies of SIGPIPE. */
+		if (pid > 0 && rc == 0) {
+			char sink[4096];
+
+			while (read(fd, sink, sizeof(sink)) > 0)
+				;
+		}
 		close(fd);
 		if (pid > 0) {
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
