@@ -17,6 +17,10 @@ char *fsutil_slurp(const char *path, size_t *lenp);
  * (created if missing, so fixture trees behave like cgroupfs).  Returns 0, or -1 with errno set. */
 int fsutil_write(const char *path, const char *text);
 
+/* Writes all LEN bytes of BUF to FD, going on after EINTR and short
+ * writes.  Returns 0, or -1 when FD will take no more. */
+int fsutil_write_all(int fd, const void *buf, size_t len);
+
 /* Reads PATH as one decimal number ("max" reads as -1).  Returns 0 or -1. */
 int fsutil_read_long(const char *path, long *out);
 

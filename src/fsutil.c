@@ -170,3 +170,21 @@ fsutil_state_dir(char *buf, size_t len)
 		return -1;
 	return 0;
 }
+
+int
+fsutil_write_all(int fd, const void *buf, size_t len)
+{
+	const char *s = buf;
+
+	while (len > 0) {
+		ssize_t w = write(fd, s, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

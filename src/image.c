@@ -318,15 +318,8 @@ write_data(struct tar_reader *tr, int fd)
 	ssize_t n;
 
 	while ((n = tar_data(tr, buf, sizeof(buf))) > 0)
-		for (ssize_t w = 0; w < n;) {
-			ssize_t k = write(fd, buf + w, (size_t)(n - w));
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0)
-				return -1;
-			w += k;
-		}
+		if (fsutil_write_all(fd, buf, (size_t)n) < 0)
+			return -1;
 	return n < 0 ? -1 : 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include "capture.h"
 #include "cast.h"
+#include "fsutil.h"
 #include "repl.h"
 
 pid_t
@@ -76,19 +77,12 @@ restore_tty(void)
 	}
 }
 
+/* A terminal that is gone has nothing to show: a failed write is
+ * dropped. */
 static void
 write_all(int fd, const char *s, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* the terminal is gone: nothing to show it */
-		s += w;
-		n -= (size_t)w;
-	}
+	(void)fsutil_write_all(fd, s, n);
 }
 
 static double

@@ -596,16 +596,7 @@ vt_output(const char *s, size_t len, void *user)
 {
 	struct tui *t = user;
 
-	while (len > 0) {
-		ssize_t n = write(t->ptmx, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
-	}
+	(void)fsutil_write_all(t->ptmx, s, len);
 }
 
 static const VTermScreenCallbacks vt_callbacks = {
@@ -1148,16 +1139,7 @@ note(struct tui *t, const char *text)
 static void
 to_repl(struct tui *t, const char *s, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(t->ptmx, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	(void)fsutil_write_all(t->ptmx, s, n);
 }
 
 /* Types a runner command on a fresh line (Ctrl-U clears what is there). */
