@@ -1101,7 +1101,16 @@ describe_failure(const struct spawn_container *c, const char *prog,
 		     "%s", why);
 		break;
 	case STAGE_CHROOT:
-		msg_fail(err, errlen, "chroot(\"%s\"): %s", p->rootfs, why);
+		if (r->err == EACCES && plan_has(p, PLAN_USER))
+			msg_fail(err, errlen, "chroot(\"%s\"): %s: with the user "
+			     "layer, root inside is uid %d on the host, and every "
+			     "directory on the way to the rootfs must let others "
+			     "through (o+x); `set rootfs.layer on` puts it under "
+			     "/run/boxstep, which does", p->rootfs, why,
+			     PLAN_USER_BASE);
+		else
+			msg_fail(err, errlen, "chroot(\"%s\"): %s", p->rootfs,
+			     why);
 		break;
 	case STAGE_CHDIR:
 		msg_fail(err, errlen, "chdir(\"/\") after chroot: %s", why);
