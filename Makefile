@@ -192,6 +192,10 @@ fuzz: $(FUZZ_BIN)
 # (the supervisor, the session, and the children that do not exec) is
 # checked for errors and definite leaks; any report fails.
 VGLOG = /tmp/boxstep-valgrind
+# valgrind does not know openat2 (syscall 437): it says so, the importer
+# gets ENOSYS and walks the path itself.  That notice, and only it, is
+# not a report.
+VGKNOWN = ^--[0-9]+-- (WARNING: unhandled amd64-linux syscall: 437|You may be able to write your own handler|Read the file README_MISSING_SYSCALL_OR_IOCTL|Nevertheless we consider this a bug|it at http://valgrind.org/support/bug_reports.html)|^==[0-9]+== *$$
 memcheck: deps all rootfs
 	$(Q)rm -rf $(VGLOG) && mkdir -m 1777 $(VGLOG)
 	$(Q)printf '#!/bin/sh\nexec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$(VGLOG)/vg.%%p $(CURDIR)/boxstep "$$@"\n' >$(VGLOG)/boxstep
@@ -199,7 +203,7 @@ memcheck: deps all rootfs
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/run.sh $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/bad-input.sh $(VGLOG)/boxstep
 	$(Q)BOXSTEP_ROOTFS=$(CURDIR)/$(ROOTFS) bash tests/integration/image.sh $(VGLOG)/boxstep
-	$(Q)if grep -l . $(VGLOG)/vg.* >/dev/null 2>&1; then \
+	$(Q)if cat $(VGLOG)/vg.* | grep -v -E "$(VGKNOWN)" | grep -q .; then \
 	    for f in $(VGLOG)/vg.*; do [ -s $$f ] && cat $$f; done; \
 	    echo "memcheck: valgrind reported errors (above)"; exit 1; fi
 	@echo "memcheck: no valgrind report"
