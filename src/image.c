@@ -263,44 +263,16 @@ parent_fd(int root, const char *path, bool create, const char **base,
 	return fd;
 }
 
-/* Removes NAME in AT, a directory with everything in it. */
-static int
-remove_at(int at, const char *name)
-{
-	struct stat st;
-	struct dirent *d;
-	DIR *dp;
-	int fd;
+static int remove_at(int at, const char *name);
 
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(at, name, 0);
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || !(dp = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	while ((d = readdir(dp)) != NULL)
-		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-			remove_at(dirfd(dp), d->d_name);
-	closedir(dp);
-	return unlinkat(at, name, AT_REMOVEDIR);
-}
-
-/* Empties the directory at PATH (the opaque whiteout). */
+/* Removes everything in the directory open on FD, and closes FD. */
 static int
-empty_dir(int root, const char *path)
+empty_fd(int fd)
 {
 	struct dirent *d;
-	DIR *dp;
-	int fd = path[0] ? open_beneath(root, path, O_RDONLY | O_DIRECTORY) :
-		 dup(root);
+	DIR *dp = fdopendir(fd);
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!(dp = fdopendir(fd))) {
+	if (!dp) {
 		close(fd);
 		return -1;
 	}
@@ -309,6 +281,35 @@ empty_dir(int root, const char *path)
 			remove_at(dirfd(dp), d->d_name);
 	closedir(dp);
 	return 0;
+}
+
+/* Removes NAME in AT, a directory with everything in it. */
+static int
+remove_at(int at, const char *name)
+{
+	struct stat st;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(at, name, 0);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || empty_fd(fd) < 0)
+		return -1;
+	return unlinkat(at, name, AT_REMOVEDIR);
+}
+
+/* Empties the directory at PATH (the opaque whiteout). */
+static int
+empty_dir(int root, const char *path)
+{
+	int fd = path[0] ? open_beneath(root, path, O_RDONLY | O_DIRECTORY) :
+		 dup(root);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	return empty_fd(fd);
 }
 
 /* --- applying one layer ------------------------------------------------- */
