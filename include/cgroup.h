@@ -38,7 +38,7 @@ struct cgroup_hier {
 	enum cgroup_version version; /* CGROUP_NONE: not found, see why */
 	char hier[PATH_MAX]; /* root/pids, root/memory, root/cpu; or root */
 	char dir[PATH_MAX];  /* hier/boxstep, parent of the session groups */
-	char why[512];       /* when not found: what was looked for, where */
+	char why[1024];      /* when not found: what was looked for, where */
 };
 
 struct cgroup_ctx {
@@ -133,5 +133,28 @@ typedef bool (*cgroup_alive_fn)(pid_t pid);
  * line per group removed to REPORT.  Returns the number removed. */
 int cgroup_remove_stale(const struct cgroup_ctx *ctx, cgroup_alive_fn alive,
 			char *report, size_t len);
+
+/* Rootless: a cgroup v2 group the user owns, in which boxstep may make
+ * groups of its own. */
+struct cgroup_delegation {
+	char group[PATH_MAX]; /* the delegated group; "" when there is none */
+	char leaf[PATH_MAX];  /* group/boxstep-<pid>: boxstep moved there */
+	char why[1024];       /* when none: why, and what to do */
+};
+
+/* Finds the cgroup v2 group SELF_CGROUP (the text of /proc/self/cgroup)
+ * names under ROOT and checks that UID owns it and that the process SELF
+ * is alone in it.  Then moves SELF into group/boxstep-<SELF>, since v2
+ * lets only a group without processes hand controllers down.  Returns 0,
+ * or -1 with the reason in D->why (nothing is left behind). */
+int cgroup_delegate(struct cgroup_delegation *d, const char *root,
+		    const char *self_cgroup, uid_t uid, pid_t self);
+
+/* Undoes cgroup_delegate() once the session's groups are gone: takes back
+ * the controllers handed down, moves SELF back and removes the leaf. */
+void cgroup_undelegate(struct cgroup_delegation *d, pid_t self);
+
+/* Marks every controller of CTX as unavailable for the reason WHY. */
+void cgroup_unavailable(struct cgroup_ctx *ctx, const char *why);
 
 #endif

@@ -697,3 +697,138 @@ cgroup_remove_stale(const struct cgroup_ctx *ctx, cgroup_alive_fn alive,
 	}
 	return removed;
 }
+
+/* --- rootless: a delegated cgroup v2 subtree ------------------------- */
+
+/* Finds the "0::PATH" line of /proc/<pid>/cgroup text.  Returns PATH's
+ * length, or -1. */
+static int
+v2_path(const char *text, char *path, size_t len)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, "0::", 3) == 0) {
+			size_t n = strcspn(p + 3, "\n");
+
+			if (n >= len)
+				return -1;
+			memcpy(path, p + 3, n);
+			path[n] = '\0';
+			return (int)n;
+		}
+	return -1;
+}
+
+int
+cgroup_delegate(struct cgroup_delegation *d, const char *root,
+		const char *self_cgroup, uid_t uid, pid_t self)
+{
+	char mnt[PATH_MAX], rel[PATH_MAX], path[PATH_MAX], pid[32];
+	const char *how = "A cgroup of your own comes from systemd: "
+			  "systemd-run --user --scope -p Delegate=yes boxstep";
+	struct stat st;
+	pid_t *pids;
+	long n;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(mnt, sizeof(mnt), "%s", root);
+	if (fsutil_join(path, sizeof(path), root, "cgroup.controllers") ||
+	    access(path, F_OK) < 0)
+		snprintf(mnt, sizeof(mnt), "%s/unified", root);
+	if (fsutil_join(path, sizeof(path), mnt, "cgroup.controllers") ||
+	    access(path, F_OK) < 0)
+		return msg_fail(d->why, sizeof(d->why), "there is no cgroup v2 "
+			    "hierarchy at %s or %s/unified, and on cgroup v1 "
+			    "only root makes groups", root, root);
+	if (v2_path(self_cgroup, rel, sizeof(rel)) < 0 ||
+	    snprintf(d->group, sizeof(d->group), "%s%s", mnt,
+		     strcmp(rel, "/") == 0 ? "" : rel) >= (int)sizeof(d->group)) {
+		d->group[0] = '\0';
+		return msg_fail(d->why, sizeof(d->why), "/proc/self/cgroup "
+			    "names no cgroup v2 group for boxstep");
+	}
+	if (stat(d->group, &st) < 0 || st.st_uid != uid) {
+		msg_fail(d->why, sizeof(d->why), "boxstep's cgroup %s belongs "
+			 "to uid %ld, not to you (uid %ld): no cgroup v2 subtree "
+			 "is delegated to you. %s", d->group,
+			 stat(d->group, &st) < 0 ? -1L : (long)st.st_uid,
+			 (long)uid, how);
+		d->group[0] = '\0';
+		return -1;
+	}
+	if (fsutil_join(path, sizeof(path), d->group, "cgroup.subtree_control") ||
+	    access(path, W_OK) < 0 ||
+	    fsutil_join(path, sizeof(path), d->group, "cgroup.procs") ||
+	    access(path, W_OK) < 0) {
+		msg_fail(d->why, sizeof(d->why), "you own boxstep's cgroup %s, "
+			 "but cannot write %s: it is not fully delegated. %s",
+			 d->group, path, how);
+		d->group[0] = '\0';
+		return -1;
+	}
+	pids = calloc(64, sizeof(*pids));
+	n = pids ? cgroup_procs(d->group, pids, 64) : -1;
+	if (n < 0) {
+		msg_fail(d->why, sizeof(d->why), "read %s/cgroup.procs: %s",
+			 d->group, strerror(errno));
+		free(pids);
+		d->group[0] = '\0';
+		return -1;
+	}
+	for (long i = 0; i < n && i < 64; i++)
+		if (pids[i] != self) {
+			msg_fail(d->why, sizeof(d->why), "boxstep's cgroup %s "
+				 "holds other processes too (pid %d): cgroup v2 "
+				 "lets a group hand controllers down only when "
+				 "no process is in it, so boxstep needs a group "
+				 "to itself. %s", d->group, (int)pids[i], how);
+			free(pids);
+			d->group[0] = '\0';
+			return -1;
+		}
+	free(pids);
+	snprintf(pid, sizeof(pid), "%d", (int)self);
+	if (snprintf(d->leaf, sizeof(d->leaf), "%s/boxstep-%d", d->group,
+		     (int)self) >= (int)sizeof(d->leaf) ||
+	    (mkdir(d->leaf, 0755) < 0 && errno != EEXIST) ||
+	    fsutil_join(path, sizeof(path), d->leaf, "cgroup.procs") ||
+	    fsutil_write(path, pid) < 0) {
+		msg_fail(d->why, sizeof(d->why), "move boxstep into %s: %s",
+			 d->leaf, strerror(errno));
+		rmdir(d->leaf);
+		d->group[0] = d->leaf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+void
+cgroup_undelegate(struct cgroup_delegation *d, pid_t self)
+{
+	char path[PATH_MAX], minus[32], pid[32];
+
+	if (!d->group[0])
+		return;
+	if (fsutil_join(path, sizeof(path), d->group, CGROUP_PARENT) == 0)
+		rmdir(path);
+	if (fsutil_join(path, sizeof(path), d->group,
+			"cgroup.subtree_control") == 0)
+		for (int c = 0; c < CGROUP_NCTL; c++) {
+			snprintf(minus, sizeof(minus), "-%s", known[c].name);
+			fsutil_write(path, minus);
+		}
+	snprintf(pid, sizeof(pid), "%d", (int)self);
+	if (fsutil_join(path, sizeof(path), d->group, "cgroup.procs") == 0 &&
+	    fsutil_write(path, pid) == 0)
+		rmdir(d->leaf);
+	d->group[0] = d->leaf[0] = '\0';
+}
+
+void
+cgroup_unavailable(struct cgroup_ctx *ctx, const char *why)
+{
+	for (int c = 0; c < CGROUP_NCTL; c++) {
+		ctx->ctl[c].version = CGROUP_NONE;
+		ctx->ctl[c].hier[0] = ctx->ctl[c].dir[0] = '\0';
+		snprintf(ctx->ctl[c].why, sizeof(ctx->ctl[c].why), "%s", why);
+	}
+}

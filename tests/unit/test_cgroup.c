@@ -728,6 +728,103 @@ remove_stale_in_every_hierarchy(void **state)
 	assert_non_null(strstr(report, "/memory/boxstep/111-1"));
 }
 
+/* --- rootless: a delegated group ----------------------------------- */
+
+/* Makes ROOT/user.slice/me a group with the files a delegated v2 group
+ * has, the process 4242 in it. */
+static void
+make_user_group(const char *root, char *group, size_t len)
+{
+	char cmd[PATH_MAX * 2];
+
+	snprintf(group, len, "%s/user.slice/me", root);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && cd %s && echo 'pids memory' "
+		 "> cgroup.controllers && : > cgroup.subtree_control && "
+		 "echo 4242 > cgroup.procs", group, group);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+delegate_checks_owner_and_company(void **state)
+{
+	const char *root = copy_fixture("cgroup-v2");
+	char group[PATH_MAX], path[PATH_MAX + 32];
+	struct cgroup_delegation d;
+	uid_t me = geteuid();
+
+	(void)state;
+	make_user_group(root, group, sizeof(group));
+	/* The group belongs to this test's uid; another uid is refused. */
+	assert_int_equal(cgroup_delegate(&d, root, "0::/user.slice/me\n",
+					 me + 1, 4242), -1);
+	assert_non_null(strstr(d.why, "belongs to uid"));
+	assert_non_null(strstr(d.why, "systemd-run --user --scope -p "
+			       "Delegate=yes boxstep"));
+	assert_string_equal(d.group, "");
+	/* No v2 line: nothing to go on. */
+	assert_int_equal(cgroup_delegate(&d, root, "1:pids:/x\n", me, 4242),
+			 -1);
+	assert_non_null(strstr(d.why, "names no cgroup v2 group"));
+	/* Another process in the group. */
+	assert_int_equal(cgroup_delegate(&d, root, "0::/user.slice/me\n", me,
+					 4343), -1);
+	assert_non_null(strstr(d.why, "holds other processes too (pid "
+			       "4242)"));
+	snprintf(path, sizeof(path), "%s/boxstep-4343", group);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void
+delegate_moves_into_a_leaf_and_back(void **state)
+{
+	const char *root = copy_fixture("cgroup-v2");
+	char group[PATH_MAX], path[PATH_MAX + 32], buf[64];
+	char cmd[2 * PATH_MAX + 64];
+	struct cgroup_delegation d;
+	struct cgroup_ctx ctx;
+
+	(void)state;
+	make_user_group(root, group, sizeof(group));
+	/* cgroupfs gives a new group its files; the fixture's leaf is made
+	 * beforehand with the one file that matters (mkdir takes EEXIST). */
+	snprintf(cmd, sizeof(cmd), "mkdir %s/boxstep-4242 && touch "
+		 "%s/boxstep-4242/cgroup.procs", group, group);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/boxstep-4242/cgroup.procs", group);
+	assert_int_equal(cgroup_delegate(&d, root, "0::/user.slice/me\n",
+					 geteuid(), 4242), 0);
+	assert_string_equal(d.group, group);
+	assert_int_equal(fsutil_read(path, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "4242");
+	/* The group serves as a cgroup root: its controllers are found. */
+	assert_int_equal(cgroup_detect(&ctx, d.group, NULL, 0), 0);
+	assert_int_equal(ctx.ctl[CGROUP_PIDS].version, CGROUP_V2);
+	assert_int_equal(ctx.ctl[CGROUP_MEMORY].version, CGROUP_V2);
+	assert_int_equal(ctx.ctl[CGROUP_CPU].version, CGROUP_NONE);
+	/* Back: the process returns to the group, the leaf goes. */
+	cgroup_undelegate(&d, 4242);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", group);
+	assert_int_equal(fsutil_read(path, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "4242");
+	snprintf(path, sizeof(path), "%s/boxstep-4242", group);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void
+unavailable_says_why_for_each(void **state)
+{
+	struct cgroup_ctx ctx;
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v2"), NULL,
+				       0), 0);
+	cgroup_unavailable(&ctx, "no delegation");
+	for (int c = 0; c < CGROUP_NCTL; c++) {
+		assert_int_equal(ctx.ctl[c].version, CGROUP_NONE);
+		assert_string_equal(ctx.ctl[c].why, "no delegation");
+	}
+}
+
 int
 main(void)
 {
@@ -780,6 +877,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(stats_read_memory_and_cpu,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(remove_stale_in_every_hierarchy,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			delegate_checks_owner_and_company, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			delegate_moves_into_a_leaf_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(unavailable_says_why_for_each,
 						setup, teardown),
 	};
 
