@@ -37,6 +37,9 @@ int image_path(const char *name, char *buf, size_t len);
 /* Lists the images on OUT.  Returns how many there are, or -1 + ERR. */
 int image_list(FILE *out, char *err, size_t errlen);
 
+/* Removes the image NAME, saying so on OUT.  Returns 0, or -1 + ERR. */
+int image_remove(const char *name, FILE *out, char *err, size_t errlen);
+
 /* Turns a stored path into one relative to the image root: leading "/"
  * and "./" go, "//" and "/./" fold, a trailing "/" goes.  Returns 0, 1
  * for the root itself, or -1 when a component is "..".  Exposed for

@@ -866,3 +866,31 @@ out:
 	close(a.fd);
 	return rc;
 }
+
+int
+image_remove(const char *name, FILE *out, char *err, size_t errlen)
+{
+	char dir[4096];
+	int pdir, rc;
+
+	if (!image_name_ok(name))
+		return msg_fail(err, errlen, "'%s' cannot name an image: "
+			    "`boxstep images` lists them", name);
+	if (image_dir(dir, sizeof(dir), err, errlen) < 0)
+		return -1;
+	if ((pdir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return msg_fail(err, errlen, "%s: %s", dir, strerror(errno));
+	if (faccessat(pdir, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		close(pdir);
+		return msg_fail(err, errlen, "no image called %s in %s: "
+			    "`boxstep images` lists them", name, dir);
+	}
+	rc = remove_at(pdir, name);
+	close(pdir);
+	if (rc < 0)
+		return msg_fail(err, errlen, "remove %s/%s: %s", dir, name,
+			    strerror(errno));
+	fprintf(out, "removed image %s (%s/%s)\n", name, dir, name);
+	return 0;
+}
+
