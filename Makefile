@@ -115,7 +115,7 @@ test: deps all rootfs
 	$(Q)bash tests/integration/present.sh ./boxstep
 	$(Q)bash tests/integration/tty.sh ./boxstep
 	$(Q)bash tests/integration/tui.sh ./boxstep
-	$(Q)bash tests/integration/not-root.sh ./boxstep
+	$(Q)bash tests/integration/rootless.sh ./boxstep
 	$(Q)bash tests/integration/install.sh
 	$(Q)bash tests/integration/docs.sh ./boxstep
 	$(Q)bash tests/vm/run.sh ./boxstep
@@ -142,7 +142,7 @@ asan: deps rootfs
 	$(Q)$(SANENV) bash tests/integration/present.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/integration/tui.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/not-root.sh build/asan/boxstep
+	$(Q)$(SANENV) bash tests/integration/rootless.sh build/asan/boxstep
 	$(Q)$(SANENV) bash tests/vm/run.sh build/asan/boxstep
 	$(Q)if ls $(SANLOG)/* >/dev/null 2>&1; then cat $(SANLOG)/*; \
 	    echo "asan: the sanitizers reported errors (above)"; exit 1; fi

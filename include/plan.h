@@ -55,6 +55,9 @@ enum plan_propagation {
  * /run/boxstep/<its pid>/, the root named after the rootfs's directory). */
 #define PLAN_LAYER_DIR "/run/boxstep/<session>"
 #define PLAN_LAYER_ROOT PLAN_LAYER_DIR "/<rootfs name>"
+/* ...and rootless, under the user's runtime directory. */
+#define PLAN_USER_LAYER_DIR "$XDG_RUNTIME_DIR/boxstep/<session>"
+#define PLAN_USER_LAYER_ROOT PLAN_USER_LAYER_DIR "/<rootfs name>"
 
 struct plan {
 	unsigned layers; /* bit (1u << enum plan_layer) per layer that is on */
@@ -67,6 +70,11 @@ struct plan {
 	bool rootfs_layer; /* chroot into this session's writable overlay over
 			    * the rootfs, not into the shared directory */
 	enum plan_propagation propagation;
+	/* Started by an ordinary user: every namespace is made inside a user
+	 * namespace that maps uid 0 to ROOTLESS_UID alone (and gid 0 to
+	 * ROOTLESS_GID), so the user layer stays on. */
+	bool rootless;
+	unsigned rootless_uid, rootless_gid;
 };
 
 struct plan_layer_info {
@@ -100,6 +108,10 @@ const struct plan_key_info *plan_key_lookup(const char *name);
 
 /* Every layer off, every setting at its default; ROOTFS may be NULL. */
 void plan_init(struct plan *plan, const char *default_rootfs);
+
+/* Makes PLAN rootless for the user UID:GID (see struct plan); plan_init
+ * undoes it, so a reset calls this again. */
+void plan_make_rootless(struct plan *plan, unsigned uid, unsigned gid);
 
 bool plan_has(const struct plan *plan, enum plan_layer layer);
 

@@ -57,6 +57,11 @@ struct spawn_session {
 	char layer_dir[PATH_MAX];
 	char layer_root[PATH_MAX];
 	char layer_lower[PATH_MAX];
+	/* Rootless (boxstep's euid is not 0): the container mounts the
+	 * layer itself, with these options. */
+	char layer_opts[3 * PATH_MAX + 64];
+	bool rootless;
+	char run_dir[PATH_MAX]; /* where session directories go */
 };
 
 #define SPAWN_RUN_DIR "/run/boxstep"
@@ -65,6 +70,19 @@ struct spawn_session {
  * set this; the wait loops kill the foreground container when they see
  * it.  Exported so the REPL can stop too. */
 extern volatile sig_atomic_t spawn_quit_signal;
+
+/* For a user who is not root: checks that the kernel lets an ordinary
+ * user make a user namespace and be root in it.  Returns 0, or -1 with
+ * what refused it and the setting to check in ERR. */
+int spawn_rootless_probe(char *err, size_t errlen);
+
+/* Rootless, before boxstep forks anything: looks for a cgroup v2 group
+ * delegated to the user under CGROUP_ROOT and moves boxstep into a leaf of
+ * it (cgroup_delegate()), so that spawn_session_init() can make groups
+ * there, or says why the cgroup layers cannot work.  spawn_rootless_end()
+ * undoes it; it does nothing in any other process. */
+void spawn_rootless_begin(const char *cgroup_root);
+void spawn_rootless_end(void);
 
 /* Prepares the session: becomes a child subreaper, installs the SIGCHLD
  * and quit handlers, takes note of the terminal, finds the pids cgroup
@@ -112,13 +130,18 @@ bool spawn_poll(struct spawn_session *s, struct spawn_container *c);
 int spawn_stop(struct spawn_session *s, struct spawn_container *c);
 
 /* Runs CMDLINE on the host with /bin/sh -c in the foreground, with
- * $BOXPID set to BOXPID when it is not 0.  Returns its exit code. */
-int spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid);
+ * $BOXPID set to BOXPID when it is not 0, $BOXSTEP to boxstep's own path
+ * and $BOXSTEP_ROOTFS to ROOTFS (may be NULL).  Returns its exit code. */
+int spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid,
+	       const char *rootfs);
 
 /* Checks that PATH can serve as a root filesystem: it exists, is a
  * directory, is not the host's own /, and has /bin/sh.  Returns 0, or -1
  * with what is wrong and what to do in ERR. */
 int spawn_check_rootfs(const char *path, char *err, size_t errlen);
+
+/* The layer that uses the cgroup controller CTL (pids, memory, cpu). */
+enum plan_layer spawn_cgroup_layer(enum cgroup_controller ctl);
 
 /* The shell-style exit code of a wait(2) status. */
 int spawn_exit_code(int status);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -199,6 +200,51 @@ uts_thread(void *arg)
 	return NULL;
 }
 
+/* Rootless, entering the container's UTS namespace takes a capability
+ * that only its user namespace gives: a child process joins that first
+ * (a threaded process may not), then the UTS namespace, and reports. */
+static int
+uts_via_userns(const char *proc_root, pid_t pid, int uts_fd, char *name,
+	       size_t len)
+{
+	char path[PATH_MAX];
+	int user_fd, fds[2], status;
+	ssize_t n = -1;
+	pid_t child;
+
+	user_fd = open(proc_path(path, sizeof(path), proc_root, pid, "ns/user"),
+		       O_RDONLY | O_CLOEXEC);
+	if (user_fd < 0)
+		return -1;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		close(user_fd);
+		return -1;
+	}
+	child = fork();
+	if (child == 0) {
+		char got[65] = "";
+
+		if (setns(user_fd, CLONE_NEWUSER) == 0 &&
+		    setns(uts_fd, CLONE_NEWUTS) == 0 &&
+		    gethostname(got, sizeof(got) - 1) == 0 &&
+		    write(fds[1], got, strlen(got)) > 0)
+			_exit(0);
+		_exit(1);
+	}
+	close(user_fd);
+	close(fds[1]);
+	if (child > 0) {
+		n = read(fds[0], name, len - 1);
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(fds[0]);
+	if (n <= 0)
+		return -1;
+	name[n] = '\0';
+	return 0;
+}
+
 int
 hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
 {
@@ -212,6 +258,9 @@ hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
 		return -1;
 	if (pthread_create(&t, NULL, uts_thread, &job) == 0)
 		pthread_join(t, NULL);
+	if (job.rc < 0 && geteuid() != 0)
+		job.rc = uts_via_userns(proc_root, pid, job.fd, job.name,
+					sizeof(job.name));
 	close(job.fd);
 	if (job.rc == 0)
 		snprintf(buf, len, "%s", job.name);

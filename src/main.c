@@ -43,7 +43,7 @@ usage(FILE *out)
 "       boxstep [OPTIONS] lesson [NAME]\n"
 "       boxstep [--theme THEME] [--record FILE.cast] present LESSON\n"
 "       boxstep watch PID\n"
-"       boxstep import FILE.tar [NAME] | boxstep images\n"
+"       boxstep import FILE.tar [NAME] | boxstep images [rm NAME]\n"
 "       boxstep [--trust] check [-v] [LESSON.md...]\n"
 "       boxstep --help | --version\n"
 "\n"
@@ -69,7 +69,7 @@ usage(FILE *out)
 "  import FILE.tar [NAME]\n"
 "                  unpack a docker save or OCI image archive as a root\n"
 "                  filesystem (`set rootfs NAME` then uses it)\n"
-"  images          the imported images\n"
+"  images          the imported images; images rm NAME removes one\n"
 "  watch PID       what the host sees of any process: its namespaces,\n"
 "                  root, mounts, cgroup and processes; live on a\n"
 "                  terminal, printed once otherwise\n"
@@ -89,7 +89,10 @@ usage(FILE *out)
 "BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
 CGROUP_DEFAULT_ROOT "),\n"
 "NO_COLOR (a monochrome TUI), TERM.\n"
-"Needs root: namespaces, chroot and cgroups need CAP_SYS_ADMIN.\n");
+"As root every layer works.  Started by another user, boxstep runs\n"
+"rootless: every container gets a user namespace that maps root inside to\n"
+"that user, and the cgroup layers need a cgroup v2 group delegated to it\n"
+"(systemd-run --user --scope -p Delegate=yes boxstep).\n");
 }
 
 /* Says whether DIR/rootfs/busybox is a directory, and if so writes its
@@ -307,8 +310,23 @@ main(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind], "images") == 0) {
 		char err[512];
 
+		if (optind + 3 == argc && strcmp(argv[optind + 1], "rm") == 0) {
+			if (geteuid() != 0) {
+				fprintf(stderr, "boxstep: an image's files "
+					"belong to root: sudo boxstep images rm "
+					"%s\n", argv[optind + 2]);
+				return 1;
+			}
+			if (image_remove(argv[optind + 2], stdout, err,
+					 sizeof(err)) < 0) {
+				fprintf(stderr, "boxstep: images rm: %s\n", err);
+				return 1;
+			}
+			return 0;
+		}
 		if (optind + 1 != argc) {
-			fprintf(stderr, "boxstep: usage: boxstep images\n");
+			fprintf(stderr, "boxstep: usage: boxstep images [rm "
+				"NAME]\n");
 			return 2;
 		}
 		printf("images (`set rootfs NAME` uses one):\n");
@@ -398,13 +416,23 @@ main(int argc, char **argv)
 			plain ? ", and not --plain" : "");
 		return 2;
 	}
+	cgroot = getenv("BOXSTEP_CGROUP_ROOT");
+	if (!cgroot || !*cgroot)
+		cgroot = CGROUP_DEFAULT_ROOT;
 	if (geteuid() != 0) {
-		fprintf(stderr,
-			"boxstep: not running as root. Creating namespaces, "
-			"changing root and making cgroups\nneed root "
-			"(CAP_SYS_ADMIN); run it with sudo:  sudo %s\n",
-			argv[0]);
-		return 1;
+		char why[1024];
+
+		/* Rootless: everything happens inside a user namespace of
+		 * the user's, when the kernel allows one. */
+		if (spawn_rootless_probe(why, sizeof(why)) < 0) {
+			fprintf(stderr, "boxstep: not running as root, and "
+				"rootless mode cannot work here: %s\n", why);
+			return 1;
+		}
+		/* Before any fork: the cgroup it may use is the one it is
+		 * in, and it must be alone there. */
+		spawn_rootless_begin(cgroot);
+		atexit(spawn_rootless_end);
 	}
 	if (file) {
 		text = strcmp(file, "-") == 0 ? fsutil_slurp("/dev/stdin", NULL)
@@ -430,9 +458,6 @@ main(int argc, char **argv)
 		/* The child: the session, on the recorded pty. */
 	}
 	default_rootfs(rootfs, sizeof(rootfs));
-	cgroot = getenv("BOXSTEP_CGROUP_ROOT");
-	if (!cgroot || !*cgroot)
-		cgroot = CGROUP_DEFAULT_ROOT;
 	/* From here on the session runs in a child; this process cleans up
 	 * after it should it be killed outright. */
 	supervise(cgroot, rootfs);

@@ -183,7 +183,7 @@ static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 	},
 	[PLAN_USER] = {
 		.name = "user",
-		.summary = "its own user IDs: root inside, uid 100000 outside",
+		.summary = "its own user IDs: root inside, an ordinary uid outside",
 		.kernel = "clone(CLONE_NEWUSER) + uid_map",
 		.explain =
 		"A user namespace maps user and group IDs: boxstep writes \"0 100000\n"
@@ -284,6 +284,15 @@ plan_init(struct plan *plan, const char *default_rootfs)
 	plan->chdir = true;
 	plan->rootfs_layer = true;
 	plan->propagation = PLAN_PROP_PRIVATE;
+}
+
+void
+plan_make_rootless(struct plan *plan, unsigned uid, unsigned gid)
+{
+	plan->rootless = true;
+	plan->rootless_uid = uid;
+	plan->rootless_gid = gid;
+	plan_enable(plan, PLAN_USER);
 }
 
 bool
@@ -553,6 +562,21 @@ plan_check(const struct plan *plan, char *err, size_t errlen)
 	bool chroot = plan_new_root(plan);
 	bool pivot = plan_has(plan, PLAN_PIVOT);
 
+	if (plan->rootless && !plan_has(plan, PLAN_USER))
+		return msg_fail(err, errlen,
+			    "boxstep runs rootless (as uid %u): every namespace "
+			    "it makes belongs to a user namespace of yours, so "
+			    "the user layer stays on. Enable user",
+			    plan->rootless_uid);
+	if (plan->rootless && plan->propagation == PLAN_PROP_SHARED)
+		return msg_fail(err, errlen,
+			    "refusing propagation shared rootless: a mount "
+			    "namespace made inside a user namespace receives "
+			    "every host mount as a slave, so nothing mounted in "
+			    "it can reach the host, and making the rootfs a "
+			    "shared mount on the host needs root. Set "
+			    "propagation private (lesson 06 shows the leak as "
+			    "root)");
 	if (pivot && plan_has(plan, PLAN_CHROOT))
 		return msg_fail(err, errlen,
 			    "pivot and chroot are two ways to give the container "
@@ -567,6 +591,15 @@ plan_check(const struct plan *plan, char *err, size_t errlen)
 			    "refusing pivot with shared propagation: pivot_root "
 			    "fails (EINVAL) when the mounts around the new root "
 			    "are shared. Set propagation private");
+	if (plan->rootless && plan_new_root(plan) && plan->rootfs_layer &&
+	    !plan_has(plan, PLAN_MNT))
+		return msg_fail(err, errlen,
+			    "refusing %s without mnt rootless: the session's "
+			    "writable layer is an overlay that only the "
+			    "container may mount, in a mount namespace of its "
+			    "own. Enable mnt, or `set rootfs.layer off` to use "
+			    "the rootfs directory itself",
+			    plan_has(plan, PLAN_PIVOT) ? "pivot" : "chroot");
 	if (proc && !mnt && plan_has(plan, PLAN_USER))
 		return msg_fail(err, errlen,
 			    "refusing proc with user but without mnt: root in a "
@@ -743,15 +776,21 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	bool chroot = plan_has(plan, PLAN_CHROOT);
 	bool pivot = plan_has(plan, PLAN_PIVOT);
 	char flags[128], call[3 * PATH_MAX + 128];
-	const char *root = (chroot || pivot) && plan->rootfs_layer ?
-			   PLAN_LAYER_ROOT : plan->rootfs;
+	bool layer = (chroot || pivot) && plan->rootfs_layer;
+	const char *dir = plan->rootless ? PLAN_USER_LAYER_DIR : PLAN_LAYER_DIR;
+	const char *root = !layer ? plan->rootfs : plan->rootless ?
+			   PLAN_USER_LAYER_ROOT : PLAN_LAYER_ROOT;
+	char overlay[3 * PATH_MAX + 128];
 
+	snprintf(overlay, sizeof(overlay), "mount(\"overlay\", \"%s\", "
+		 "\"overlay\", 0, \"lowerdir=%s,upperdir=%s/upper,"
+		 "workdir=%s/work\")", root, plan->rootfs, dir, dir);
 	msg_append(t, "\n`run CMD` will make these calls, in this order:\n");
-	if ((chroot || pivot) && plan->rootfs_layer) {
-		snprintf(call, sizeof(call), "mount(\"overlay\", \"%s\", "
-			 "\"overlay\", 0, \"lowerdir=%s,upperdir=%s,"
-			 "workdir=%s\")", PLAN_LAYER_ROOT, plan->rootfs,
-			 PLAN_LAYER_DIR "/upper", PLAN_LAYER_DIR "/work");
+	if (layer && !plan->rootless)
+		text_call(t, "boxstep", "[rootfs.layer, once]", overlay);
+	if (layer && plan->rootless) {
+		snprintf(call, sizeof(call), "mkdir(\"%s/upper/tmp\", 01777)",
+			 dir);
 		text_call(t, "boxstep", "[rootfs.layer, once]", call);
 	}
 	if (shared && mnt) {
@@ -769,17 +808,24 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	text_call(t, "boxstep", "", call);
 	describe_cgroups(plan, cg, t);
 	if (plan_has(plan, PLAN_USER)) {
-		char map[64];
+		char map[64], gmap[64];
 
 		snprintf(map, sizeof(map), "\"0 %d %d\")", PLAN_USER_BASE,
 			 PLAN_USER_COUNT);
+		snprintf(gmap, sizeof(gmap), "%s", map);
+		if (plan->rootless) {
+			snprintf(map, sizeof(map), "\"0 %u 1\")",
+				 plan->rootless_uid);
+			snprintf(gmap, sizeof(gmap), "\"0 %u 1\")",
+				 plan->rootless_gid);
+		}
 		text_call(t, "boxstep", "[user]",
 			  "write(\"/proc/<child>/setgroups\", \"deny\")");
 		snprintf(call, sizeof(call), "write(\"/proc/<child>/uid_map\", %s",
 			 map);
 		text_call(t, "boxstep", "[user]", call);
 		snprintf(call, sizeof(call), "write(\"/proc/<child>/gid_map\", %s",
-			 map);
+			 gmap);
 		text_call(t, "boxstep", "[user]", call);
 	}
 	text_call(t, "boxstep", "[release the child]", "write(sync, ...)");
@@ -802,6 +848,8 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 	else if (mnt)
 		text_call(t, "child", "[mnt]",
 			  "(root left shared: mounts propagate to the host)");
+	if (layer && plan->rootless)
+		text_call(t, "child", "[rootfs.layer, rootless]", overlay);
 	if (pivot) {
 		snprintf(call, sizeof(call), "mount(\"%s\", \"%s\", NULL, "
 			 "MS_BIND|MS_REC, NULL)", root, root);
@@ -809,6 +857,13 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 		snprintf(call, sizeof(call), "mount(NULL, \"%s\", NULL, "
 			 "MS_PRIVATE, NULL)", root);
 		text_call(t, "child", "[pivot]", call);
+		if (plan_has(plan, PLAN_PROC)) {
+			snprintf(call, sizeof(call), "mount(\"proc\", "
+				 "\"%s/proc\", \"proc\", MS_NOSUID|MS_NODEV|"
+				 "MS_NOEXEC, NULL)", root);
+			text_call(t, "child", "[proc, before the pivot]",
+				  call);
+		}
 		snprintf(call, sizeof(call), "chdir(\"%s\")", root);
 		text_call(t, "child", "[pivot]", call);
 		text_call(t, "child", "[pivot]", "pivot_root(\".\", \".\")");
@@ -824,7 +879,7 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 			text_call(t, "child", "[chdir off]",
 				  "(no chdir: the cwd stays outside the root)");
 	}
-	if (plan_has(plan, PLAN_PROC))
+	if (plan_has(plan, PLAN_PROC) && !pivot)
 		text_call(t, "child", "[proc]",
 			  "mount(\"proc\", \"/proc\", \"proc\", "
 			  "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");

@@ -130,7 +130,9 @@ static const struct repl_cmd commands[] = {
 	  .detail = "The rest of the line, ';' included, goes to /bin/sh -c "
 	  "unchanged.\n$BOXPID is the host pid of the container's first "
 	  "process: the background\none while it runs, else the latest "
-	  "container's.  Try:\n  host cat /proc/$BOXPID/status\n"
+	  "container's.  $BOXSTEP is boxstep itself, and\n$BOXSTEP_ROOTFS "
+	  "the rootfs `set rootfs` names.  Try:\n"
+	  "  host cat /proc/$BOXPID/status\n"
 	  "  host ls -l /proc/$BOXPID/ns /proc/self/ns",
 	  .min_args = 0, .max_args = -1, .exec = cmd_host },
 	{ .name = "explain", .usage = "explain LAYER",
@@ -322,6 +324,13 @@ switch_layers(struct repl *r, int argc, char **argv, bool on)
 
 	if (parse_layers(r, argc, argv, &set) < 0)
 		return 2;
+	if (!on && r->plan.rootless && (set & (1u << PLAN_USER))) {
+		say_error(r, "the user layer stays on: boxstep runs rootless "
+			  "(as uid %u), and an ordinary user may make the other "
+			  "namespaces only inside a user namespace of its own",
+			  r->plan.rootless_uid);
+		return 2;
+	}
 	if (on && (set & (1u << PLAN_CHROOT)) && (set & (1u << PLAN_PIVOT))) {
 		say_error(r, "chroot and pivot are two ways to give the "
 			  "container its root: enable one of them");
@@ -348,6 +357,11 @@ switch_layers(struct repl *r, int argc, char **argv, bool on)
 		}
 	}
 	note_plan(r);
+	for (int c = 0; on && c < CGROUP_NCTL; c++)
+		if ((set & (1u << spawn_cgroup_layer(c))) &&
+		    r->session.cg.ctl[c].version == CGROUP_NONE)
+			printf("note: `run` would refuse: %s.\n",
+			       r->session.cg.ctl[c].why);
 	return 0;
 }
 
@@ -370,6 +384,12 @@ cmd_reset(struct repl *r, int argc, char **argv, const char *rest)
 {
 	(void)argc, (void)argv, (void)rest;
 	plan_init(&r->plan, r->default_rootfs);
+	if (r->session.rootless) {
+		plan_make_rootless(&r->plan, getuid(), getgid());
+		printf("all layers off but user (rootless, it stays on); "
+		       "settings back to their defaults\n");
+		return 0;
+	}
 	printf("all layers off; settings back to their defaults\n");
 	return 0;
 }
@@ -483,10 +503,6 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 static int
 cmd_show(struct repl *r, int argc, char **argv, const char *rest)
 {
-	static const enum plan_layer cgroup_layer[CGROUP_NCTL] = {
-		[CGROUP_PIDS] = PLAN_PIDS, [CGROUP_MEMORY] = PLAN_MEMORY,
-		[CGROUP_CPU] = PLAN_CPU,
-	};
 	const struct cgroup_ctx *ctx = &r->session.cg;
 	const struct cgroup_hier *h = ctx->ctl;
 	struct plan_cgroups cg = {
@@ -508,7 +524,7 @@ cmd_show(struct repl *r, int argc, char **argv, const char *rest)
 	plan_describe(&r->plan, &cg, text, (size_t)n + 1);
 	fputs(text, stdout);
 	for (int c = 0; c < CGROUP_NCTL; c++)
-		if (plan_has(&r->plan, cgroup_layer[c]) &&
+		if (plan_has(&r->plan, spawn_cgroup_layer(c)) &&
 		    ctx->ctl[c].version != CGROUP_NONE)
 			printf("%s(%s: cgroup v%d at %s)\n", shown++ ? "" : "\n",
 			       cgroup_controller_name(c),
@@ -626,7 +642,8 @@ cmd_host(struct repl *r, int argc, char **argv, const char *rest)
 	fflush(stdout);
 	fflush(stderr);
 	return spawn_host(&r->session, rest,
-			  r->bg.running ? r->bg.pid : r->last_pid);
+			  r->bg.running ? r->bg.pid : r->last_pid,
+			  r->plan.rootfs);
 }
 
 static int
@@ -1072,6 +1089,8 @@ repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
 	plan_init(&r->plan, r->default_rootfs);
 	spawn_session_init(&r->session, cgroup_root, r->default_rootfs, report,
 			   sizeof(report));
+	if (r->session.rootless)
+		plan_make_rootless(&r->plan, getuid(), getgid());
 	r->session.on_hold = record_held;
 	r->session.on_hold_arg = r;
 	if (report[0])

@@ -48,6 +48,7 @@ enum child_stage {
 	STAGE_CGROUPNS,
 	STAGE_HELD,     /* not a failure: the cgroup namespace is made */
 	STAGE_LOOPBACK,
+	STAGE_LAYER,
 	STAGE_EXEC,
 };
 
@@ -66,7 +67,18 @@ struct child_args {
 	int stdin_fd;     /* -1 keeps boxstep's */
 	bool background;
 	bool own_pgrp;
+	const char *layer_opts; /* rootless: the overlay the child mounts on */
+	const char *layer_root; /* LAYER_ROOT itself; else NULL */
 };
+
+/* Rootless, the cgroup v2 group delegated to the user, which
+ * spawn_rootless_begin() found before any fork; or why there is none. */
+static struct cgroup_delegation delegation;
+static pid_t delegation_owner;
+
+static void user_run_dir(char *buf, size_t len);
+static void rootless_cgroups(struct spawn_session *s, const char *cgroup_root);
+static void clean_stale_dirs(const char *run_dir, char *report, size_t len);
 
 /* Self-pipe that the SIGCHLD and quit handlers write to, so that the wait
  * loops can poll() without losing a signal. */
@@ -146,6 +158,129 @@ install_handlers(void)
 	signal(SIGWINCH, SIG_DFL);
 }
 
+int
+spawn_rootless_probe(char *err, size_t errlen)
+{
+	int fds[2], code = -1;
+	pid_t pid;
+	char what = 0;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return msg_fail(err, errlen, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		/* 'u': no user namespace; 'c': one, but no capability in it
+		 * (Ubuntu's AppArmor rule gives a namespace and takes the
+		 * capabilities away); '.': fine. */
+		char r = unshare(CLONE_NEWUSER | CLONE_NEWUTS) < 0 ? 'u' :
+			 sethostname("probe", 5) < 0 ? 'c' : '.';
+		int e = errno;
+
+		if (write(fds[1], &r, 1) < 0 || write(fds[1], &e, sizeof(e)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return msg_fail(err, errlen, "fork: %s", strerror(errno));
+	}
+	if (read(fds[0], &what, 1) == 1) {
+		int e = 0;
+
+		if (read(fds[0], &e, sizeof(e)) != sizeof(e))
+			e = 0;
+		if (what == '.')
+			code = 0;
+		else if (what == 'u')
+			msg_fail(err, errlen, "this system does not let an "
+				 "ordinary user make a user namespace "
+				 "(unshare(CLONE_NEWUSER): %s). Check `sysctl "
+				 "user.max_user_namespaces` (0 turns them off) "
+				 "and, on Debian's older kernels, `sysctl "
+				 "kernel.unprivileged_userns_clone` (0 turns them "
+				 "off for users); inside a container, its seccomp "
+				 "profile may forbid them (Docker's default one "
+				 "does). Or run boxstep as root: sudo boxstep",
+				 strerror(e));
+		else
+			msg_fail(err, errlen, "a user namespace was made but "
+				 "gave no capabilities inside it (sethostname: "
+				 "%s). Ubuntu's AppArmor does this: check "
+				 "`sysctl kernel.apparmor_restrict_unprivileged_"
+				 "userns` (1 restricts them); or run boxstep as "
+				 "root: sudo boxstep", strerror(e));
+	} else
+		msg_fail(err, errlen, "the user namespace probe died");
+	close(fds[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return code;
+}
+
+void
+spawn_rootless_begin(const char *cgroup_root)
+{
+	char *self = fsutil_slurp("/proc/self/cgroup", NULL);
+
+	delegation_owner = getpid();
+	if (!self)
+		snprintf(delegation.why, sizeof(delegation.why), "cannot read "
+			 "/proc/self/cgroup: %s", strerror(errno));
+	else
+		cgroup_delegate(&delegation, cgroup_root, self, geteuid(),
+				delegation_owner);
+	free(self);
+}
+
+void
+spawn_rootless_end(void)
+{
+	if (delegation_owner == getpid())
+		cgroup_undelegate(&delegation, delegation_owner);
+}
+
+/* Rootless, the cgroup layers work only in the delegated group. */
+static void
+rootless_cgroups(struct spawn_session *s, const char *cgroup_root)
+{
+	struct cgroup_ctx host;
+	char why[1024];
+
+	if (delegation.group[0]) {
+		s->have_cg = cgroup_detect(&s->cg, delegation.group, NULL,
+					   0) == 0;
+		/* A controller the user's group does not offer. */
+		for (int c = 0; c < CGROUP_NCTL; c++)
+			if (s->cg.ctl[c].version == CGROUP_NONE)
+				snprintf(s->cg.ctl[c].why,
+					 sizeof(s->cg.ctl[c].why), "rootless, "
+					 "the %s layer needs the %s controller "
+					 "in your cgroup %s, and it is not "
+					 "delegated to you (not in its "
+					 "cgroup.controllers)",
+					 cgroup_controller_name(c),
+					 cgroup_controller_name(c),
+					 delegation.group);
+		return;
+	}
+	cgroup_detect(&host, cgroup_root, NULL, 0);
+	cgroup_unavailable(&s->cg, "");
+	for (int c = 0; c < CGROUP_NCTL; c++) {
+		const char *name = cgroup_controller_name(c);
+
+		if (host.ctl[c].version == CGROUP_V1)
+			snprintf(why, sizeof(why), "%s is on cgroup v1 here "
+				 "(%s), where only root can make groups, and ",
+				 name, host.ctl[c].hier);
+		else
+			why[0] = '\0';
+		snprintf(s->cg.ctl[c].why, sizeof(s->cg.ctl[c].why),
+			 "rootless, the %s layer needs a cgroup v2 group "
+			 "delegated to you: %s%s", name, why, delegation.why);
+	}
+}
+
 void
 spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 		   const char *rootfs, char *report, size_t len)
@@ -163,8 +298,16 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 
 	install_handlers();
 
-	if (cgroup_detect(&s->cg, cgroup_root, NULL, 0) == 0)
-		s->have_cg = true;
+	s->rootless = geteuid() != 0;
+	if (!s->rootless) {
+		snprintf(s->run_dir, sizeof(s->run_dir), "%s", SPAWN_RUN_DIR);
+		if (cgroup_detect(&s->cg, cgroup_root, NULL, 0) == 0)
+			s->have_cg = true;
+		spawn_clean_stale(cgroup_root, rootfs, report, len);
+		return;
+	}
+	user_run_dir(s->run_dir, sizeof(s->run_dir));
+	rootless_cgroups(s, cgroup_root);
 	spawn_clean_stale(cgroup_root, rootfs, report, len);
 }
 
@@ -215,6 +358,17 @@ loopback_up(void)
 	}
 	close(fd);
 	return rc;
+}
+
+/* Mounts a new proc on ROOT + DIR. */
+static int
+mount_proc(const char *root, const char *dir)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s%s", root, dir);
+	return mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL);
 }
 
 static int
@@ -283,6 +437,11 @@ child_main(void *arg)
 	if (plan_has(p, PLAN_MNT) && p->propagation == PLAN_PROP_PRIVATE &&
 	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail(a, STAGE_PRIVATE, 125);
+	/* Rootless, only the container can mount the writable layer: in
+	 * its own mount namespace, which its user namespace owns. */
+	if (a->layer_opts &&
+	    mount("overlay", a->layer_root, "overlay", 0, a->layer_opts) < 0)
+		child_fail(a, STAGE_LAYER, 125);
 	if (plan_has(p, PLAN_PIVOT)) {
 		/* pivot_root(2) wants the new root to be a mount point, and
 		 * no shared mount around it.  pivot_root(".", ".") puts the
@@ -292,6 +451,12 @@ child_main(void *arg)
 			  NULL) < 0 ||
 		    mount(NULL, p->rootfs, NULL, MS_PRIVATE, NULL) < 0)
 			child_fail(a, STAGE_PIVOT_BIND, 125);
+		/* proc goes on before the pivot: in a user namespace the
+		 * kernel lets a new proc be mounted only where a full one is
+		 * already visible, and after the pivot none is. */
+		if (plan_has(p, PLAN_PROC) &&
+		    mount_proc(p->rootfs, "/proc") < 0)
+			child_fail(a, STAGE_PROC, 125);
 		if (chdir(p->rootfs) < 0 ||
 		    syscall(SYS_pivot_root, ".", ".") < 0)
 			child_fail(a, STAGE_PIVOT, 125);
@@ -306,9 +471,8 @@ child_main(void *arg)
 		if (p->chdir && chdir("/") < 0)
 			child_fail(a, STAGE_CHDIR, 125);
 	}
-	if (plan_has(p, PLAN_PROC) &&
-	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0)
+	if (plan_has(p, PLAN_PROC) && !plan_has(p, PLAN_PIVOT) &&
+	    mount_proc("", "/proc") < 0)
 		child_fail(a, STAGE_PROC, 125);
 	environ = a->env;
 	execvp(a->argv[0], a->argv);
@@ -456,7 +620,20 @@ remove_entry(const char *path, const struct stat *st, int flag,
 	     struct FTW *ftw)
 {
 	(void)st, (void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
+	return flag == FTW_DP || flag == FTW_DNR ? rmdir(path) : unlink(path);
+}
+
+/* Lets the owner into every directory: overlayfs leaves its work
+ * directory mode 0, which only root can enter without this. */
+static int
+open_entry(const char *path, const struct stat *st, int flag,
+	   struct FTW *ftw)
+{
+	(void)ftw;
+	if ((flag == FTW_D || flag == FTW_DNR) &&
+	    (st->st_mode & 0700) != 0700)
+		chmod(path, (st->st_mode & 07777) | 0700);
+	return 0;
 }
 
 /* Unmounts everything under DIR, then removes the tree (never crossing
@@ -465,7 +642,50 @@ static int
 remove_session_dir(const char *dir)
 {
 	unmount_under(dir, NULL, 0);
+	nftw(dir, open_entry, 16, FTW_PHYS | FTW_MOUNT);
 	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Rootless: makes UPPER/tmp (sticky, open to all) where LOWER has it, so
+ * that it needs no copy-up.  (A directory the user cannot search, such as
+ * a 0700 /root, cannot be made writable this way: overlayfs looks names
+ * up in the lower layer with the user's own rights.) */
+static int
+rootless_upper(const char *upper, const char *lower, char *err,
+	       size_t errlen)
+{
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} dirs[] = { { "tmp", 01777 } };
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", lower, dirs[i].name);
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", upper, dirs[i].name);
+		if (mkdir(path, 0700) < 0 || chmod(path, dirs[i].mode) < 0)
+			return msg_fail(err, errlen, "make %s: %s", path,
+					strerror(errno));
+	}
+	return 0;
+}
+
+/* Rootless, where session directories go: $XDG_RUNTIME_DIR/boxstep when
+ * that is the user's own directory, else /tmp/boxstep-<uid>. */
+static void
+user_run_dir(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (xdg && xdg[0] == '/' && stat(xdg, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	    (size_t)snprintf(buf, len, "%s/boxstep", xdg) < len)
+		return;
+	snprintf(buf, len, "/tmp/boxstep-%u", (unsigned)geteuid());
 }
 
 /* Makes the session's writable layer over LOWER, once; a new rootfs
@@ -486,12 +706,13 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 			    "`set rootfs.layer off` uses the directory itself",
 			    lower);
 	name = name && name[1] ? name + 1 : "root";
-	if (mkdir(SPAWN_RUN_DIR, 0755) < 0 && errno != EEXIST)
+	if (mkdir(s->run_dir, s->rootless ? 0700 : 0755) < 0 &&
+	    errno != EEXIST)
 		return msg_fail(err, errlen, "mkdir %s for the session's "
 			    "writable layer: %s; `set rootfs.layer off` chroots "
-			    "into the rootfs itself", SPAWN_RUN_DIR,
+			    "into the rootfs itself", s->run_dir,
 			    strerror(errno));
-	snprintf(s->layer_dir, sizeof(s->layer_dir), "%s/%d", SPAWN_RUN_DIR,
+	snprintf(s->layer_dir, sizeof(s->layer_dir), "%s/%d", s->run_dir,
 		 (int)getpid());
 	snprintf(upper, sizeof(upper), "%s/upper", s->layer_dir);
 	snprintf(work, sizeof(work), "%s/work", s->layer_dir);
@@ -509,6 +730,18 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 	}
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
 		 lower, upper, work);
+	if (s->rootless) {
+		/* The container mounts it (spawn_start passes the options).
+		 * Copying up a directory that belongs to the host's root
+		 * fails for a user namespace that cannot map that owner:
+		 * /tmp is made in the upper layer beforehand, so that the
+		 * container has a place it may write. */
+		if (rootless_upper(upper, lower, err, errlen) < 0)
+			goto fail;
+		snprintf(s->layer_opts, sizeof(s->layer_opts), "%s", opts);
+		snprintf(s->layer_lower, sizeof(s->layer_lower), "%s", lower);
+		return 0;
+	}
 	if (mount("overlay", s->layer_root, "overlay", 0, opts) < 0) {
 		msg_fail(err, errlen, "mount a writable layer over %s: %s. "
 			 "The kernel needs overlayfs, and the rootfs must not "
@@ -521,7 +754,7 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 	return 0;
 fail:
 	remove_session_dir(s->layer_dir);
-	s->layer_dir[0] = s->layer_root[0] = '\0';
+	s->layer_dir[0] = s->layer_root[0] = s->layer_opts[0] = '\0';
 	return -1;
 }
 
@@ -533,15 +766,16 @@ spawn_session_end(struct spawn_session *s)
 	if (remove_session_dir(s->layer_dir) < 0)
 		fprintf(stderr, "boxstep: could not remove the session "
 			"directory %s: %s\n", s->layer_dir, strerror(errno));
-	rmdir(SPAWN_RUN_DIR); /* when no other session has one */
+	rmdir(s->run_dir); /* when no other session has one */
 	s->layer_dir[0] = s->layer_root[0] = s->layer_lower[0] = '\0';
+	s->layer_opts[0] = '\0';
 }
 
-/* Session directories whose boxstep is gone. */
+/* Session directories under RUN_DIR whose boxstep is gone. */
 static void
-clean_stale_dirs(char *report, size_t len)
+clean_stale_dirs(const char *run_dir, char *report, size_t len)
 {
-	DIR *d = opendir(SPAWN_RUN_DIR);
+	DIR *d = opendir(run_dir);
 	struct dirent *de;
 
 	if (!d)
@@ -553,15 +787,14 @@ clean_stale_dirs(char *report, size_t len)
 
 		if (*end || pid <= 0 || boxstep_alive((pid_t)pid))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", SPAWN_RUN_DIR,
-			 de->d_name);
+		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
 		if (remove_session_dir(path) == 0 && used < len)
 			snprintf(report + used, len - used, "removed stale "
 				 "session directory %s (its boxstep, pid %ld, "
 				 "is gone) and its writable layer\n", path, pid);
 	}
 	closedir(d);
-	rmdir(SPAWN_RUN_DIR);
+	rmdir(run_dir);
 }
 
 void
@@ -572,9 +805,20 @@ spawn_clean_stale(const char *cgroup_root, const char *rootfs, char *report,
 	int *ids = NULL, n;
 	size_t used, nids = 0;
 
+	if (geteuid() != 0) {
+		/* Rootless: only what is the user's own. */
+		char dir[PATH_MAX];
+
+		if (delegation.group[0] &&
+		    cgroup_detect(&cg, delegation.group, NULL, 0) == 0)
+			cgroup_remove_stale(&cg, boxstep_alive, report, len);
+		user_run_dir(dir, sizeof(dir));
+		clean_stale_dirs(dir, report, len);
+		return;
+	}
 	if (cgroup_detect(&cg, cgroup_root, NULL, 0) == 0)
 		cgroup_remove_stale(&cg, boxstep_alive, report, len);
-	clean_stale_dirs(report, len);
+	clean_stale_dirs(SPAWN_RUN_DIR, report, len);
 	/* Mounts left under the shared rootfs by a session that died (a
 	 * leaked proc, a shared bind): only when no other boxstep runs,
 	 * since they cannot be told apart from a live session's. */
@@ -797,16 +1041,23 @@ teardown(struct spawn_session *s, struct spawn_container *c)
  * unprivileged writer of gid_map must do and which keeps the container
  * from dropping into groups the map does not cover. */
 static int
-write_id_maps(pid_t pid, char *err, size_t errlen)
+write_id_maps(const struct plan *p, pid_t pid, char *err, size_t errlen)
 {
 	static const char *const files[] = { "setgroups", "uid_map", "gid_map" };
-	char path[64], map[64];
+	char path[64], map[64], gmap[64];
 
 	snprintf(map, sizeof(map), "0 %d %d\n", PLAN_USER_BASE,
 		 PLAN_USER_COUNT);
+	snprintf(gmap, sizeof(gmap), "%s", map);
+	/* An ordinary user may map only itself: its uid, and its gid. */
+	if (p->rootless) {
+		snprintf(map, sizeof(map), "0 %u 1\n", p->rootless_uid);
+		snprintf(gmap, sizeof(gmap), "0 %u 1\n", p->rootless_gid);
+	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
-		if (fsutil_write(path, i == 0 ? "deny" : map) < 0)
+		if (fsutil_write(path, i == 0 ? "deny" : i == 1 ? map :
+				 gmap) < 0)
 			return msg_fail(err, errlen, "write %s to %s: %s",
 				    i == 0 ? "\"deny\"" : "the id map", path,
 				    strerror(errno));
@@ -820,6 +1071,12 @@ static const enum plan_layer cgroup_layers[CGROUP_NCTL] = {
 	[CGROUP_MEMORY] = PLAN_MEMORY,
 	[CGROUP_CPU] = PLAN_CPU,
 };
+
+enum plan_layer
+spawn_cgroup_layer(enum cgroup_controller ctl)
+{
+	return cgroup_layers[ctl];
+}
 
 /* Fills LIM from the plan.  Returns whether any cgroup layer is on. */
 static bool
@@ -909,6 +1166,10 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	a.stdin_fd = null_fd;
 	a.background = background;
 	a.own_pgrp = s->tty >= 0;
+	if (s->rootless && plan_new_root(plan) && plan->rootfs_layer) {
+		a.layer_opts = s->layer_opts;
+		a.layer_root = s->layer_root;
+	}
 	if (!background && s->tty >= 0)
 		s->tty_saved = tcgetattr(s->tty, &s->tty_mode) == 0;
 
@@ -957,7 +1218,7 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 			goto undo_started;
 		}
 	}
-	if (plan_has(plan, PLAN_USER) && write_id_maps(pid, err, errlen) < 0) {
+	if (plan_has(plan, PLAN_USER) && write_id_maps(plan, pid, err, errlen) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto undo_started;
@@ -1101,7 +1362,11 @@ describe_failure(const struct spawn_container *c, const char *prog,
 		     "%s", why);
 		break;
 	case STAGE_CHROOT:
-		if (r->err == EACCES && plan_has(p, PLAN_USER))
+		if (r->err == EACCES && p->rootless)
+			msg_fail(err, errlen, "chroot(\"%s\"): %s: you (uid %u) "
+			     "cannot pass through every directory on the way "
+			     "to it", p->rootfs, why, p->rootless_uid);
+		else if (r->err == EACCES && plan_has(p, PLAN_USER))
 			msg_fail(err, errlen, "chroot(\"%s\"): %s: with the user "
 			     "layer, root inside is uid %d on the host, and every "
 			     "directory on the way to the rootfs must let others "
@@ -1152,6 +1417,12 @@ describe_failure(const struct spawn_container *c, const char *prog,
 		msg_fail(err, errlen, "unshare(CLONE_NEWCGROUP): %s%s", why,
 		     r->err == EINVAL ? " (cgroup namespaces need Linux 4.6 "
 		     "or later, built with CONFIG_CGROUPS)" : "");
+		break;
+	case STAGE_LAYER:
+		msg_fail(err, errlen, "mount the session's writable layer "
+		     "(overlay) on %s: %s. Rootless, overlayfs needs Linux 5.11 "
+		     "or later; `set rootfs.layer off` uses the rootfs "
+		     "directory itself", p->rootfs, why);
 		break;
 	case STAGE_LOOPBACK:
 		msg_fail(err, errlen, "bring up lo in the new network "
@@ -1386,9 +1657,10 @@ spawn_stop(struct spawn_session *s, struct spawn_container *c)
 }
 
 int
-spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid)
+spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid,
+	   const char *rootfs)
 {
-	char value[32];
+	char value[32], exe[PATH_MAX] = "";
 	pid_t pid;
 	int status;
 
@@ -1410,6 +1682,12 @@ spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid)
 		} else {
 			unsetenv("BOXPID");
 		}
+		/* boxstep itself, and the root filesystem the plan names, so
+		 * that host commands can call on them. */
+		if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) > 0)
+			setenv("BOXSTEP", exe, 1);
+		if (rootfs && rootfs[0])
+			setenv("BOXSTEP_ROOTFS", rootfs, 1);
 		execl("/bin/sh", "sh", "-c", cmdline, (char *)NULL);
 		fprintf(stderr, "boxstep: exec /bin/sh: %s\n", strerror(errno));
 		_exit(127);

@@ -480,6 +480,66 @@ describe_pivot(void **state)
 }
 
 static void
+rootless_checks_and_calls(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_make_rootless(&p, 1000, 1001);
+	assert_true(plan_has(&p, PLAN_USER));
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	t = show(NULL);
+	assert_non_null(strstr(t, "\"0 1000 1\""));
+	assert_non_null(strstr(t, "\"0 1001 1\""));
+	after(t, "\"deny\"", "uid_map");
+	/* The user layer cannot go. */
+	plan_disable(&p, PLAN_USER);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "the user layer stays on"));
+	plan_enable(&p, PLAN_USER);
+	/* The writable layer needs the container's own mount namespace. */
+	plan_enable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "refusing chroot without mnt rootless"));
+	p.rootfs_layer = false;
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	p.rootfs_layer = true;
+	plan_enable(&p, PLAN_MNT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	t = show(NULL);
+	/* The child mounts the overlay, after making / private. */
+	after(t, "MS_REC|MS_PRIVATE", "mount(\"overlay\", \"$XDG_RUNTIME_DIR/"
+	      "boxstep/<session>/<rootfs name>\"");
+	after(t, "mount(\"overlay\"", "chroot(\"$XDG_RUNTIME_DIR/boxstep/");
+	assert_non_null(strstr(t, "upper/tmp\", 01777)"));
+	assert_null(strstr(t, "/run/boxstep"));
+	/* Shared propagation cannot be had. */
+	p.propagation = PLAN_PROP_SHARED;
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "receives every host mount as a slave"));
+	/* plan_init undoes it all. */
+	plan_init(&p, "/srv/rootfs");
+	assert_false(p.rootless);
+	assert_false(plan_has(&p, PLAN_USER));
+}
+
+static void
+describe_pivot_mounts_proc_first(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_MNT);
+	plan_enable(&p, PLAN_PIVOT);
+	plan_enable(&p, PLAN_PID);
+	plan_enable(&p, PLAN_PROC);
+	t = show(NULL);
+	after(t, "\"/run/boxstep/<session>/<rootfs name>/proc\", \"proc\"",
+	      "pivot_root");
+	assert_null(strstr(t, "mount(\"proc\", \"/proc\""));
+}
+
+static void
 describe_pids_without_hierarchy(void **state)
 {
 	(void)state;
@@ -526,6 +586,8 @@ cmocka_unit_test_setup(describe_pivot, setup),
 cmocka_unit_test_setup(describe_ipc_net_cgroupns, setup),
 cmocka_unit_test_setup(set_memory_and_cpu, setup),
 		cmocka_unit_test_setup(describe_truncates_like_snprintf, setup),
+		cmocka_unit_test_setup(rootless_checks_and_calls, setup),
+		cmocka_unit_test_setup(describe_pivot_mounts_proc_first, setup),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

@@ -45,7 +45,12 @@ cp /bin/busybox "$root/bin/busybox"
 # boxstep with every library it links, at the same paths.
 mkdir -p "$root/boxstep-build"
 cp "$BOX" "$root/boxstep-build/boxstep"
-ldd "$BOX" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+# util-linux's setpriv too, for the rootless tests (busybox's cannot
+# change uid).
+mkdir -p "$root/usr/bin"
+cp "$(command -v setpriv)" "$root/usr/bin/setpriv"
+{ ldd "$BOX"; ldd "$(command -v setpriv)"; } | grep -o '/[^ ]*' | sort -u |
+while read -r lib; do
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done
@@ -73,6 +78,8 @@ echo "vm: tests finished with status $?"
 poweroff -f
 INIT
 chmod 755 "$root/init"
+# mktemp made it 0700: the rootless tests' user must get through /.
+chmod 755 "$root"
 (cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null) > "$work/initrd.cpio"
 
 # --- boot ---------------------------------------------------------------------

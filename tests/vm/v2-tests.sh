@@ -9,7 +9,7 @@ state() {
 	hostname
 	awk '{print $5}' /proc/self/mountinfo | sort
 	find /sys/fs/cgroup -name 'boxstep*' -type d | sort
-	pgrep -f 'sleep 31' || true
+	ps -o pid,args | grep '[s]leep 31' | awk '{print $1}'
 }
 
 # t NAME EXPECTED-REGEX BOXSTEP-SCRIPT: runs the script with -c, checks
@@ -112,6 +112,73 @@ for lesson in 07-cgroups 09-memory-cpu; do
 		echo "$out" | grep -v "can't fork" | tail -15 | sed 's/^/    | /'
 	fi
 done
+
+# --- rootless: a user with a cgroup v2 group delegated to it ------------
+# As systemd does for user@UID.service: the group and the files that
+# move processes and hand controllers down belong to the user.
+deleg=/sys/fs/cgroup/learner
+echo "+pids +memory +cpu" > /sys/fs/cgroup/cgroup.subtree_control
+mkdir -p $deleg
+chown 1000:1000 $deleg $deleg/cgroup.procs $deleg/cgroup.subtree_control \
+	$deleg/cgroup.threads
+
+# rl NAME EXPECTED-REGEX BOXSTEP-SCRIPT [EXTRA]: as t, but boxstep runs as
+# uid 1000, alone in the delegated group (EXTRA: a process to start there
+# first).  Afterwards the group must be as it was: no groups under it,
+# nothing handed down, no process in it.
+rl() {
+	name=$1 want=$2 script=$3 extra=${4:-}
+	before=$(state)
+	out=$(sh -c 'echo $$ > '$deleg'/cgroup.procs; '"$extra"'
+		exec /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
+		env -i PATH=/bin:/usr/bin "$0" -c "$1"' "$BOX" "$script" 2>&1)
+	[ -s /tmp/extra.pid ] && kill "$(cat /tmp/extra.pid)" 2>/dev/null
+	rm -f /tmp/extra.pid
+	sleep 0.2
+	after=$(state)
+	left="$(find $deleg -mindepth 1 -type d)$(cat $deleg/cgroup.subtree_control $deleg/cgroup.procs)"
+	if ! echo "$out" | grep -Eq -- "$want"; then
+		failed=$((failed + 1))
+		echo "not ok - $name"
+		echo "    expected output matching: $want"
+		echo "$out" | grep -v "can't fork" | head -20 | sed 's/^/    | /'
+	elif [ "$before" != "$after" ] || [ -n "$left" ]; then
+		failed=$((failed + 1))
+		echo "not ok - $name"
+		echo "    the host changed: $(echo $before) / $(echo $after) / $left"
+	else
+		passed=$((passed + 1))
+		echo "ok - $name"
+	fi
+}
+rfig='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d max=$(cat $d/pids.max) uid=$(stat -c %u /proc/$BOXPID)"'
+rl "rootless v2: pids.max in a group under the delegated one" \
+	'group=/sys/fs/cgroup/learner/boxstep/[0-9]+-1 max=5 uid=1000' \
+	"enable uts pid mnt chroot proc pids; set pids.max 5; start sleep 3108
+host $rfig
+stop"
+rl "rootless v2: a fork bomb stops at pids.max 20" 'current=(19|20) max=20 max [1-9]' \
+	"enable pid mnt chroot proc pids; start sh -c 'sh -c \"bomb() { while :; do bomb | bomb; done; }; bomb\" | sleep 3109'
+host for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.5; $figures; done
+stop"
+rl "rootless v2: past memory.max the OOM killer strikes, and boxstep says so" \
+	'the OOM killer killed 1 process in the container: it reached its memory limit, memory.max 16M' \
+	"enable pid mnt chroot proc memory; set memory.max 16M; run awk 'BEGIN { s = \"x\"; while (1) s = s s }'"
+rl "rootless v2: another process in the group: pids says why" \
+	'holds other processes too \(pid [0-9]+\).*systemd-run --user --scope -p Delegate=yes' \
+	"enable pids; run true" "sleep 3199 >/dev/null 2>&1 & echo \$! > /tmp/extra.pid"
+# From the root group, which belongs to root.
+out=$(/usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups env -i PATH=/bin:/usr/bin \
+	"$BOX" -c "enable pids; run true" 2>&1)
+if echo "$out" | grep -q "rootless, the pids layer needs a cgroup v2 group delegated to you: boxstep's cgroup /sys/fs/cgroup belongs to uid 0, not to you (uid 1000)"; then
+	passed=$((passed + 1))
+	echo "ok - rootless v2: a group that is not the user's: pids says why"
+else
+	failed=$((failed + 1))
+	echo "not ok - rootless v2: a group that is not the user's: pids says why"
+	echo "$out" | sed 's/^/    | /'
+fi
+rmdir $deleg
 
 echo
 echo "v2: $passed passed, $failed failed"
