@@ -429,6 +429,11 @@ main(int argc, char **argv)
 				"rootless mode cannot work here: %s\n", why);
 			return 1;
 		}
+		if (lesson[0])
+			fprintf(stderr, "boxstep: the lessons are written for "
+				"root, and rootless some of their steps cannot "
+				"pass (cgroups, other users' files); for the "
+				"whole course: sudo boxstep lesson\n");
 		/* Before any fork: the cgroup it may use is the one it is
 		 * in, and it must be alone there. */
 		spawn_rootless_begin(cgroot);

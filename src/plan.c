@@ -195,7 +195,9 @@ static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 		"user: files owned by the host's root show as nobody, and it cannot\n"
 		"write them.  The other namespaces made in the same clone belong to\n"
 		"it.  Look for: `id` inside vs `host ps -o uid= -p $BOXPID`, and\n"
-		"`host cat /proc/$BOXPID/uid_map`.",
+		"`host cat /proc/$BOXPID/uid_map`.  Started by an ordinary user,\n"
+		"boxstep runs rootless: the map is \"0 <your uid> 1\", since a user\n"
+		"may map only itself, and this layer stays on.",
 	},
 };
 
