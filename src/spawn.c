@@ -688,6 +688,28 @@ user_run_dir(char *buf, size_t len)
 	snprintf(buf, len, "/tmp/boxstep-%u", (unsigned)geteuid());
 }
 
+/* Rootless, the session directory's parent may be in /tmp, where another
+ * user could have made it first: it must be a real directory of ours that
+ * no one else may write. */
+static int
+own_private_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return msg_fail(err, errlen, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return msg_fail(err, errlen, "%s is not a directory of yours "
+			    "that only you may write (it is %s of uid %ld, mode "
+			    "%04o): someone else may have made it. Remove it, "
+			    "or set XDG_RUNTIME_DIR to a directory of yours",
+			    dir, S_ISLNK(st.st_mode) ? "a symlink" :
+			    S_ISDIR(st.st_mode) ? "a directory" : "a file",
+			    (long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 /* Makes the session's writable layer over LOWER, once; a new rootfs
  * gets a new layer. */
 static int
@@ -712,6 +734,8 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 			    "writable layer: %s; `set rootfs.layer off` chroots "
 			    "into the rootfs itself", s->run_dir,
 			    strerror(errno));
+	if (s->rootless && own_private_dir(s->run_dir, err, errlen) < 0)
+		return -1;
 	snprintf(s->layer_dir, sizeof(s->layer_dir), "%s/%d", s->run_dir,
 		 (int)getpid());
 	snprintf(upper, sizeof(upper), "%s/upper", s->layer_dir);

@@ -109,6 +109,17 @@ host ls -d $XDG_RUNTIME_DIR/boxstep/*/upper'
 	rmdir "$work/xdg"
 }
 
+test_run_dir_taken_by_another() {
+	mkdir -m 777 /tmp/boxstep-"$NOBODY"
+	as_nobody "$BOX" -c 'enable mnt chroot
+run true'
+	check "refuses a session directory someone else made" contains "$out" \
+		"is not a directory of yours that only you may write (it is a directory of uid 0, mode 0777)"
+	check "and says what to do" contains "$out" "set XDG_RUNTIME_DIR"
+	check "puts nothing in it" equals "$(ls -A /tmp/boxstep-"$NOBODY")" ""
+	rmdir /tmp/boxstep-"$NOBODY"
+}
+
 test_pivot_and_escape() {
 	as_nobody "$BOX" -c 'enable mnt pid proc pivot
 run sh -c "breakout | tail -n +2 | head -1; ls -d /proc/[0-9]* | wc -l"
@@ -195,6 +206,7 @@ t "rootless: ipc hides the host's queues" test_ipc_is_private
 t "rootless: ipc control" test_ipc_control
 t "rootless: a writable layer for /tmp, the rootfs untouched" test_writable_layer
 t "rootless: the session directory under XDG_RUNTIME_DIR" test_xdg_runtime_dir
+t "rootless: a session directory someone else made is refused" test_run_dir_taken_by_another
 t "rootless: pivot closes the chroot escape" test_pivot_and_escape
 t "rootless: what cannot work says why" test_what_cannot_work
 t "rootless: refused user namespaces name the setting" test_refused_user_namespaces

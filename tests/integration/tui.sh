@@ -126,6 +126,22 @@ test_no_color() {
 	quit_to_shell
 }
 
+# Rootless, the pane must enter the container's user namespace before its
+# UTS namespace to read the hostname.
+test_rootless_pane() {
+	local nobody
+	nobody=$(id -u nobody)
+	tm_start 140 40
+	tm_line "setpriv --reuid=nobody --regid=nogroup --clear-groups $BOX"
+	check "starts rootless, with the user layer on" tm_wait 'boxstep\[user\]>'
+	tm_line "enable uts pid mnt chroot proc; set hostname kitten; start sh -c 'sleep 3142 | sleep 3143'"
+	check "the pane reads the container's hostname" tm_wait 'hostname: kitten'
+	check "and shows the map" tm_wait "user: uid 0 inside is uid $nobody on the host \(uid_map 0 $nobody 1\)"
+	check "three processes in its pid namespace" tm_wait 'processes \(3\)'
+	tm_line "stop"
+	quit_to_shell
+}
+
 test_quit_leaves_sane_shell() {
 	tm_start 140 40
 	tm_line "$BOX"
@@ -204,4 +220,5 @@ t "tui: SIGTERM restores the terminal" test_sigterm_restores
 t "tui: vi and top render" test_vi_and_top_render
 t "tui: SIGHUP restores the terminal and cleans up" test_sighup_restores
 t "tui: watch PID" test_watch_pid
+t "tui: rootless, the pane still reads the container" test_rootless_pane
 summary "tui"
