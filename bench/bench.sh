@@ -7,6 +7,10 @@
 #   through `unshare --uts --pid --mount --fork --mount-proc --root` in a
 #   shell loop.  The goal is boxstep at half of unshare's cost per run.
 #
+#   rootless start: the same as the user nobody, where boxstep adds the
+#   user namespace (and each container mounts the session's overlay),
+#   against `unshare --user --map-root-user` with the same flags.
+#
 # Usage: bench.sh [BOXSTEP] (N=200 by default; set N in the environment)
 set -eu
 BOX=$(realpath "${1:-./boxstep}")
@@ -41,4 +45,30 @@ awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
 	printf "  boxstep -f      %8.3f ms per run\n", b * 1000 / n
 	printf "  unshare(1) loop %8.3f ms per run\n", u * 1000 / n
 	printf "  ratio boxstep/unshare: %.2f (goal: at most 1.00, ideally 0.50)\n", b / u
+}'
+
+# --- rootless -----------------------------------------------------------
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+if ! as_nobody test -x "$BOX" -a -r "$ROOTFS/bin/true" ||
+   ! as_nobody unshare --user --map-root-user true 2>/dev/null; then
+	echo "rootless start: skipped (nobody cannot reach $BOX, or user namespaces are refused)"
+	exit 0
+fi
+chmod 755 "$work"
+as_nobody env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
+as_nobody unshare --user --map-root-user --uts --pid --mount --fork --mount-proc --root="$ROOTFS" /bin/true
+t0=$(now)
+as_nobody env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
+t1=$(now)
+as_nobody sh -c 'for _ in $(seq "$1"); do
+	unshare --user --map-root-user --uts --pid --mount --fork --mount-proc --root="$2" /bin/true
+done' sh "$N" "$ROOTFS"
+t2=$(now)
+awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
+	b = t1 - t0
+	u = t2 - t1
+	printf "rootless start, as nobody, %d runs of /bin/true, layers user uts pid mnt chroot proc\n", n
+	printf "  boxstep -f      %8.3f ms per run\n", b * 1000 / n
+	printf "  unshare(1) loop %8.3f ms per run\n", u * 1000 / n
+	printf "  ratio boxstep/unshare: %.2f\n", b / u
 }'

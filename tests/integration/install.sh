@@ -7,6 +7,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 require_root "tests/integration/install.sh"
 stage=$(mktemp -d /tmp/boxstep-install.XXXXXX)
+# As under /usr/local: every user can reach it (lesson 12 runs the
+# installed boxstep as nobody).
+chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 
 test_install_uninstall() {
