@@ -26,28 +26,37 @@ script=$work/runs.bx
 echo "enable uts pid mnt chroot proc" >"$script"
 for _ in $(seq "$N"); do echo "run /bin/true"; done >>"$script"
 
-# One warm-up of each, so that page cache and first-touch costs are paid.
-BOXSTEP_ROOTFS=$ROOTFS "$BOX" -f "$script" >/dev/null
-unshare --uts --pid --mount --fork --mount-proc --root="$ROOTFS" /bin/true
+# compare TITLE GOAL UNSHARE-FLAGS [WRAPPER...]: after one warm-up of each
+# (page cache, first-touch costs), one boxstep -f session of N runs
+# against N runs of unshare(1) with FLAGS, both through WRAPPER.
+compare() {
+	local title=$1 goal=$2 flags=$3 t0 t1 t2
+	shift 3
+	"$@" env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
+	"$@" unshare $flags --root="$ROOTFS" /bin/true
+	t0=$(now)
+	"$@" env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
+	t1=$(now)
+	"$@" sh -c 'for _ in $(seq "$1"); do unshare $2 --root="$3" /bin/true; done' \
+		sh "$N" "$flags" "$ROOTFS"
+	t2=$(now)
+	awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v title="$title" \
+		-v goal="$goal" 'BEGIN {
+		b = t1 - t0
+		u = t2 - t1
+		printf "%s, %d runs of /bin/true\n", title, n
+		printf "  boxstep -f      %8.3f ms per run\n", b * 1000 / n
+		printf "  unshare(1) loop %8.3f ms per run\n", u * 1000 / n
+		printf "  ratio boxstep/unshare: %.2f%s\n", b / u, goal
+	}'
+}
 
-t0=$(now)
-BOXSTEP_ROOTFS=$ROOTFS "$BOX" -f "$script" >/dev/null
-t1=$(now)
-for _ in $(seq "$N"); do
-	unshare --uts --pid --mount --fork --mount-proc --root="$ROOTFS" /bin/true
-done
-t2=$(now)
+compare "container start, layers uts pid mnt chroot proc" \
+	" (goal: at most 1.00, ideally 0.50)" \
+	"--uts --pid --mount --fork --mount-proc"
 
-awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
-	b = t1 - t0
-	u = t2 - t1
-	printf "container start, %d runs of /bin/true, layers uts pid mnt chroot proc\n", n
-	printf "  boxstep -f      %8.3f ms per run\n", b * 1000 / n
-	printf "  unshare(1) loop %8.3f ms per run\n", u * 1000 / n
-	printf "  ratio boxstep/unshare: %.2f (goal: at most 1.00, ideally 0.50)\n", b / u
-}'
-
-# --- rootless -----------------------------------------------------------
+# Rootless: boxstep adds the user namespace (and each container mounts
+# the session's overlay); unshare gets --user --map-root-user.
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 if ! as_nobody test -x "$BOX" -a -r "$ROOTFS/bin/true" ||
    ! as_nobody unshare --user --map-root-user true 2>/dev/null; then
@@ -55,20 +64,5 @@ if ! as_nobody test -x "$BOX" -a -r "$ROOTFS/bin/true" ||
 	exit 0
 fi
 chmod 755 "$work"
-as_nobody env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
-as_nobody unshare --user --map-root-user --uts --pid --mount --fork --mount-proc --root="$ROOTFS" /bin/true
-t0=$(now)
-as_nobody env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
-t1=$(now)
-as_nobody sh -c 'for _ in $(seq "$1"); do
-	unshare --user --map-root-user --uts --pid --mount --fork --mount-proc --root="$2" /bin/true
-done' sh "$N" "$ROOTFS"
-t2=$(now)
-awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
-	b = t1 - t0
-	u = t2 - t1
-	printf "rootless start, as nobody, %d runs of /bin/true, layers user uts pid mnt chroot proc\n", n
-	printf "  boxstep -f      %8.3f ms per run\n", b * 1000 / n
-	printf "  unshare(1) loop %8.3f ms per run\n", u * 1000 / n
-	printf "  ratio boxstep/unshare: %.2f\n", b / u
-}'
+compare "rootless start, as nobody, layers user uts pid mnt chroot proc" "" \
+	"--user --map-root-user --uts --pid --mount --fork --mount-proc" as_nobody

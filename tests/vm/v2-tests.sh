@@ -12,28 +12,35 @@ state() {
 	ps -o pid,args | grep '[s]leep 31' | awk '{print $1}'
 }
 
-# t NAME EXPECTED-REGEX BOXSTEP-SCRIPT: runs the script with -c, checks
-# the output against the regex and the host's state before and after.
-t() {
-	name=$1 want=$2 script=$3
-	before=$(state)
-	out=$("$BOX" -c "$script" 2>&1)
-	after=$(state)
+# judge NAME EXPECTED-REGEX [LEFT]: reports one test from $out, the host
+# state $before and $after it, and LEFT (what it must not leave behind).
+judge() {
+	name=$1 want=$2 left=${3:-}
 	if ! echo "$out" | grep -Eq -- "$want"; then
 		failed=$((failed + 1))
 		echo "not ok - $name"
 		echo "    expected output matching: $want"
 		echo "$out" | grep -v "can't fork" | head -20 | sed 's/^/    | /'
-	elif [ "$before" != "$after" ]; then
+	elif [ "$before" != "$after" ] || [ -n "$left" ]; then
 		failed=$((failed + 1))
 		echo "not ok - $name"
 		echo "    the host changed:"
 		echo "    before: $(echo $before)"
 		echo "    after:  $(echo $after)"
+		[ -n "$left" ] && echo "    left:   $(echo $left)"
 	else
 		passed=$((passed + 1))
 		echo "ok - $name"
 	fi
+}
+
+# t NAME EXPECTED-REGEX BOXSTEP-SCRIPT: runs the script with -c, checks
+# the output against the regex and the host's state before and after.
+t() {
+	before=$(state)
+	out=$("$BOX" -c "$3" 2>&1)
+	after=$(state)
+	judge "$1" "$2"
 }
 
 figures='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d current=$(cat $d/pids.current) max=$(cat $d/pids.max) $(grep max $d/pids.events)"'
@@ -127,29 +134,16 @@ chown 1000:1000 $deleg $deleg/cgroup.procs $deleg/cgroup.subtree_control \
 # first).  Afterwards the group must be as it was: no groups under it,
 # nothing handed down, no process in it.
 rl() {
-	name=$1 want=$2 script=$3 extra=${4:-}
+	extra=${4:-}
 	before=$(state)
 	out=$(sh -c 'echo $$ > '$deleg'/cgroup.procs; '"$extra"'
 		exec /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
-		env -i PATH=/bin:/usr/bin "$0" -c "$1"' "$BOX" "$script" 2>&1)
+		env -i PATH=/bin:/usr/bin "$0" -c "$1"' "$BOX" "$3" 2>&1)
 	[ -s /tmp/extra.pid ] && kill "$(cat /tmp/extra.pid)" 2>/dev/null
 	rm -f /tmp/extra.pid
 	sleep 0.2
 	after=$(state)
-	left="$(find $deleg -mindepth 1 -type d)$(cat $deleg/cgroup.subtree_control $deleg/cgroup.procs)"
-	if ! echo "$out" | grep -Eq -- "$want"; then
-		failed=$((failed + 1))
-		echo "not ok - $name"
-		echo "    expected output matching: $want"
-		echo "$out" | grep -v "can't fork" | head -20 | sed 's/^/    | /'
-	elif [ "$before" != "$after" ] || [ -n "$left" ]; then
-		failed=$((failed + 1))
-		echo "not ok - $name"
-		echo "    the host changed: $(echo $before) / $(echo $after) / $left"
-	else
-		passed=$((passed + 1))
-		echo "ok - $name"
-	fi
+	judge "$1" "$2" "$(find $deleg -mindepth 1 -type d)$(cat $deleg/cgroup.subtree_control $deleg/cgroup.procs)"
 }
 rfig='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d max=$(cat $d/pids.max) uid=$(stat -c %u /proc/$BOXPID)"'
 rl "rootless v2: pids.max in a group under the delegated one" \
