@@ -184,6 +184,7 @@ struct uts_job {
 	int fd;
 	char name[65];
 	int rc;
+	int err; /* setns's errno when it failed */
 };
 
 /* Runs in a helper thread: setns(2) changes the UTS namespace of the
@@ -194,8 +195,9 @@ uts_thread(void *arg)
 	struct uts_job *job = arg;
 
 	job->rc = -1;
-	if (setns(job->fd, CLONE_NEWUTS) == 0 &&
-	    gethostname(job->name, sizeof(job->name) - 1) == 0)
+	if (setns(job->fd, CLONE_NEWUTS) < 0)
+		job->err = errno;
+	else if (gethostname(job->name, sizeof(job->name) - 1) == 0)
 		job->rc = 0;
 	return NULL;
 }
@@ -258,7 +260,8 @@ hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
 		return -1;
 	if (pthread_create(&t, NULL, uts_thread, &job) == 0)
 		pthread_join(t, NULL);
-	if (job.rc < 0 && geteuid() != 0)
+	/* Only a namespace of a user namespace not ours refuses us so. */
+	if (job.rc < 0 && job.err == EPERM)
 		job.rc = uts_via_userns(proc_root, pid, job.fd, job.name,
 					sizeof(job.name));
 	close(job.fd);
