@@ -211,7 +211,10 @@ spawn_rootless_probe(char *err, size_t errlen)
 				 "userns` (1 restricts them); or run boxstep as "
 				 "root: sudo boxstep", strerror(e));
 	} else
-		msg_fail(err, errlen, "the user namespace probe died");
+		msg_fail(err, errlen, "the child that tries a user namespace "
+			 "ended without a word (killed?), so rootless mode "
+			 "cannot be trusted here; run boxstep as root: sudo "
+			 "boxstep");
 	close(fds[0]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
