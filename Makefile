@@ -103,22 +103,19 @@ integration: all rootfs
 vmtest: all rootfs
 	$(Q)bash tests/vm/run.sh ./boxstep
 
+# The integration suites, in the order they run; each is
+# tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
+SUITES = run bad-input image hardening hostview lessons runner \
+         present tty tui rootless
+suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
+
 test: deps all rootfs
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)bash tests/integration/run.sh ./boxstep
-	$(Q)bash tests/integration/bad-input.sh ./boxstep
-	$(Q)bash tests/integration/image.sh ./boxstep
-	$(Q)bash tests/integration/hardening.sh ./boxstep
-	$(Q)bash tests/integration/hostview.sh ./boxstep
-	$(Q)bash tests/integration/lessons.sh ./boxstep
-	$(Q)bash tests/integration/runner.sh ./boxstep
-	$(Q)bash tests/integration/present.sh ./boxstep
-	$(Q)bash tests/integration/tty.sh ./boxstep
-	$(Q)bash tests/integration/tui.sh ./boxstep
-	$(Q)bash tests/integration/rootless.sh ./boxstep
-	$(Q)bash tests/integration/install.sh
-	$(Q)bash tests/integration/docs.sh ./boxstep
-	$(Q)bash tests/vm/run.sh ./boxstep
+	$(Q)$(call suite,unit,$(MAKE) --no-print-directory unit)
+	$(Q)for t in $(SUITES); do \
+	    $(call suite,$$t,bash tests/integration/$$t.sh ./boxstep); done
+	$(Q)$(call suite,install,bash tests/integration/install.sh)
+	$(Q)$(call suite,docs,bash tests/integration/docs.sh ./boxstep)
+	$(Q)$(call suite,vm,bash tests/vm/run.sh ./boxstep)
 
 # The whole suite under AddressSanitizer and UBSan, built apart in
 # build/asan.  Every report goes to a log in $(SANLOG); any log fails.
@@ -132,18 +129,9 @@ asan: deps rootfs
 	$(Q)rm -rf $(SANLOG) && mkdir -m 1777 $(SANLOG)
 	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" \
 	    TEST_SAN="$(SAN)" build/asan/boxstep unit
-	$(Q)$(SANENV) bash tests/integration/run.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/bad-input.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/image.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/hardening.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/hostview.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/lessons.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/runner.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/present.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/tty.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/tui.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/integration/rootless.sh build/asan/boxstep
-	$(Q)$(SANENV) bash tests/vm/run.sh build/asan/boxstep
+	$(Q)for t in $(SUITES); do $(call suite,asan $$t,$(SANENV) \
+	    bash tests/integration/$$t.sh build/asan/boxstep); done
+	$(Q)$(call suite,asan vm,$(SANENV) bash tests/vm/run.sh build/asan/boxstep)
 	$(Q)if ls $(SANLOG)/* >/dev/null 2>&1; then cat $(SANLOG)/*; \
 	    echo "asan: the sanitizers reported errors (above)"; exit 1; fi
 	@echo "asan: no sanitizer reports"
