@@ -62,6 +62,7 @@ struct hostview {
 	char root[PATH_MAX];
 	char cwd[PATH_MAX];
 	bool cwd_outside_root;  /* the chroot escape */
+	bool root_is_host;      /* its root is the reader's own / */
 	char root_lower[PATH_MAX]; /* the root is an overlay over this, or "" */
 	/* mounts: its own, and the host's that lie under its root */
 	struct hostview_mount *mounts;

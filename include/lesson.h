@@ -30,13 +30,22 @@ enum lesson_check_kind {
 	LESSON_PIDS_REFUSED,     /* pids.events >= N */
 	LESSON_CGROUP_GONE,      /* cgroup gone */
 	LESSON_PROCESSES,        /* processes N */
+	LESSON_OUTPUT_LINE,      /* output line TEXT */
+	LESSON_OUTPUT_LINES,     /* output lines N */
+	LESSON_CONTAINER_HOSTNAME, /* container hostname NAME */
+	LESSON_CONTAINER_PID,    /* container pid N */
+	LESSON_CONTAINER_ROOT,   /* container root rootfs|host */
+	LESSON_CONTAINER_CWD,    /* container cwd outside|inside */
+	LESSON_CONTAINER_MOUNT,  /* container mount REGEX */
 };
 
 struct lesson_check {
 	enum lesson_check_kind kind;
 	bool always;   /* "always:" holds before the step too */
-	char *arg;     /* TEXT, REGEX, NAME, TYPE or PATH; may be NULL */
-	long n;        /* N, or 1 for on/new, 0 for off/shared */
+	char *arg;     /* TEXT, REGEX, NAME, TYPE or PATH; may be NULL.  In
+			* TEXT, REGEX and NAME, {KEY} stands for the value
+			* of the setting KEY ({hostname}). */
+	long n;        /* N, or 1 for on/new/rootfs/outside, 0 for the other */
 	char *source;  /* the line as written, for messages */
 	int line;
 };

@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "fsutil.h"
 #include "hostview.h"
+#include "output.h"
 #include "runner.h"
 
 bool
@@ -75,6 +76,125 @@ regex_search(const char *re, const char *text)
 	hit = regexec(&rx, text, 0, NULL, 0) == 0;
 	regfree(&rx);
 	return hit;
+}
+
+/* Writes ARG into BUF with each {KEY} replaced by the value of the
+ * setting KEY (an unknown key stays as written); in a regex (REGEX), the
+ * value's '.' is escaped. */
+static const char *
+expand(const struct repl *r, const char *arg, bool regex, char *buf,
+       size_t len)
+{
+	size_t o = 0;
+
+	for (const char *a = arg ? arg : ""; *a && o + 1 < len; ) {
+		const char *close = *a == '{' ? strchr(a, '}') : NULL;
+		char key[64], val[PATH_MAX];
+
+		if (close && (size_t)(close - a) < sizeof(key) &&
+		    (snprintf(key, sizeof(key), "%.*s", (int)(close - a - 1),
+			      a + 1), plan_get(&r->plan, key, val,
+					       sizeof(val)) == 0)) {
+			for (const char *v = val; *v && o + 2 < len; v++) {
+				if (regex && *v == '.')
+					buf[o++] = '\\';
+				buf[o++] = *v;
+			}
+			a = close + 1;
+			continue;
+		}
+		buf[o++] = *a++;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The latest container as the checks see it: the background one read
+ * now while it runs, else the one read just before its command ran.
+ * Returns NULL when none has run; *OWNED is then a view to free. */
+static const struct hostview *
+container_view(const struct repl *r, struct hostview *live)
+{
+	if (r->bg.running) {
+		memset(live, 0, sizeof(*live));
+		if (hostview_update(live, "/proc", r->bg.pid, NULL,
+				    HOSTVIEW_STATUS | HOSTVIEW_NS |
+				    HOSTVIEW_LINKS | HOSTVIEW_MOUNTS) == 0 &&
+		    !live->gone)
+			return live;
+		hostview_free(live);
+	}
+	memset(live, 0, sizeof(*live));
+	return r->last.n_ns ? &r->last : NULL;
+}
+
+/* A line of HV's mount table, as `container mount` matches it. */
+static bool
+container_mount(const struct hostview *hv, const char *re, char *why,
+		size_t len)
+{
+	char line[PATH_MAX * 2 + 64];
+
+	for (size_t i = 0; i < hv->n_mounts; i++) {
+		const struct hostview_mount *m = &hv->mounts[i];
+
+		snprintf(line, sizeof(line), "%s %s %s", m->mountpoint,
+			 m->fstype, m->source);
+		if (regex_search(re, line)) {
+			snprintf(why, len, "its mount table has %s", line);
+			return true;
+		}
+	}
+	snprintf(why, len, "none of its %zu mounts matches /%s/", hv->n_mounts,
+		 re);
+	return false;
+}
+
+/* The checks on the latest container itself. */
+static bool
+check_container(const struct course_ctx *ctx, const struct lesson_check *c,
+		const char *arg, char *why, size_t len)
+{
+	struct hostview live;
+	const struct hostview *hv = container_view(ctx->r, &live);
+	bool ok = false;
+	long pid;
+
+	if (!hv) {
+		snprintf(why, len, "no container has run yet");
+		return false;
+	}
+	switch (c->kind) {
+	case LESSON_CONTAINER_HOSTNAME:
+		snprintf(why, len, "its hostname is %s%s", hv->hostname[0] ?
+			 hv->hostname : "unknown", hv->hostname[0] &&
+			 strcmp(hv->hostname, hv->host_hostname) == 0 ?
+			 ", the host's" : "");
+		ok = strcmp(hv->hostname, arg) == 0;
+		break;
+	case LESSON_CONTAINER_PID:
+		pid = hv->n_nspid ? hv->nspid[hv->n_nspid - 1] : 0;
+		snprintf(why, len, "its first process is PID %ld inside%s", pid,
+			 hv->n_nspid > 1 ? "" : ", as on the host");
+		ok = pid == c->n;
+		break;
+	case LESSON_CONTAINER_ROOT:
+		snprintf(why, len, "its root is %s", hv->root_is_host ?
+			 "the host's /" : hv->root[0] ? hv->root : "unknown");
+		ok = hv->root[0] && hv->root_is_host == (c->n == 0);
+		break;
+	case LESSON_CONTAINER_CWD:
+		snprintf(why, len, "its cwd %s is %s its root", hv->cwd,
+			 hv->cwd_outside_root ? "outside" : "inside");
+		ok = hv->cwd[0] && hv->cwd_outside_root == (c->n == 1);
+		break;
+	default:
+		ok = container_mount(hv, arg, why, len);
+		break;
+	}
+	if (hv == &live)
+		hostview_free(&live);
+	return ok;
 }
 
 /* The running container that checks look at: the background one, else
@@ -154,13 +274,21 @@ check_processes(const struct course_ctx *ctx, long n, char *why, size_t len)
 	return ok;
 }
 
+/* The output matcher of an output check. */
+static enum output_match
+output_kind(enum lesson_check_kind k)
+{
+	return k == LESSON_OUTPUT_CONTAINS ? OUTPUT_WORDS :
+	       k == LESSON_OUTPUT_LINE ? OUTPUT_LINE : OUTPUT_REGEX;
+}
+
 bool
 course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	     char *why, size_t len)
 {
 	const struct repl *r = ctx->r;
 	const char *out = ctx->output ? ctx->output : "";
-	char host[65] = "", path[PATH_MAX * 2];
+	char host[65] = "", path[PATH_MAX * 2], arg[PATH_MAX];
 	struct stat st;
 	int layer;
 	bool isnew;
@@ -168,14 +296,37 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	why[0] = '\0';
 	switch (c->kind) {
 	case LESSON_OUTPUT_CONTAINS:
-		snprintf(why, len, "the output %s \"%s\"",
-			 strstr(out, c->arg) ? "has" : "lacks", c->arg);
-		return strstr(out, c->arg) != NULL;
-	case LESSON_OUTPUT_MATCHES:
-		snprintf(why, len, "the output %s /%s/",
-			 regex_search(c->arg, out) ? "matches" : "does not match",
-			 c->arg);
-		return regex_search(c->arg, out);
+	case LESSON_OUTPUT_LINE:
+	case LESSON_OUTPUT_MATCHES: {
+		static const char *const verb[][2] = {
+			{ "has no line with", "has" },
+			{ "has no line", "has the line" },
+			{ "has no line matching", "has a line matching" },
+		};
+		enum output_match m = output_kind(c->kind);
+		bool hit;
+
+		expand(r, c->arg, m == OUTPUT_REGEX, arg, sizeof(arg));
+		hit = output_test(m, out, arg);
+		snprintf(why, len, m == OUTPUT_REGEX ? "the output %s /%s/" :
+			 "the output %s \"%s\"", verb[m][hit], arg);
+		return hit;
+	}
+	case LESSON_OUTPUT_LINES: {
+		size_t n = output_count_lines(out);
+
+		snprintf(why, len, "the output has %zu line%s", n,
+			 n == 1 ? "" : "s");
+		return ctx->output && (long)n == c->n;
+	}
+	case LESSON_CONTAINER_HOSTNAME:
+	case LESSON_CONTAINER_PID:
+	case LESSON_CONTAINER_ROOT:
+	case LESSON_CONTAINER_CWD:
+	case LESSON_CONTAINER_MOUNT:
+		expand(r, c->arg, c->kind == LESSON_CONTAINER_MOUNT, arg,
+		       sizeof(arg));
+		return check_container(ctx, c, arg, why, len);
 	case LESSON_STATUS:
 		snprintf(why, len, "the last exit status is %d", ctx->status);
 		return ctx->status == c->n;
@@ -242,8 +393,35 @@ course_check_describe(const struct lesson_check *c, char *buf, size_t len)
 	case LESSON_OUTPUT_CONTAINS:
 		snprintf(buf, len, "the output shows \"%s\"", a);
 		break;
+	case LESSON_OUTPUT_LINE:
+		snprintf(buf, len, "a line of the output is \"%s\"", a);
+		break;
+	case LESSON_OUTPUT_LINES:
+		snprintf(buf, len, "the output has %ld line%s", c->n,
+			 c->n == 1 ? "" : "s");
+		break;
 	case LESSON_OUTPUT_MATCHES:
-		snprintf(buf, len, "the output matches /%s/", a);
+		snprintf(buf, len, "a line of the output matches /%s/", a);
+		break;
+	case LESSON_CONTAINER_HOSTNAME:
+		snprintf(buf, len, "the container's hostname is %s", a);
+		break;
+	case LESSON_CONTAINER_PID:
+		snprintf(buf, len, "the container's command is PID %ld inside "
+			 "its PID namespace", c->n);
+		break;
+	case LESSON_CONTAINER_ROOT:
+		snprintf(buf, len, c->n ? "the container's root is the root "
+			 "filesystem, not the host's /" : "the container's root "
+			 "is the host's /");
+		break;
+	case LESSON_CONTAINER_CWD:
+		snprintf(buf, len, "the container's working directory is %s "
+			 "its root", c->n ? "outside" : "inside");
+		break;
+	case LESSON_CONTAINER_MOUNT:
+		snprintf(buf, len, "the container's mount table has a line "
+			 "matching /%s/", a);
 		break;
 	case LESSON_STATUS:
 		snprintf(buf, len, "the command exits with status %ld", c->n);
@@ -316,6 +494,8 @@ run_relayed(struct course_ctx *ctx, const char *line)
 	fflush(stdout);
 	free(ctx->output);
 	ctx->output = capture_read_reply(ctx->r->event_fd, 5000);
+	if (ctx->output)
+		output_normalise(ctx->output);
 }
 
 void
@@ -358,6 +538,8 @@ course_run(struct course_ctx *ctx, const char *line, bool echo)
 		fputs(ctx->output, stdout);
 		fflush(stdout);
 	}
+	if (ctx->output)
+		output_normalise(ctx->output);
 }
 
 void

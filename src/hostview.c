@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -297,6 +298,21 @@ mounts_from(char *text, const char *under, size_t *n)
 		};
 	}
 	return m;
+}
+
+/* Says whether PID's root directory is the reader's own: a pivoted root
+ * reads "/" from outside as the host's does, so the two are compared as
+ * files. */
+static bool
+same_root(const char *proc_root, pid_t pid)
+{
+	char path[PATH_MAX];
+	struct stat theirs, ours;
+
+	if (stat(proc_path(path, sizeof(path), proc_root, pid, "root/"),
+		 &theirs) < 0 || stat("/", &ours) < 0)
+		return false;
+	return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
 }
 
 /* A root that is an overlay mount (boxstep's writable layer) is not a
@@ -594,6 +610,7 @@ hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 			  hv->root, sizeof(hv->root));
 		read_link(proc_path(path, sizeof(path), proc_root, pid, "cwd"),
 			  hv->cwd, sizeof(hv->cwd));
+		hv->root_is_host = same_root(proc_root, pid);
 		hv->cwd_outside_root = hv->root[0] && hv->cwd[0] &&
 			strcmp(hv->root, "/") != 0 &&
 			!mountinfo_under(hv->cwd, hv->root);

@@ -14,8 +14,11 @@
 #include "plan.h"
 
 static const char grammar[] =
-	"  output contains TEXT       the last command's output has TEXT\n"
-	"  output matches REGEX       ... matches the extended regex\n"
+	"  output contains TEXT       a line of the last command's output "
+	"has TEXT, as whole words\n"
+	"  output line TEXT           ... a line is TEXT (blanks aside)\n"
+	"  output lines N             ... N lines that are not blank\n"
+	"  output matches REGEX       ... a line matches the extended regex\n"
 	"  status N                   the last command exited with N\n"
 	"  layer NAME on|off          a layer is on or off\n"
 	"  namespace TYPE new|shared  the latest container's namespace vs "
@@ -32,6 +35,13 @@ static const char grammar[] =
 	"  cgroup gone                the latest container's cgroup was "
 	"removed\n"
 	"  processes N                processes in the latest container\n"
+	"  container hostname NAME    the latest container's hostname, inside\n"
+	"  container pid N            its first process's PID, inside\n"
+	"  container root rootfs|host its root directory\n"
+	"  container cwd outside|inside  its working directory vs its root\n"
+	"  container mount REGEX      a line of its mount table (MOUNTPOINT "
+	"TYPE SOURCE)\n"
+	"  {KEY} in TEXT, REGEX, NAME the setting KEY's value: {hostname}\n"
 	"  always: CHECK              a check that holds before the step too\n";
 
 const char *
@@ -42,13 +52,13 @@ lesson_check_grammar(void)
 
 /* The forms: the words that name a check, and what follows them. */
 enum arg_kind { ARG_NONE, ARG_TEXT, ARG_REGEX, ARG_NUMBER, ARG_LAYER,
-		ARG_NS, ARG_PATH };
+		ARG_NS, ARG_PATH, ARG_FLAG };
 
 static const struct form {
 	const char *w1, *w2;     /* w2 may be NULL */
 	enum lesson_check_kind kind;
 	enum arg_kind arg;
-	const char *flag_on, *flag_off; /* for layer and namespace */
+	const char *flag_on, *flag_off; /* for layer, namespace, ARG_FLAG */
 } forms[] = {
 	{ "output", "contains", LESSON_OUTPUT_CONTAINS, ARG_TEXT, 0, 0 },
 	{ "output", "matches", LESSON_OUTPUT_MATCHES, ARG_REGEX, 0, 0 },
@@ -64,6 +74,15 @@ static const struct form {
 	{ "pids.events", ">=", LESSON_PIDS_REFUSED, ARG_NUMBER, 0, 0 },
 	{ "cgroup", "gone", LESSON_CGROUP_GONE, ARG_NONE, 0, 0 },
 	{ "processes", NULL, LESSON_PROCESSES, ARG_NUMBER, 0, 0 },
+	{ "output", "line", LESSON_OUTPUT_LINE, ARG_TEXT, 0, 0 },
+	{ "output", "lines", LESSON_OUTPUT_LINES, ARG_NUMBER, 0, 0 },
+	{ "container", "hostname", LESSON_CONTAINER_HOSTNAME, ARG_TEXT, 0, 0 },
+	{ "container", "pid", LESSON_CONTAINER_PID, ARG_NUMBER, 0, 0 },
+	{ "container", "root", LESSON_CONTAINER_ROOT, ARG_FLAG, "rootfs",
+	  "host" },
+	{ "container", "cwd", LESSON_CONTAINER_CWD, ARG_FLAG, "outside",
+	  "inside" },
+	{ "container", "mount", LESSON_CONTAINER_MOUNT, ARG_REGEX, 0, 0 },
 };
 
 static const char *const ns_types[] = {
@@ -319,6 +338,7 @@ parse_check(struct parser *p, const char *text, int line,
 	struct cmdline_list words;
 	char e[256];
 	const struct form *f = NULL;
+	const char *flag;
 	char **w;
 	int n, first = 0, need, rc = -1;
 
@@ -350,7 +370,8 @@ parse_check(struct parser *p, const char *text, int line,
 	}
 	c->kind = f->kind;
 	first += f->w2 ? 2 : 1;
-	need = f->arg == ARG_NONE ? 0 : f->flag_on ? 2 : 1;
+	need = f->arg == ARG_NONE ? 0 :
+	       f->flag_on && f->arg != ARG_FLAG ? 2 : 1;
 	if (n - first != need) {
 		perr(p, line, "'%s' takes %s after '%s%s%s'", text,
 		     need == 0 ? "nothing" : need == 2 ? "two words" : "one word "
@@ -398,6 +419,7 @@ parse_check(struct parser *p, const char *text, int line,
 			goto out;
 		}
 		break;
+	case ARG_FLAG:
 	case ARG_LAYER:
 	case ARG_NS:
 		if (f->arg == ARG_LAYER && plan_layer_lookup(w[first]) < 0) {
@@ -417,18 +439,20 @@ parse_check(struct parser *p, const char *text, int line,
 				goto out;
 			}
 		}
-		if (strcmp(w[first + 1], f->flag_on) == 0)
+		flag = w[first + (f->arg != ARG_FLAG)];
+		if (strcmp(flag, f->flag_on) == 0)
 			c->n = 1;
-		else if (strcmp(w[first + 1], f->flag_off) == 0)
+		else if (strcmp(flag, f->flag_off) == 0)
 			c->n = 0;
 		else {
 			perr(p, line, "'%s' ends with '%s' or '%s', not '%s'",
-			     text, f->flag_on, f->flag_off, w[first + 1]);
+			     text, f->flag_on, f->flag_off, flag);
 			goto out;
 		}
 		break;
 	}
-	if (f->arg != ARG_NONE && !(c->arg = strdup(w[first])))
+	if (f->arg != ARG_NONE && f->arg != ARG_FLAG &&
+	    !(c->arg = strdup(w[first])))
 		goto out;
 	if (!(c->source = strdup(text)))
 		goto out;

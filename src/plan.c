@@ -885,6 +885,8 @@ describe_calls(const struct plan *plan, const struct plan_cgroups *cg,
 		text_call(t, "child", "[proc]",
 			  "mount(\"proc\", \"/proc\", \"proc\", "
 			  "MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)");
+	text_call(t, "child", "[held, set up]", "read(sync): boxstep reads "
+		  "/proc/<child> as it is now");
 	text_call(t, "child", "", "execvp(CMD, ARGS)");
 	text_call(t, "boxstep", "", "waitpid(child)");
 	if (uses_cgroups(plan))

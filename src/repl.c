@@ -1060,9 +1060,10 @@ event_plan(const struct repl *r)
 		   r->plan.hostname, r->plan.rootfs[0] ? r->plan.rootfs : "-");
 }
 
-/* For lesson checks: the container's namespaces, read while spawn holds
- * it (a command like `hostname` is gone by the time `run` returns, and
- * a dead process has no namespace links).  And for the TUI, its pid. */
+/* For lesson checks: the container as it was set up (namespaces,
+ * hostname, root, cwd, mounts), read while spawn holds it just before
+ * its command runs (a command like `hostname` is gone by the time `run`
+ * returns, and a dead process has no links).  And for the TUI, its pid. */
 static void
 record_held(pid_t pid, void *arg)
 {
@@ -1074,7 +1075,8 @@ record_held(pid_t pid, void *arg)
 	r->announced = pid;
 	if (r->record_last)
 		hostview_update(&r->last, "/proc", pid, NULL,
-				HOSTVIEW_STATUS | HOSTVIEW_NS);
+				HOSTVIEW_STATUS | HOSTVIEW_NS | HOSTVIEW_LINKS |
+				HOSTVIEW_MOUNTS);
 }
 
 void

@@ -46,7 +46,7 @@ enum child_stage {
 	STAGE_PIVOT_DETACH,
 	STAGE_PROC,
 	STAGE_CGROUPNS,
-	STAGE_HELD,     /* not a failure: the cgroup namespace is made */
+	STAGE_HELD,     /* not a failure: set up, about to exec */
 	STAGE_LOOPBACK,
 	STAGE_LAYER,
 	STAGE_EXEC,
@@ -416,19 +416,11 @@ child_main(void *arg)
 			child_fail(a, STAGE_USER, 125);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	}
-	/* Now that it is in its cgroup, that group becomes its "/".  Then
-	 * it is held once more, so that the parent can read its namespaces
-	 * with the new cgroup namespace among them. */
-	if (plan_has(p, PLAN_CGROUPNS)) {
-		struct child_report held = { STAGE_HELD, 0 };
-
-		if (unshare(CLONE_NEWCGROUP) < 0)
-			child_fail(a, STAGE_CGROUPNS, 125);
-		if (write(a->report_wr, &held, sizeof(held)) != sizeof(held) ||
-		    read(a->sync_rd, &go, 1) != 1)
-			_exit(125);
-	}
-	close(a->sync_rd);
+	/* Now that it is in its cgroup, that group becomes its "/", which
+	 * a CLONE_NEWCGROUP at clone time would not give: the child was
+	 * still in boxstep's group then. */
+	if (plan_has(p, PLAN_CGROUPNS) && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(a, STAGE_CGROUPNS, 125);
 
 	if (a->stdin_fd >= 0 && dup2(a->stdin_fd, STDIN_FILENO) < 0)
 		child_fail(a, STAGE_STDIN, 125);
@@ -477,6 +469,17 @@ child_main(void *arg)
 	if (plan_has(p, PLAN_PROC) && !plan_has(p, PLAN_PIVOT) &&
 	    mount_proc("", "/proc") < 0)
 		child_fail(a, STAGE_PROC, 125);
+	/* Set up: held once more, so that the parent can read the
+	 * container as it is made (its hostname, root, mounts, namespaces)
+	 * before the command replaces this copy of boxstep. */
+	{
+		struct child_report held = { STAGE_HELD, 0 };
+
+		if (write(a->report_wr, &held, sizeof(held)) != sizeof(held) ||
+		    read(a->sync_rd, &go, 1) != 1)
+			_exit(125);
+		close(a->sync_rd);
+	}
 	environ = a->env;
 	execvp(a->argv[0], a->argv);
 	child_fail(a, STAGE_EXEC, errno == ENOENT ? 127 : 126);
@@ -1254,10 +1257,9 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 		setpgid(pid, pid);
 		tcsetpgrp(s->tty, pid);
 	}
-	/* With cgroupns, the child unshares it on a first "g" and says so
-	 * (or fails), then waits for a second. */
-	for (int hold = plan_has(plan, PLAN_CGROUPNS) ? 2 : 1; hold > 0;
-	     hold--) {
+	/* Released, the child sets itself up and says "held" (or fails);
+	 * it is looked at, released again, and runs the command. */
+	for (int hold = 0; hold < 2; hold++) {
 		if (hold == 1 && s->on_hold)
 			s->on_hold(pid, s->on_hold_arg);
 		if (write(sync_pipe[1], "g", 1) != 1) {
@@ -1269,13 +1271,18 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 		}
 		/* The child's copy of the report pipe closes on a good exec,
 		 * so EOF means the command is running; a report means it is
-		 * not, unless it is the cgroupns "held" one. */
+		 * not, unless it is the "held" one. */
 		while ((n = read(report_pipe[0], &report, sizeof(report))) < 0 &&
 		       errno == EINTR)
 			;
-		if (hold == 2 && (n != (ssize_t)sizeof(report) ||
-				  report.stage != STAGE_HELD))
+		if (hold == 0 && (n != (ssize_t)sizeof(report) ||
+				  report.stage != STAGE_HELD)) {
+			/* It failed while setting up: still announced, so
+			 * that the pane can say it did not start. */
+			if (s->on_hold)
+				s->on_hold(pid, s->on_hold_arg);
 			break;
+		}
 	}
 	close(sync_pipe[1]);
 	sync_pipe[1] = -1;
