@@ -44,13 +44,12 @@ void course_step_begin(struct course_ctx *ctx);
 
 void course_ctx_free(struct course_ctx *ctx);
 
-/* `boxstep check FILE...`: lints each lesson, asks about one from outside
- * DIR (course_trust), then autoplays every step in a fresh session: each check must fail before the step (unless marked
- * always:), and pass once the step's commands have run.  Prints a line
- * per step and "N passed, N failed".  Returns 0 when all passed. */
-int course_check_files(int nfiles, char **files, const char *rootfs,
-		       const char *cgroup_root, bool verbose, const char *dir,
-		       bool trust);
+/* For an output check C, the Nth near miss of OUTPUT (output.h) into
+ * BUF: the line C matched with one word it names altered.  Returns false
+ * when there is no Nth, or C is not an output check. */
+bool course_near_miss(const struct course_ctx *ctx,
+		      const struct lesson_check *c, const char *output,
+		      size_t n, char *buf, size_t len);
 
 /* Says whether the file PATH lies inside the directory DIR. */
 bool course_in_dir(const char *path, const char *dir);

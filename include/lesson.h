@@ -14,6 +14,9 @@
 
 #define LESSON_MAX_STEPS 64 /* progress keeps one bit per step */
 #define LESSON_MAX_BYTES (1 << 20)
+/* A line of an ```expect block that is not a check: the step is about
+ * limits, or the host, and holds whatever isolation layers are on. */
+#define LESSON_ANY_ISOLATION "any isolation"
 
 enum lesson_check_kind {
 	LESSON_OUTPUT_CONTAINS,  /* output contains TEXT */
@@ -60,6 +63,8 @@ struct lesson_step {
 	size_t nchecks;
 	char **hints;
 	size_t nhints;
+	bool any_isolation; /* LESSON_ANY_ISOLATION: its checks hold with
+			     * or without isolation layers (a cgroup step) */
 	int line;
 };
 

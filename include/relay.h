@@ -9,6 +9,7 @@
 #ifndef BOXSTEP_RELAY_H
 #define BOXSTEP_RELAY_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct repl;
@@ -34,5 +35,13 @@ int relay_main(struct repl *r);
  * session has ended, its exit status in *STATUS; -1 with a message when
  * recording cannot start (not on a terminal, FILE not writable). */
 int relay_record(const char *path, int *status);
+
+/* Runs FN(ARG, EVENTS) in a child on a new pty of 80x24, the way the
+ * REPL runs under the plain relay: what the child prints at that
+ * terminal is captured between the markers and sent back over EVENTS,
+ * the child's end of the event socket.  The pty's output goes to stdout
+ * when SHOW, else nowhere.  Returns FN's return value (the child's exit
+ * status), or -1 with errno set when no pty could be made. */
+int relay_headless(int (*fn)(void *arg, int events), void *arg, bool show);
 
 #endif

@@ -274,6 +274,22 @@ check_processes(const struct course_ctx *ctx, long n, char *why, size_t len)
 	return ok;
 }
 
+static enum output_match output_kind(enum lesson_check_kind k);
+
+bool
+course_near_miss(const struct course_ctx *ctx, const struct lesson_check *c,
+		 const char *output, size_t n, char *buf, size_t len)
+{
+	char arg[PATH_MAX];
+
+	if (c->kind != LESSON_OUTPUT_CONTAINS && c->kind != LESSON_OUTPUT_LINE &&
+	    c->kind != LESSON_OUTPUT_MATCHES)
+		return false;
+	expand(ctx->r, c->arg, c->kind == LESSON_OUTPUT_MATCHES, arg,
+	       sizeof(arg));
+	return output_near_miss(output_kind(c->kind), output, arg, n, buf, len);
+}
+
 /* The output matcher of an output check. */
 static enum output_match
 output_kind(enum lesson_check_kind k)
@@ -616,118 +632,4 @@ course_trust(const char *path, const struct lesson *l, const char *dir,
 		return false;
 	}
 	return true;
-}
-
-/* --- autoplay ----------------------------------------------------------- */
-
-static int
-play_step(struct course_ctx *ctx, const char *file, size_t n,
-	  const struct lesson_step *s, bool verbose)
-{
-	bool *held = calloc(s->nchecks ? s->nchecks : 1, sizeof(bool));
-	char why[1024];
-	int bad = 0;
-
-	if (!held)
-		return 1;
-	course_step_begin(ctx);
-	/* Proof that each check tests something: it fails before. */
-	for (size_t i = 0; i < s->nchecks; i++) {
-		const struct lesson_check *c = &s->checks[i];
-
-		if (!c->always && course_check(ctx, c, why, sizeof(why))) {
-			printf("not ok - %s: step %zu (%s): `%s` (line %d) holds "
-			       "before the step, so it proves nothing (%s); mark "
-			       "it always: if that is meant\n", file, n,
-			       s->title, c->source, c->line, why);
-			bad++;
-		}
-	}
-	for (size_t k = 0; k < s->ncommands; k++) {
-		if (verbose)
-			printf("# %s:%d: %s\n", file, s->command_lines[k],
-			       s->commands[k]);
-		course_run(ctx, s->commands[k], verbose);
-		course_update(ctx, s, held);
-	}
-	for (size_t i = 0; i < s->nchecks; i++)
-		if (!held[i]) {
-			course_check(ctx, &s->checks[i], why, sizeof(why));
-			printf("not ok - %s: step %zu (%s): `%s` (line %d) never "
-			       "held: %s\n", file, n, s->title,
-			       s->checks[i].source, s->checks[i].line, why);
-			bad++;
-		}
-	if (!bad)
-		printf("ok - %s: step %zu: %s\n", file, n, s->title);
-	fflush(stdout);
-	free(held);
-	return bad ? 1 : 0;
-}
-
-int
-course_check_files(int nfiles, char **files, const char *rootfs,
-		   const char *cgroup_root, bool verbose, const char *dir,
-		   bool trust)
-{
-	int passed = 0, failed = 0;
-
-	for (int f = 0; f < nfiles; f++) {
-		struct lesson l;
-		struct course_ctx ctx = { 0 };
-		struct repl *r;
-		char err[2048], *text = fsutil_slurp(files[f], NULL);
-
-		if (!text) {
-			printf("not ok - %s: cannot read it: %s\n", files[f],
-			       strerror(errno));
-			failed++;
-			continue;
-		}
-		if (lesson_parse(text, files[f], course_known_command, &l, err,
-				 sizeof(err)) < 0) {
-			printf("not ok - %s\n", err);
-			free(text);
-			failed++;
-			continue;
-		}
-		free(text);
-		if (!course_trust(files[f], &l, dir, trust)) {
-			printf("not ok - %s: not played: it is not one of "
-			       "boxstep's lessons (--trust plays it)\n", files[f]);
-			lesson_free(&l);
-			failed++;
-			continue;
-		}
-		if (!(r = calloc(1, sizeof(*r)))) {
-			lesson_free(&l);
-			return 1;
-		}
-		repl_init(r, rootfs, cgroup_root);
-		r->record_last = true;
-		ctx.r = r;
-		gethostname(ctx.host_hostname, sizeof(ctx.host_hostname) - 1);
-		/* Each step builds on the ones before: after a failure the
-		 * rest would run in a state nobody wrote them for (a fork
-		 * bomb without its limit, a rename without its namespace). */
-		for (size_t i = 0; i < l.nsteps; i++) {
-			if (!play_step(&ctx, files[f], i + 1, &l.steps[i],
-				       verbose)) {
-				passed++;
-				continue;
-			}
-			failed++;
-			if (i + 1 < l.nsteps)
-				printf("# %s: steps %zu to %zu not played: they "
-				       "build on step %zu\n", files[f], i + 2,
-				       l.nsteps, i + 1);
-			break;
-		}
-		repl_done(r);
-		course_ctx_free(&ctx);
-		free(r);
-		lesson_free(&l);
-	}
-	printf("\ncheck: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
 }

@@ -42,7 +42,11 @@ static const char grammar[] =
 	"  container mount REGEX      a line of its mount table (MOUNTPOINT "
 	"TYPE SOURCE)\n"
 	"  {KEY} in TEXT, REGEX, NAME the setting KEY's value: {hostname}\n"
-	"  always: CHECK              a check that holds before the step too\n";
+	"  always: CHECK              a check that holds before the step too\n"
+	"  " LESSON_ANY_ISOLATION "              (a line of its own) the step "
+	"holds whatever\n"
+	"                             isolation layers are on: no near miss "
+	"without them\n";
 
 const char *
 lesson_check_grammar(void)
@@ -613,6 +617,9 @@ lesson_parse(const char *text, const char *file, lesson_command_fn known,
 					free(l);
 					goto fail;
 				}
+			} else if (fence == CHECKS && strcmp(l, LESSON_ANY_ISOLATION)
+				   == 0) {
+				step->any_isolation = true;
 			} else if (fence == CHECKS && *l && *l != '#') {
 				if (grow((void **)&step->checks, step->nchecks,
 					 sizeof(*step->checks)) ||

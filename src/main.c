@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "autoplay.h"
 #include "course.h"
 #include "fsutil.h"
 #include "image.h"
@@ -162,7 +163,7 @@ check(int argc, char **argv, bool trust)
 	course_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
 	supervise(cgroot, rootfs);
 	if (argc > 0)
-		return course_check_files(argc, argv, rootfs, cgroot, verbose,
+		return autoplay_check_files(argc, argv, rootfs, cgroot, verbose,
 					  dir, trust);
 	snprintf(pattern, sizeof(pattern), "%s/*.md", dir);
 	if (!dir[0] || glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
@@ -172,7 +173,7 @@ check(int argc, char **argv, bool trust)
 		globfree(&g);
 		return 2;
 	}
-	rc = course_check_files((int)g.gl_pathc, g.gl_pathv, rootfs, cgroot,
+	rc = autoplay_check_files((int)g.gl_pathc, g.gl_pathv, rootfs, cgroot,
 				verbose, dir, trust);
 	globfree(&g);
 	return rc;

@@ -97,6 +97,7 @@ now(void)
 /* What one relay moves: the pty of CHILD, and optionally the REPL's event
  * socket with captures to answer, and a recording. */
 struct relay_io {
+	int in, out;          /* the terminal's ends; -1: none */
 	int ptmx;
 	pid_t child;
 	int events;           /* -1: none */
@@ -135,7 +136,7 @@ go_raw(void)
 static int
 relay_loop(struct relay_io *io)
 {
-	int status = 0, in = STDIN_FILENO, evfd = io->events;
+	int status = 0, in = io->in, evfd = io->events;
 	bool quit_sent = false;
 
 	for (;;) {
@@ -157,7 +158,8 @@ relay_loop(struct relay_io *io)
 			struct winsize ws;
 
 			got_winch = 0;
-			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+			if (io->out >= 0 &&
+			    ioctl(io->out, TIOCGWINSZ, &ws) == 0) {
 				ioctl(io->ptmx, TIOCSWINSZ, &ws);
 				if (io->cast)
 					cast_resize(io->cast, now(), ws.ws_col,
@@ -194,7 +196,8 @@ relay_loop(struct relay_io *io)
 				memcpy(out, buf, (size_t)n);
 				o = (size_t)n;
 			}
-			write_all(STDOUT_FILENO, out, o);
+			if (io->out >= 0)
+				write_all(io->out, out, o);
 			if (io->cast)
 				cast_output(io->cast, now(), out, o);
 			if (ended)
@@ -221,7 +224,8 @@ relay_main(struct repl *r)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	struct capture cap = { 0 };
-	struct relay_io io = { .cap = &cap };
+	struct relay_io io = { .in = STDIN_FILENO, .out = STDOUT_FILENO,
+			       .cap = &cap };
 	int rc;
 
 	ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
@@ -245,7 +249,8 @@ int
 relay_record(const char *path, int *status)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	struct relay_io io = { .events = -1 };
+	struct relay_io io = { .in = STDIN_FILENO, .out = STDOUT_FILENO,
+			       .events = -1 };
 	struct cast cast;
 	FILE *f;
 	pid_t child;
@@ -291,4 +296,38 @@ relay_record(const char *path, int *status)
 		fprintf(stderr, "boxstep: recorded to %s (play it with: "
 			"asciinema play %s)\n", path, path);
 	return 1;
+}
+
+int
+relay_headless(int (*fn)(void *arg, int events), void *arg, bool show)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct capture cap = { 0 };
+	struct relay_io io = { .in = -1, .out = show ? STDOUT_FILENO : -1,
+			       .cap = &cap };
+	int sv[2], rc;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	io.child = forkpty(&io.ptmx, NULL, NULL, &ws);
+	if (io.child < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (io.child == 0) {
+		close(sv[0]);
+		exit(fn(arg, sv[1]));
+	}
+	close(sv[1]);
+	io.events = sv[0];
+	fcntl(io.ptmx, F_SETFD, FD_CLOEXEC);
+	handle_signals();
+	rc = relay_loop(&io);
+	capture_free(&cap);
+	close(io.ptmx);
+	close(io.events);
+	return rc;
 }
