@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "image.h"
 #include "runner.h"
+#include "text.h"
 
 #define HISTORY_MAX 1000
 
@@ -58,6 +59,9 @@ static int cmd_next(struct repl *, int, char **, const char *);
 static int cmd_prev(struct repl *, int, char **, const char *);
 static int cmd_goto(struct repl *, int, char **, const char *);
 static void event_plan(const struct repl *r);
+static const char *command_item(size_t i);
+static const char *layer_item(size_t i);
+static const char *key_item(size_t i);
 
 static const struct repl_cmd commands[] = {
 	{ .name = "help", .usage = "help [COMMAND]",
@@ -185,13 +189,27 @@ say_error(const struct repl *r, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* " (did you mean NAME?)" when one of the names ITEM lists is close to
+ * WORD, into BUF; else "". */
+static const char *
+did_you_mean(const char *word, const char *(*item)(size_t), char *buf,
+	     size_t len)
+{
+	char names[128];
+
+	buf[0] = '\0';
+	if (text_suggest(word, item, names, sizeof(names)))
+		snprintf(buf, len, " (did you mean %s?)", names);
+	return buf;
+}
+
 /* Finds the command NAME is an unambiguous prefix of.  Returns NULL and
  * says why otherwise (when R is not NULL). */
 static const struct repl_cmd *
 lookup(const struct repl *r, const char *name)
 {
 	const struct repl_cmd *found = NULL;
-	char list[256] = "";
+	char list[256] = "", near[160];
 	size_t n = strlen(name), matches = 0;
 
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -210,9 +228,10 @@ lookup(const struct repl *r, const char *name)
 	if (matches > 1)
 		say_error(r, "ambiguous command: %s, could be: %s", name, list);
 	else
-		say_error(r, "unknown command: %s. Type `help` for the list; "
+		say_error(r, "unknown command: %s%s. Type `help` for the list; "
 			  "to run a program in a container: run %s; on the "
-			  "host: host %s", name, name, name);
+			  "host: host %s", name, did_you_mean(name, command_item,
+			  near, sizeof(near)), name, name);
 	return NULL;
 }
 
@@ -291,13 +310,16 @@ cmd_layers(struct repl *r, int argc, char **argv, const char *rest)
 static int
 parse_layers(const struct repl *r, int argc, char **argv, unsigned *set)
 {
+	char near[160];
+
 	*set = 0;
 	for (int i = 1; i < argc; i++) {
 		int l = plan_layer_lookup(argv[i]);
 
 		if (l < 0) {
-			say_error(r, "no layer called '%s'; the layers are: "
-				  "%s", argv[i], plan_layer_names());
+			say_error(r, "no layer called '%s'%s; the layers are: "
+				  "%s", argv[i], did_you_mean(argv[i], layer_item,
+				  near, sizeof(near)), plan_layer_names());
 			return -1;
 		}
 		*set |= 1u << l;
@@ -444,7 +466,7 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 		{ "propagation", PLAN_MNT },
 	};
 	const struct plan_key_info *k;
-	char err[512], path[PATH_MAX], image[PATH_MAX];
+	char err[512], path[PATH_MAX], image[PATH_MAX], near[160];
 	const char *value;
 
 	(void)rest;
@@ -460,8 +482,9 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 		for (const struct plan_key_info *o = plan_keys(); o->name; o++)
 			snprintf(names + strlen(names), sizeof(names) -
 				 strlen(names), "%s ", o->name);
-		say_error(r, "no setting called '%s'; the settings are: "
-			  "%srefresh", argv[1], names);
+		say_error(r, "no setting called '%s'%s; the settings are: "
+			  "%srefresh", argv[1], did_you_mean(argv[1], key_item,
+			  near, sizeof(near)), names);
 		return 2;
 	}
 	if (argc < 3) {
@@ -650,12 +673,14 @@ static int
 cmd_explain(struct repl *r, int argc, char **argv, const char *rest)
 {
 	const struct plan_layer_info *l;
+	char near[160];
 	int i;
 
 	(void)argc, (void)rest;
 	if ((i = plan_layer_lookup(argv[1])) < 0) {
-		say_error(r, "no layer called '%s'; try: explain uts (or pid, "
-			  "mnt, chroot, proc, pids)", argv[1]);
+		say_error(r, "no layer called '%s'%s; try: explain uts (or pid, "
+			  "mnt, chroot, proc, pids)", argv[1], did_you_mean(argv[1],
+			  layer_item, near, sizeof(near)));
 		return 2;
 	}
 	l = plan_layer_info(i);
@@ -810,15 +835,16 @@ layer_item(size_t i)
 	return i < PLAN_NLAYERS && l ? l->name : NULL;
 }
 
+/* The plan's keys, then refresh (the TUI's, not the plan's). */
 static const char *
 key_item(size_t i)
 {
 	const struct plan_key_info *k = plan_keys();
+	size_t n = 0;
 
-	for (size_t j = 0; j < i; j++)
-		if (!k[j].name)
-			return NULL;
-	return k[i].name;
+	while (k[n].name)
+		n++;
+	return i < n ? k[i].name : i == n ? "refresh" : NULL;
 }
 
 /* The choices of the key being set, for `set KEY <TAB>`. */

@@ -563,6 +563,16 @@ test_errors_commands() {
 	check "explain an unknown layer" contains "$out" "no layer called 'cgroups'"
 	box -c 'help bogus'
 	check "help on an unknown command" contains "$out" "unknown command: bogus"
+	check "with nothing close, no guess" lacks "$out" "did you mean"
+	box -c 'rnu hostname'
+	check "a mistyped command gets a suggestion" \
+		contains "$out" "unknown command: rnu (did you mean run?). Type \`help\`"
+	box -c 'enable pdi'
+	check "so does a mistyped layer" contains "$out" "no layer called 'pdi' (did you mean pid?); the layers are:"
+	box -c 'disable pidd'
+	check "every name as close is offered" contains "$out" "(did you mean pid or pids?)"
+	box -c 'explain ust'
+	check "explain suggests too" contains "$out" "no layer called 'ust' (did you mean uts?)"
 }
 
 test_errors_set_values() {
@@ -586,8 +596,11 @@ test_errors_set_values() {
 	box -c 'set chdir sometimes; set propagation slave; set colour red; set hostname'
 	check "chdir on|off" contains "$out" "chdir takes 'on' or 'off'"
 	check "propagation private|shared" contains "$out" "propagation takes 'private' or 'shared'"
-	check "unknown key" contains "$out" "no setting called 'colour'"
+	check "unknown key" contains "$out" "no setting called 'colour'; the settings are"
 	check "missing value" contains "$out" "set hostname needs a value"
+	box -c 'set hostnmae x; set refersh 100'
+	check "a mistyped key gets a suggestion" contains "$out" "no setting called 'hostnmae' (did you mean hostname?)"
+	check "refresh is among the keys" contains "$out" "(did you mean refresh?)"
 	box -c 'show'
 	check "nothing was changed by the bad values" contains "$out" "pids.max     20"
 	box -c 'set memory.max 32X; set memory.max 512K; set cpu.max 0; set cpu.max half'
