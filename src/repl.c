@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "repl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,8 +135,10 @@ static const struct repl_cmd commands[] = {
 	  .detail = "The rest of the line, ';' included, goes to /bin/sh -c "
 	  "unchanged.\n$BOXPID is the host pid of the container's first "
 	  "process: the background\none while it runs, else the latest "
-	  "container's.  $BOXSTEP is boxstep itself, and\n$BOXSTEP_ROOTFS "
-	  "the rootfs `set rootfs` names.  Try:\n"
+	  "container's.  $BOXCG is its cgroup directory (pids, else memory,\n"
+	  "else cpu), $BOXCG_PIDS, $BOXCG_MEMORY and $BOXCG_CPU each "
+	  "controller's own.\n$BOXSTEP is boxstep itself, and "
+	  "$BOXSTEP_ROOTFS the rootfs `set rootfs` names.  Try:\n"
 	  "  host cat /proc/$BOXPID/status\n"
 	  "  host ls -l /proc/$BOXPID/ns /proc/self/ns",
 	  .min_args = 0, .max_args = -1, .exec = cmd_host },
@@ -591,6 +594,7 @@ run_container(struct repl *r, char **argv, bool background)
 		return code;
 	}
 	r->last_pid = c->pid;
+	r->last_group = c->group;
 	if (r->record_last)
 		snprintf(r->last_cgroup, sizeof(r->last_cgroup), "%s",
 			 cgroup_main_dir(&c->group));
@@ -653,20 +657,90 @@ cmd_stop(struct repl *r, int argc, char **argv, const char *rest)
 	return 0;
 }
 
+/* Says whether the shell line LINE refers to $NAME or ${NAME...}. */
+static bool
+refers(const char *line, const char *name)
+{
+	char plain[32], braced[32];
+
+	snprintf(plain, sizeof(plain), "$%s", name);
+	snprintf(braced, sizeof(braced), "${%s", name);
+	return strstr(line, plain) || strstr(line, braced);
+}
+
+/* Sets (SET) or unsets $BOXCG, the group's first directory, and
+ * $BOXCG_PIDS, _MEMORY and _CPU, each controller's own. */
+static void
+host_cgroup_env(const struct cgroup_group *g, bool set)
+{
+	const char *main = cgroup_main_dir(g);
+
+	for (int c = -1; c < CGROUP_NCTL; c++) {
+		char name[32] = "BOXCG";
+		const char *dir = c < 0 ? main : g->dir[c];
+
+		if (c >= 0)
+			snprintf(name, sizeof(name), "BOXCG_%s",
+				 cgroup_controller_name(c));
+		for (char *i = name; *i; i++)
+			*i = (char)toupper((unsigned char)*i);
+		if (set && dir[0])
+			setenv(name, dir, 1);
+		else
+			unsetenv(name);
+	}
+}
+
+/* Before a host line that looks at the container: says when $BOXPID or
+ * $BOXCG names none that runs, or no cgroup. */
+static void
+note_host_vars(const struct repl *r, const char *line, pid_t pid,
+	       const struct cgroup_group *g)
+{
+	bool boxpid = refers(line, "BOXPID"), boxcg = refers(line, "BOXCG");
+
+	if (!boxpid && !boxcg)
+		return;
+	if (!pid)
+		printf("note: no container has run yet, so $%s is empty; "
+		       "`start COMMAND` starts one\n", boxpid ? "BOXPID" : "BOXCG");
+	else if (boxcg && !cgroup_main_dir(g)[0])
+		printf("note: $BOXCG is empty: container %d has no cgroup (the "
+		       "pids, memory and cpu layers give it one)\n", (int)pid);
+	else if (r->bg.running)
+		return;
+	else if (boxpid)
+		printf("note: $BOXPID is %d, the latest container, which has "
+		       "exited; `start COMMAND` starts one to look at a live "
+		       "one\n", (int)pid);
+	else
+		printf("note: $BOXCG is %s, the cgroup of container %d, which "
+		       "has exited, and its cgroup with it; `start COMMAND` "
+		       "starts one to look at a live one\n", cgroup_main_dir(g),
+		       (int)pid);
+}
+
 static int
 cmd_host(struct repl *r, int argc, char **argv, const char *rest)
 {
+	const struct cgroup_group *g = r->bg.running ? &r->bg.group :
+		&r->last_group;
+	pid_t pid = r->bg.running ? r->bg.pid : r->last_pid;
+	int rc;
+
 	(void)argc, (void)argv;
 	if (!rest || !*rest) {
 		say_error(r, "host needs a command line, e.g. host cat "
 			  "/proc/$BOXPID/status");
 		return 2;
 	}
+	note_host_vars(r, rest, pid, g);
 	fflush(stdout);
 	fflush(stderr);
-	return spawn_host(&r->session, rest,
-			  r->bg.running ? r->bg.pid : r->last_pid,
-			  r->plan.rootfs);
+	host_cgroup_env(g, true);
+	rc = spawn_host(&r->session, rest, pid, r->plan.rootfs);
+	host_cgroup_env(g, false);
+	return rc;
 }
 
 static int

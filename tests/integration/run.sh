@@ -532,6 +532,29 @@ host test -n "$BOXPID" && test ! -d /proc/$BOXPID && echo LAST-CONTAINER'
 	check "host needs a command line" contains "$out" "host needs a command line"
 }
 
+test_host_boxcg() {
+	box -e -c 'enable pids; set pids.max 17; start sleep 3100
+host cat $BOXCG/pids.max; host echo "[$BOXCG_PIDS]" "[$BOXCG_MEMORY]"
+stop
+host cat /proc/$BOXPID/mountinfo; host echo after'
+	check "BOXCG is the pids group: its pids.max" matches "$out" $'\n17\n'
+	check "BOXCG_PIDS names it too, BOXCG_MEMORY is unset" \
+		matches "$out" "\[/sys/fs/cgroup/[^]]*boxstep/[0-9]+-[0-9]+\] \[\]"
+	check "after stop, a note that BOXPID's container has exited" \
+		matches "$out" 'note: \$BOXPID is [0-9]+, the latest container, which has exited; `start COMMAND` starts one'
+	box -c 'enable pids; run true; host ls $BOXCG'
+	check "and that BOXCG's cgroup went with it" \
+		matches "$out" 'note: \$BOXCG is /sys/fs/cgroup/[^ ]+, the cgroup of container [0-9]+, which has exited'
+	box -c 'run true; host echo "[$BOXCG]"'
+	check "a container without a cgroup: BOXCG is empty, and said so" \
+		contains "$out" $'note: $BOXCG is empty: container'
+	check "and the variable is empty" contains "$out" "[]"
+	box -c 'host echo $BOXPID'
+	check "before any container, a note too" contains "$out" "note: no container has run yet, so \$BOXPID is empty"
+	box -c 'host env'
+	check "a line that names neither gets no note" lacks "$out" "note:"
+}
+
 # --- errors that teach ----------------------------------------------------------
 
 test_errors_missing_program() {
@@ -681,6 +704,7 @@ t "batch: exit status and -e" test_batch_status_first_failure
 t "batch: quoting and ;" test_batch_quoting
 t "batch: -f FILE and -f -" test_batch_file_and_stdin
 t "host: BOXPID" test_host_boxpid
+t "host: BOXCG, and notes on a container that has exited" test_host_boxcg
 t "errors: a program missing in the rootfs" test_errors_missing_program
 t "errors: commands" test_errors_commands
 t "errors: bad values for every set key" test_errors_set_values
