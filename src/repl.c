@@ -59,6 +59,7 @@ static int cmd_hint(struct repl *, int, char **, const char *);
 static int cmd_next(struct repl *, int, char **, const char *);
 static int cmd_prev(struct repl *, int, char **, const char *);
 static int cmd_goto(struct repl *, int, char **, const char *);
+static int cmd_step(struct repl *, int, char **, const char *);
 static void event_plan(const struct repl *r);
 static const char *command_item(size_t i);
 static const char *layer_item(size_t i);
@@ -148,15 +149,14 @@ static const struct repl_cmd commands[] = {
 	  .exec = cmd_explain },
 	{ .name = "lesson", .usage = "lesson [NAME|reset|off]",
 	  .summary = "list the lessons, start or resume one, or steer it",
-	  .detail = "  lesson           the lessons and your progress (in a "
-	  "lesson: the step again)\n"
+	  .detail = "  lesson           the lessons and your progress\n"
 	  "  lesson NAME      start or resume one: lesson 02, lesson uts, "
 	  "lesson FILE.md\n"
 	  "  lesson reset     forget this lesson's progress, back to step 1\n"
 	  "  lesson off       leave the lesson (progress is kept)\n"
 	  "In a lesson, every command is followed by the step's checks: what "
 	  "holds now,\nand what is still missing.  hint, next, prev and goto N "
-	  "move about.",
+	  "move about; step\nshows the step again.",
 	  .max_args = 1, .exec = cmd_lesson },
 	{ .name = "hint", .usage = "hint",
 	  .summary = "in a lesson: the next hint for this step",
@@ -169,6 +169,8 @@ static const struct repl_cmd commands[] = {
 	{ .name = "goto", .usage = "goto N",
 	  .summary = "in a lesson: step N (the session is rebuilt)",
 	  .min_args = 1, .max_args = 1, .exec = cmd_goto },
+	{ .name = "step", .usage = "step",
+	  .summary = "in a lesson: the step's text again", .exec = cmd_step },
 	{ .name = "quit", .usage = "quit",
 	  .summary = "leave boxstep (also: exit, Ctrl-D)", .exec = cmd_quit },
 	{ .name = "exit", .usage = "exit", .summary = "leave boxstep",
@@ -804,6 +806,13 @@ cmd_goto(struct repl *r, int argc, char **argv, const char *rest)
 {
 	(void)argc, (void)rest;
 	return runner_cmd_goto(r, argv[1]);
+}
+
+static int
+cmd_step(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	return runner_cmd_step(r);
 }
 
 /* --- dispatch ------------------------------------------------------- */
