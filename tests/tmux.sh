@@ -36,3 +36,55 @@ tm_wait() {
 	out=$(screen)
 	return 1
 }
+
+# --- a learner at the prompt ------------------------------------------------
+# For suites that type line after line at boxstep's prompt and must not
+# type before it is back.  The test is where the cursor is: on a line
+# that ends in a bare prompt (`boxstep> `, `boxstep[uts pid]> `), with
+# nothing typed after it.  In the TUI the cursor is the REPL pane's.
+
+# tm_cursor_text: the cursor's row of the screen, up to the cursor.
+tm_cursor_text() {
+	local x y
+	read -r x y < <($T display -p -t t '#{cursor_x} #{cursor_y}')
+	[ "${x:-0}" -gt 0 ] || return 0
+	$T capture-pane -p -t t | sed -n "$((y + 1))p" | cut -c "1-$x"
+}
+
+# (capture-pane drops the blank after the prompt.)
+tm_prompt_re='boxstep(\[[a-z. ]*\])?> ?$'
+tm_at_prompt() { [[ "$(tm_cursor_text)" =~ $tm_prompt_re ]]; }
+
+# tm_prompt_wait [SECONDS]: waits until the cursor is at a bare prompt;
+# on a timeout leaves the screen in $out.
+tm_prompt_wait() {
+	local deadline=$((SECONDS + ${1:-30}))
+	while [ $SECONDS -lt $deadline ]; do
+		tm_at_prompt && return 0
+		sleep 0.05
+	done
+	out=$(screen)
+	return 1
+}
+
+# tm_enter_line TEXT [SECONDS]: at a bare prompt, types TEXT key by key
+# (literally: quotes and `$` as they are), waits until it has been echoed
+# (the cursor has left the bare prompt), presses Enter and waits for the
+# next prompt.  Fails, with the screen in $out, if the prompt does not
+# come back in SECONDS (30).
+tm_enter_line() {
+	local deadline=$((SECONDS + 10))
+	$T send-keys -t t -l -- "$1"
+	while tm_at_prompt; do
+		[ $SECONDS -lt $deadline ] || { out=$(screen); return 1; }
+		sleep 0.02
+	done
+	$T send-keys -t t Enter
+	tm_prompt_wait "${2:-30}"
+}
+
+# tm_tail [N]: the screen's last N (15) lines that are not blank.
+tm_tail() {
+	screen | awk '{ l[NR] = $0 } /[^[:space:]]/ { last = NR }
+		END { for (i = 1; i <= last; i++) print l[i] }' | tail -n "${1:-15}"
+}
