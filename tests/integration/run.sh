@@ -534,7 +534,8 @@ host test -n "$BOXPID" && test ! -d /proc/$BOXPID && echo LAST-CONTAINER'
 
 test_host_boxcg() {
 	box -e -c 'enable pids; set pids.max 17; start sleep 3100
-host cat $BOXCG/pids.max; host echo "[$BOXCG_PIDS]" "[$BOXCG_MEMORY]"
+host cat $BOXCG/pids.max
+host echo "[$BOXCG_PIDS]" "[$BOXCG_MEMORY]"
 stop
 host cat /proc/$BOXPID/mountinfo; host echo after'
 	check "BOXCG is the pids group: its pids.max" matches "$out" $'\n17\n'
