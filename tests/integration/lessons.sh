@@ -100,6 +100,19 @@ test_untrusted_lesson() {
 	check "so does the lesson command at the prompt" contains "$out" "to take lessons from elsewhere, add --trust"
 }
 
+# What a learner types: a step's commands and the hints that give them.
+test_lines_a_learner_can_type() {
+	local long
+	long=$(awk 'FNR == 1 { f = 0 }
+		/^```boxstep$/ { f = 1; next } /^```$/ { f = 0 }
+		(f || /^> hint:/) && length($0) > 72 {
+			print FILENAME ":" FNR ": " length($0) " characters" }' \
+		"$top"/lessons/*.md)
+	check "no typed line or hint over 72 characters (${long:-none})" \
+		equals "$long" ""
+}
+
 t "lessons: a missing file" test_missing_file
+t "lessons: lines a learner can type" test_lines_a_learner_can_type
 t "lessons: a lesson from elsewhere is not played without a question" test_untrusted_lesson
 summary "lessons"
