@@ -63,7 +63,7 @@ test_output_checks() {
 	check "an output check is missing before" \
 		contains "$out" "✗ missing: the output shows \"kitten\" (the output has no line with \"kitten\")"
 	check "a namespace check before any container" \
-		matches "$out" "\(no container has[[:space:]]+run yet\)"
+		matches "$out" "\(no[[:space:]]+container[[:space:]]+has[[:space:]]+run[[:space:]]+yet\)"
 	check "the container's output is shown" matches "$out" $'\nkitten\n'
 	check "then the output check holds" contains "$out" "✓ now: the output shows \"kitten\""
 	check "as does the namespace" contains "$out" "✓ now: the container has a uts namespace of its own"
