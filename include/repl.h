@@ -70,6 +70,10 @@ int repl_exec(struct repl *r, int argc, char **argv, const char *rest);
 int repl_run_text(struct repl *r, const char *text, const char *origin,
 		  bool stop_on_error);
 
+/* repl_run_text() with stdout and stderr thrown away, for state that is
+ * rebuilt (a step replayed).  Returns its status. */
+int repl_run_quietly(struct repl *r, const char *text);
+
 /* The full name of the REPL command WORD names (exactly, or as an
  * unambiguous prefix), or NULL. */
 const char *repl_command_name(const char *word);

@@ -51,4 +51,8 @@ int runner_cmd_step(struct repl *r);
 /* Ends the lesson (progress is kept). */
 void runner_stop(struct repl *r);
 
+/* Says whether LINE shapes a session's state (enable, disable, reset,
+ * set, start, stop): the lines replayed to rebuild a step. */
+bool runner_replayable(const char *line);
+
 #endif

@@ -18,6 +18,7 @@
 #include "lesson.h"
 #include "relay.h"
 #include "repl.h"
+#include "runner.h"
 
 /* What one `boxstep check` plays. */
 struct autoplay {
@@ -31,22 +32,6 @@ struct autoplay {
 	FILE *rep;
 	int events;     /* the relay's socket, for captures */
 };
-
-/* The commands that shape a session's state; the steps before a near
- * miss replay them to put the session where the step begins. */
-static bool
-shapes_state(const char *line)
-{
-	static const char *const cmds[] = {
-		"enable", "disable", "reset", "set", "start", "stop",
-	};
-	const char *name = repl_line_command(line);
-
-	for (size_t i = 0; name && i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(name, cmds[i]) == 0)
-			return true;
-	return false;
-}
 
 /* Says whether a layer isolates (a namespace or a root), as opposed to
  * limiting (a cgroup). */
@@ -89,29 +74,6 @@ session_end(struct repl *r, struct course_ctx *ctx)
 	repl_done(r);
 	course_ctx_free(ctx);
 	free(r);
-}
-
-/* Runs LINE with its output thrown away. */
-static void
-quietly(struct repl *r, const char *line)
-{
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	int out = dup(STDOUT_FILENO), err = dup(STDERR_FILENO);
-
-	fflush(stdout);
-	fflush(stderr);
-	if (null >= 0) {
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		close(null);
-	}
-	repl_run_text(r, line, NULL, false);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(out, STDOUT_FILENO);
-	dup2(err, STDERR_FILENO);
-	close(out);
-	close(err);
 }
 
 /* Each output check must refuse the lines it matched with one of its
@@ -261,10 +223,10 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 				const char *c = l->steps[i].commands[k];
 				char kept[1024];
 
-				if (shapes_state(c) &&
+				if (runner_replayable(c) &&
 				    (c = without_isolation(c, kept,
 							   sizeof(kept))))
-					quietly(r, c);
+					repl_run_quietly(r, c);
 			}
 		course_step_begin(&ctx);
 		play_commands(a, &ctx, file, s, held, NULL, true);

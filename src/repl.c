@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1186,6 +1187,29 @@ record_held(pid_t pid, void *arg)
 		hostview_update(&r->last, "/proc", pid, NULL,
 				HOSTVIEW_STATUS | HOSTVIEW_NS | HOSTVIEW_LINKS |
 				HOSTVIEW_MOUNTS);
+}
+
+int
+repl_run_quietly(struct repl *r, const char *text)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int out = dup(STDOUT_FILENO), err = dup(STDERR_FILENO), rc;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (null >= 0) {
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	rc = repl_run_text(r, text, NULL, false);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	close(out);
+	close(err);
+	return rc;
 }
 
 void

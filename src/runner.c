@@ -381,8 +381,8 @@ save(const struct runner *rn, bool done)
 
 /* --- moving between steps ------------------------------------------------ */
 
-static bool
-replayable(const char *line)
+bool
+runner_replayable(const char *line)
 {
 	static const char *const cmds[] = {
 		"enable", "disable", "reset", "set", "start", "stop",
@@ -403,39 +403,23 @@ replayable(const char *line)
 static void
 rebuild(struct repl *r, struct runner *rn, size_t to)
 {
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	int out = dup(STDOUT_FILENO), err = dup(STDERR_FILENO);
 	size_t replayed = 0;
 	bool was_built = r->bg.running;
 
 	for (int i = 0; i < PLAN_NLAYERS; i++)
 		was_built = was_built || plan_has(&r->plan, i);
-	fflush(stdout);
-	fflush(stderr);
-	if (null >= 0) {
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-	}
-	repl_run_text(r, "reset", NULL, false);
+	repl_run_quietly(r, "reset");
 	if (r->bg.running)
-		repl_run_text(r, "stop", NULL, false);
+		repl_run_quietly(r, "stop");
 	for (size_t s = 0; s < to; s++)
 		for (size_t k = 0; k < rn->l.steps[s].ncommands; k++) {
 			const char *c = rn->l.steps[s].commands[k];
 
-			if (!replayable(c))
+			if (!runner_replayable(c))
 				continue;
-			repl_run_text(r, c, NULL, false);
+			repl_run_quietly(r, c);
 			replayed++;
 		}
-	fflush(stdout);
-	fflush(stderr);
-	dup2(out, STDOUT_FILENO);
-	dup2(err, STDERR_FILENO);
-	close(out);
-	close(err);
-	if (null >= 0)
-		close(null);
 	if (to > 1)
 		printf("(the session is set up as after steps 1-%zu: %zu "
 		       "command%s replayed; `show` has the plan)\n", to,
