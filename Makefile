@@ -33,7 +33,7 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present supervise repl tui json tar image
+MODULES  = msg plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present supervise repl tui tui_layout json tar image
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
 UNITS    = plan cmdline cgroup mountinfo hostview lesson capture progress cast present image
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
