@@ -661,8 +661,10 @@ vt_feed(struct tui *t, const char *s, size_t n)
 	vterm_input_write(t->vt, s + start, n - start);
 }
 
-/* Back from the alternate screen the TUI put a command on, once its
- * exit (or the prompt) has been heard and its output drawn. */
+/* Back from the alternate screen the TUI put a command on, as soon as
+ * its exit (or the prompt) is heard: the bytes read with that event are
+ * the REPL's (readline's prompt), not the command's, whose last screen
+ * came well before its teardown and exit. */
 static void
 alt_screen_leave(struct tui *t)
 {
@@ -835,8 +837,10 @@ handle_event(struct tui *t, char *line)
 	} else if (sscanf(line, "start %d%n", &pid, &at) == 1) {
 		on_start(t, pid, line[at] == ' ' ? line + at + 1 : "");
 	} else if (sscanf(line, "exit %d %63[^\n]", &pid, text) == 2) {
-		if (pid == t->alt_pid)
+		if (pid == t->alt_pid) {
 			t->alt_leave = true;
+			alt_screen_leave(t);
+		}
 		if (pid == t->pane.pid) {
 			t->pane.exited = true;
 			snprintf(t->pane.exit_text, sizeof(t->pane.exit_text),
@@ -846,6 +850,7 @@ handle_event(struct tui *t, char *line)
 	} else if (strcmp(line, "prompt") == 0) {
 		t->at_prompt = true;
 		t->alt_leave = true;
+		alt_screen_leave(t);
 	} else if (strcmp(line, "busy") == 0) {
 		t->at_prompt = false;
 	} else if (strncmp(line, "panel ", 6) == 0) {
@@ -1100,7 +1105,6 @@ repl_output(struct tui *t)
 static void
 draw_all(struct tui *t)
 {
-	alt_screen_leave(t);
 	if (!t->pane_hidden && (t->pane.dirty || pane_has_highlights(&t->pane)))
 		draw_pane(t, &t->pane);
 	tui_draw_status(t);
