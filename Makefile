@@ -33,7 +33,7 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg text output plan cmdline fsutil mountinfo cgroup spawn hostview lesson course autoplay capture cast progress runner relay present supervise repl tui json tar image
+MODULES  = msg text output plan cmdline fsutil mountinfo cgroup spawn hostview lesson course autoplay capture cast progress runner relay present supervise repl tui tui_layout json tar image
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
 UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image
 UNIT_BIN = $(UNITS:%=$(B)/test_%)

@@ -37,8 +37,14 @@ size_t capture_filter(struct capture *c, const char *in, size_t n, char *out,
 int capture_reply(struct capture *c, int fd);
 
 /* Reads a reply from FD (waiting at most TIMEOUT_MS) into a new
- * NUL-terminated buffer.  Returns NULL when none came. */
+ * NUL-terminated buffer.  Returns NULL when none came.  The TUI's other
+ * lines that come before it (panel-visible, seen) go to the hook set
+ * by capture_set_line_hook(), or are skipped. */
 char *capture_read_reply(int fd, int timeout_ms);
+
+/* Sets the function given each line on the event socket that is not a
+ * reply (without its newline); NULL for none. */
+void capture_set_line_hook(void (*hook)(const char *line));
 
 void capture_free(struct capture *c);
 

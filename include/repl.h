@@ -36,6 +36,9 @@ struct repl {
 	bool trust_lessons; /* --trust: lesson files from anywhere */
 	bool relay;  /* a relay above reads the pty: output capture asks it */
 	bool panel;  /* the TUI shows a lesson panel */
+	bool tui;    /* the TUI reads the events, and answers `start` */
+	char held_command[1024]; /* the command a starting container is about
+				  * to run, escaped as events are */
 };
 
 /* Sets up a session: the default plan with DEFAULT_ROOTFS (may be ""),
@@ -46,7 +49,9 @@ void repl_init(struct repl *r, const char *default_rootfs,
 
 /* Tells the TUI (when R->event_fd is open) one event, as a line:
  *   plan LAYERS HOSTNAME ROOTFS     the layers (comma-separated or "-")
- *   start PID                        a container's first process started
+ *   start PID CMD                    a container's first process is held
+ *                                    before it runs CMD ("\n" escaped);
+ *                                    the TUI answers `seen PID`
  *   exit PID TEXT                    it ended ("exited with status 0")
  *   refresh MS                       the pane's refresh interval
  *   prompt, busy                     at the prompt, or running a line
@@ -54,6 +59,11 @@ void repl_init(struct repl *r, const char *default_rootfs,
  *                                    empty: no lesson) */
 void repl_event(const struct repl *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* True when the TUI's lesson panel shows the step's text: R->panel, and
+ * the TUI has not said `panel-visible 0` (F3) since.  Reads, without
+ * waiting, what the TUI has sent. */
+bool repl_panel_visible(const struct repl *r);
 
 /* Ends the session: stops a background container.  */
 void repl_done(struct repl *r);

@@ -167,21 +167,48 @@ read_exact(int fd, char *buf, size_t n, int timeout_ms)
 	return 0;
 }
 
+static void (*line_hook)(const char *line);
+
+void
+capture_set_line_hook(void (*hook)(const char *line))
+{
+	line_hook = hook;
+}
+
+/* Reads one line from FD, a byte at a time (what follows a header is
+ * its payload), into HEAD.  Returns -1 on a timeout or a line too long. */
+static int
+read_line(int fd, char *head, size_t len, int timeout_ms)
+{
+	size_t i = 0;
+
+	while (i < len - 1) {
+		if (read_exact(fd, head + i, 1, timeout_ms) < 0)
+			return -1;
+		if (head[i++] == '\n') {
+			head[i - 1] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
 char *
 capture_read_reply(int fd, int timeout_ms)
 {
-	char head[32];
-	size_t i = 0, len;
+	char head[128];
+	size_t len;
 	char *out;
 
-	/* The header, a byte at a time: what follows is the payload. */
-	while (i < sizeof(head) - 1) {
-		if (read_exact(fd, head + i, 1, timeout_ms) < 0)
+	for (;;) {
+		if (read_line(fd, head, sizeof(head), timeout_ms) < 0)
 			return NULL;
-		if (head[i++] == '\n')
+		if (strncmp(head, "output ", 7) == 0)
 			break;
+		/* One of the TUI's other lines, sent as it happened. */
+		if (line_hook)
+			line_hook(head);
 	}
-	head[i] = '\0';
 	if (sscanf(head, "output %zu", &len) != 1 || len > CAPTURE_MAX)
 		return NULL;
 	if (!(out = malloc(len + 1)))

@@ -5,17 +5,20 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "capture.h"
 #include "cmdline.h"
 #include "fsutil.h"
 #include "image.h"
@@ -578,6 +581,28 @@ reap_background(struct repl *r)
 	}
 }
 
+/* ARGV joined by spaces into R->held_command, for the TUI's `start`
+ * event: newlines and backslashes escaped as the events escape them. */
+static void
+held_command(struct repl *r, char *const *argv)
+{
+	char *o = r->held_command, *end = o + sizeof(r->held_command) - 3;
+
+	for (size_t i = 0; argv[i] && o < end; i++) {
+		if (i)
+			*o++ = ' ';
+		for (const char *c = argv[i]; *c && o < end; c++) {
+			if (*c == '\n' || *c == '\\') {
+				*o++ = '\\';
+				*o++ = *c == '\n' ? 'n' : '\\';
+			} else if ((unsigned char)*c >= ' ' || *c == '\t') {
+				*o++ = *c;
+			}
+		}
+	}
+	*o = '\0';
+}
+
 static int
 run_container(struct repl *r, char **argv, bool background)
 {
@@ -588,6 +613,7 @@ run_container(struct repl *r, char **argv, bool background)
 	fflush(stdout);
 	fflush(stderr);
 	r->announced = 0;
+	held_command(r, argv);
 	code = spawn_start(&r->session, c, &r->plan, argv, background, err,
 			   sizeof(err));
 	if (code != 0) {
@@ -1170,6 +1196,90 @@ event_plan(const struct repl *r)
 		   r->plan.hostname, r->plan.rootfs[0] ? r->plan.rootfs : "-");
 }
 
+/* What the TUI has said of its lesson panel.  A REPL process has one
+ * event socket, so one TUI: the state is the process's. */
+static bool tui_panel_hidden;
+
+/* Acts on one line from the TUI.  Returns the pid a `seen PID` names,
+ * else 0. */
+static pid_t
+tui_line(const char *line)
+{
+	int v;
+
+	if (sscanf(line, "panel-visible %d", &v) == 1)
+		tui_panel_hidden = v == 0;
+	else if (sscanf(line, "seen %d", &v) == 1 && v > 0)
+		return (pid_t)v;
+	return 0;
+}
+
+static void
+tui_line_hook(const char *line)
+{
+	(void)tui_line(line);
+}
+
+/* Reads one line the TUI sent to FD into LINE, waiting up to TIMEOUT_MS
+ * for it to start.  A capture reply ("output LEN") is left for
+ * capture_read_reply().  Returns 0, or -1 when none. */
+static int
+tui_read_line(int fd, char *line, size_t len, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	char *nl;
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return -1;
+	n = recv(fd, line, len - 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	if (strncmp(line, "output ", (size_t)n < 7 ? (size_t)n : 7) == 0)
+		return -1;
+	/* The TUI sends each line whole, in one write. */
+	if (!(nl = memchr(line, '\n', (size_t)n)))
+		return -1;
+	n = recv(fd, line, (size_t)(nl - line) + 1, MSG_DONTWAIT);
+	if (n <= 0)
+		return -1;
+	line[n - 1] = '\0';
+	return 0;
+}
+
+bool
+repl_panel_visible(const struct repl *r)
+{
+	char line[128];
+
+	if (!r->panel)
+		return false;
+	while (r->tui && tui_read_line(r->event_fd, line, sizeof(line), 0) == 0)
+		(void)tui_line(line);
+	return !tui_panel_hidden;
+}
+
+/* Waits (at most TIMEOUT_MS) for the TUI to say it has read the held
+ * container PID. */
+static void
+wait_seen(const struct repl *r, pid_t pid, int timeout_ms)
+{
+	struct timespec start, t;
+	char line[128];
+	int left = timeout_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (left > 0 &&
+	       tui_read_line(r->event_fd, line, sizeof(line), left) == 0) {
+		if (tui_line(line) == pid)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = timeout_ms - (int)((t.tv_sec - start.tv_sec) * 1000 +
+					  (t.tv_nsec - start.tv_nsec) / 1000000);
+	}
+}
+
 /* For lesson checks: the container as it was set up (namespaces,
  * hostname, root, cwd, mounts), read while spawn holds it just before
  * its command runs (a command like `hostname` is gone by the time `run`
@@ -1181,7 +1291,9 @@ record_held(pid_t pid, void *arg)
 
 	/* The TUI hears of it now, while it is held: a command that ends
 	 * at once is then still there for the pane to read. */
-	repl_event(r, "start %d", (int)pid);
+	repl_event(r, "start %d %s", (int)pid, r->held_command);
+	if (r->tui && r->event_fd >= 0)
+		wait_seen(r, pid, 1000);
 	r->announced = pid;
 	if (r->record_last)
 		hostview_update(&r->last, "/proc", pid, NULL,
@@ -1228,6 +1340,7 @@ repl_init(struct repl *r, const char *default_rootfs, const char *cgroup_root)
 		plan_make_rootless(&r->plan, getuid(), getgid());
 	r->session.on_hold = record_held;
 	r->session.on_hold_arg = r;
+	capture_set_line_hook(tui_line_hook);
 	if (report[0])
 		fprintf(stderr, "boxstep: cleaning up after an earlier "
 			"session:\n%s", report);

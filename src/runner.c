@@ -346,7 +346,7 @@ print_step(const struct repl *r, const struct runner *rn)
 
 	say("\n== %s, step %zu of %zu: %s ==\n", rn->l.id, rn->step + 1,
 	    rn->l.nsteps, s->title);
-	if (r->panel) {
+	if (repl_panel_visible(r)) {
 		printf("(the step's text is in the lesson panel)\n\n");
 		return;
 	}

@@ -1,7 +1,6 @@
 /* tui: ncurses, a pty with libvterm for the REPL, and the host-view pane.
- * Every curses call of boxstep lives in this file. */
+ * Every curses call of boxstep lives in this file and tui_layout.c. */
 #define _GNU_SOURCE
-#include "tui.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +20,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#define NCURSES_WIDECHAR 1
-#include <ncurses.h>
-#include <vterm.h>
+#include "tui_layout.h"
 /* After vterm.h: term.h defines macros (bell, lines) that clash. */
 #include <term.h>
 
@@ -37,84 +34,37 @@
 #include "relay.h"
 #include "repl.h"
 
-#define TUI_MIN_COLS 80
-#define TUI_MIN_ROWS 24
-#define HIGHLIGHT_SECONDS 3.0
-#define SPARK_SAMPLES 60
-#define PANE_LINES_MAX 256
-
-enum {
-	PAIR_HIGHLIGHT = 20,
-	PAIR_ON,
-	PAIR_OFF,
-	PAIR_ALERT,
-	PAIR_TITLE,
-};
-
-struct pane {
-	WINDOW *win;
-	pid_t pid;            /* the container shown, 0 = none yet */
-	bool exited;
-	char exit_text[64];
-	bool paused;
-	int refresh_ms;
-	double next_tick;
-	struct hostview hv;
-	char *text[PANE_LINES_MAX];
-	double changed_at[PANE_LINES_MAX];
-	int nlines;
-	long spark[SPARK_SAMPLES]; /* pids.current once a second */
-	int nspark;
-	double next_spark;
-	bool dirty;
-	struct cgroup_ctx cg;
-	/* What tells the next tick which parts can have changed. */
-	double next_slow;     /* namespaces, links, cmdline: once a second */
-	int mounts_fd[2];     /* its mountinfo and the host's: poll says */
-	char procs_mark[64];  /* /proc/loadavg's task count and last pid */
-	char *last_text;
-};
-
-struct tui {
-	int ptmx;
-	pid_t child;
-	int events;           /* socket from the REPL */
-	char evbuf[65536];
-	size_t evlen;
-	struct capture cap;   /* a lesson command's output */
-	char *lesson_text;    /* the lesson panel's, or NULL */
-	bool lesson_hidden;   /* F3 */
-	bool lesson_dirty;
-	WINDOW *lesson;
-	enum tui_theme theme;
-	/* Projector mode. */
-	bool presenting;
-	struct lesson script_lesson;
-	struct present script;
-	bool free_typing;     /* f: keys go to the REPL until Esc */
-	bool at_prompt;       /* the REPL waits at its prompt */
-	char flash[160];      /* a short note in the legend */
-	double flash_until;
-	VTerm *vt;
-	VTermScreen *vs;
-	WINDOW *left, *status;
-	int rows, cols;
-	bool side_by_side;
-	bool left_dirty;
-	VTermPos cursor;
-	bool cursor_shown;
-	struct pane pane;
-	char layers[128], hostname[65], rootfs[4096];
-	bool color, utf8;
-};
-
 static volatile sig_atomic_t got_winch, got_quit;
+/* Written by the signal handlers, so that a signal that comes between the
+ * loop's look at the flags and poll() still wakes poll(). */
+static int wake_pipe[2] = { -1, -1 };
 
-static void on_winch(int sig) { (void)sig; got_winch = 1; }
-static void on_quit_signal(int sig) { got_quit = sig; }
+static void
+wake(void)
+{
+	int saved = errno;
 
-static double
-now(void)
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "w", 1) < 0) {
+		/* full: poll wakes anyway */
+	}
+	errno = saved;
+}
+
+static void on_winch(int sig) { (void)sig; got_winch = 1; wake(); }
+static void on_quit_signal(int sig) { got_quit = sig; wake(); }
+
+/* Empties the wake pipe. */
+static void
+drain_wake(void)
+{
+	char buf[64];
+
+	while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+double
+tui_now(void)
 {
 	struct timespec ts;
 
@@ -188,6 +138,11 @@ start_curses(struct tui *t)
 			  t->theme == TUI_THEME_PROJECTOR ? COLOR_YELLOW :
 			  COLOR_CYAN, -1);
 	}
+	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		restore_terminal();
+		perror("boxstep: pipe");
+		exit(1);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_winch;
@@ -199,8 +154,8 @@ start_curses(struct tui *t)
 }
 
 /* An attribute for UI element PAIR, or its monochrome stand-in. */
-static attr_t
-ui_attr(const struct tui *t, short pair, attr_t mono)
+attr_t
+tui_attr(const struct tui *t, short pair, attr_t mono)
 {
 	return t->color ? COLOR_PAIR(pair) : mono;
 }
@@ -223,7 +178,7 @@ pane_set_text(struct pane *p, const char *text, bool highlight)
 	char *old[PANE_LINES_MAX];
 	double old_at[PANE_LINES_MAX];
 	int nold = p->nlines;
-	double t = now();
+	double t = tui_now();
 
 	memcpy(old, p->text, sizeof(old));
 	memcpy(old_at, p->changed_at, sizeof(old_at));
@@ -293,6 +248,40 @@ pane_close_fds(struct pane *p)
 	}
 }
 
+/* True when HV is still boxstep's own copy, held before it runs the
+ * command: its name is this program's. */
+static bool
+is_held_copy(const struct hostview *hv)
+{
+	static char self[32];
+
+	if (!self[0] && fsutil_read("/proc/self/comm", self, sizeof(self)) < 0)
+		snprintf(self, sizeof(self), "boxstep");
+	self[strcspn(self, "\n")] = '\0';
+	return strcmp(hv->name, self) == 0;
+}
+
+/* TEXT with its "cmdline:" line (boxstep's own, while held) replaced by
+ * the command about to run; frees TEXT. */
+static char *
+name_held_command(const struct pane *p, char *text)
+{
+	char *line = strstr(text, "\ncmdline: "), *end, *out;
+	size_t len;
+
+	if (!line)
+		return text;
+	line++;
+	end = line + strcspn(line, "\n");
+	len = strlen(text) + strlen(p->about) + 64;
+	if (!(out = malloc(len)))
+		return text;
+	snprintf(out, len, "%.*sabout to run: %s   (held by boxstep)%s",
+		 (int)(line - text), text, p->about, end);
+	free(text);
+	return out;
+}
+
 /* Collects what can have changed in the view of the pane's process and,
  * when its text differs, rebuilds the lines. */
 static void
@@ -300,7 +289,7 @@ pane_tick(struct pane *p)
 {
 	bool first = p->hv.pid != p->pid;
 	unsigned what = HOSTVIEW_STATUS | HOSTVIEW_CGROUP;
-	double t = now();
+	double t = tui_now();
 	char path[64], *text;
 	int n;
 
@@ -326,6 +315,8 @@ pane_tick(struct pane *p)
 		what |= HOSTVIEW_MOUNTS;
 	if (procs_changed(p))
 		what |= HOSTVIEW_PROCS;
+	if (p->held)
+		what = HOSTVIEW_ALL; /* it has run its command since, maybe */
 	if (hostview_update(&p->hv, "/proc", p->pid, &p->cg, what) < 0 &&
 	    !first) {
 		/* Keep the last view, frozen. */
@@ -333,6 +324,7 @@ pane_tick(struct pane *p)
 		p->dirty = true;
 		return;
 	}
+	p->held = p->about[0] && is_held_copy(&p->hv);
 	if (t >= p->next_spark && p->hv.cg.current >= 0) {
 		if (p->nspark == SPARK_SAMPLES) {
 			memmove(p->spark, p->spark + 1,
@@ -347,6 +339,8 @@ pane_tick(struct pane *p)
 	if (!(text = malloc((size_t)n + 1)))
 		return;
 	hostview_format(&p->hv, text, (size_t)n + 1);
+	if (p->held)
+		text = name_held_command(p, text);
 	if (p->last_text && strcmp(text, p->last_text) == 0) {
 		free(text);
 		return;
@@ -367,9 +361,11 @@ pane_release(struct pane *p)
 }
 
 static void
-pane_show(struct pane *p, pid_t pid)
+pane_show(struct pane *p, pid_t pid, const char *about)
 {
 	p->pid = pid;
+	snprintf(p->about, sizeof(p->about), "%s", about);
+	p->held = false;
 	p->exited = false;
 	p->exit_text[0] = '\0';
 	p->nspark = 0;
@@ -395,8 +391,8 @@ draw_bar(const struct tui *t, const struct pane *p, int y, int width,
 	if (fill > barw)
 		fill = barw;
 	mvwprintw(p->win, y, 1, "%-5s", label);
-	wattron(p->win, alert ? ui_attr(t, PAIR_ALERT, A_REVERSE) :
-		ui_attr(t, PAIR_ON, A_REVERSE));
+	wattron(p->win, alert ? tui_attr(t, PAIR_ALERT, A_REVERSE) :
+		tui_attr(t, PAIR_ON, A_REVERSE));
 	for (int i = 0; i < fill; i++)
 		waddch(p->win, ' ');
 	wattroff(p->win, A_COLOR | A_REVERSE);
@@ -480,11 +476,44 @@ put_clipped(WINDOW *w, const char *s, attr_t attr, int *room)
 	*room -= n;
 }
 
+void
+tui_put_cut(WINDOW *w, int y, int x, const char *s, int width, bool utf8)
+{
+	wchar_t wl[1024];
+	size_t n = mbstowcs(wl, s, sizeof(wl) / sizeof(wl[0]) - 1), take = 0;
+	size_t fit_take = 0;
+	int cols = 0;
+
+	if (n == (size_t)-1) {
+		/* not text in this locale: as bytes */
+		mvwaddnstr(w, y, x, s, width);
+		return;
+	}
+	for (; take < n; take++) {
+		int cw = wcwidth(wl[take]);
+
+		cw = cw < 0 ? 1 : cw;
+		if (cols + cw > width)
+			break;
+		cols += cw;
+		/* Where the cut goes if the mark is needed: its column kept. */
+		if (cols <= width - 1)
+			fit_take = take + 1;
+	}
+	if (take == n) {
+		mvwaddnwstr(w, y, x, wl, (int)n);
+		return;
+	}
+	mvwaddnwstr(w, y, x, wl, (int)fit_take);
+	if (width > 0)
+		waddwstr(w, utf8 ? L"\u2026" : L">");
+}
+
 static void
 draw_pane(const struct tui *t, struct pane *p)
 {
 	int h, w, y = 1;
-	double tnow = now();
+	double tnow = tui_now();
 
 	getmaxyx(p->win, h, w);
 	werase(p->win);
@@ -500,7 +529,7 @@ draw_pane(const struct tui *t, struct pane *p)
 		else
 			snprintf(head, sizeof(head), "HOST VIEW of pid %d",
 				 (int)p->pid);
-		put_clipped(p->win, head, ui_attr(t, PAIR_TITLE, A_BOLD) |
+		put_clipped(p->win, head, tui_attr(t, PAIR_TITLE, A_BOLD) |
 			    A_BOLD, &room);
 		/* PAUSED first: cut short, the exit text matters less. */
 		if (p->paused)
@@ -509,7 +538,7 @@ draw_pane(const struct tui *t, struct pane *p)
 		if (p->exited) {
 			snprintf(head, sizeof(head), " EXITED%s%s ",
 				 p->exit_text[0] ? ": " : "", p->exit_text);
-			put_clipped(p->win, head, ui_attr(t, PAIR_ALERT,
+			put_clipped(p->win, head, tui_attr(t, PAIR_ALERT,
 				    A_REVERSE), &room);
 		}
 	}
@@ -534,8 +563,8 @@ draw_pane(const struct tui *t, struct pane *p)
 			tnow - p->changed_at[i] < HIGHLIGHT_SECONDS;
 
 		if (hot)
-			wattron(p->win, ui_attr(t, PAIR_HIGHLIGHT, A_REVERSE));
-		mvwaddnstr(p->win, y, 1, p->text[i], w - 2);
+			wattron(p->win, tui_attr(t, PAIR_HIGHLIGHT, A_REVERSE));
+		tui_put_cut(p->win, y, 1, p->text[i], w - 2, t->utf8);
 		if (hot)
 			wattroff(p->win, A_COLOR | A_REVERSE);
 	}
@@ -548,7 +577,7 @@ draw_pane(const struct tui *t, struct pane *p)
 static bool
 pane_has_highlights(const struct pane *p)
 {
-	double tnow = now();
+	double tnow = tui_now();
 
 	for (int i = 0; i < p->nlines; i++)
 		if (p->changed_at[i] > 0 &&
@@ -588,7 +617,63 @@ vt_settermprop(VTermProp prop, VTermValue *val, void *user)
 
 	if (prop == VTERM_PROP_CURSORVISIBLE)
 		t->cursor_shown = val->boolean;
+	if (prop == VTERM_PROP_ALTSCREEN) {
+		t->alt_on = val->boolean;
+		if (!t->alt_on)
+			t->alt_ours = false;
+	}
 	return 1;
+}
+
+/* What a program sends to clear the whole screen: top, clear. */
+static const char *const clear_seqs[] = {
+	"\033[H\033[J", "\033[H\033[0J", "\033[H\033[2J", "\033[2J",
+};
+
+/* Feeds the pty's output S to libvterm.  A command that clears the
+ * screen without the alternate screen (busybox top) is put on it
+ * anyway, so that when it ends the REPL's screen comes back. */
+static void
+vt_feed(struct tui *t, const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\033' || t->at_prompt)
+			continue;
+		for (size_t k = 0; k < sizeof(clear_seqs) / sizeof(*clear_seqs);
+		     k++) {
+			size_t l = strlen(clear_seqs[k]);
+
+			if (n - i < l || memcmp(s + i, clear_seqs[k], l) != 0)
+				continue;
+			/* What came before may switch screens itself. */
+			vterm_input_write(t->vt, s + start, i - start);
+			start = i;
+			if (!t->alt_on) {
+				vterm_input_write(t->vt, "\033[?1049h", 8);
+				t->alt_ours = true;
+				t->alt_pid = t->pane.pid;
+			}
+			break;
+		}
+	}
+	vterm_input_write(t->vt, s + start, n - start);
+}
+
+/* Back from the alternate screen the TUI put a command on, as soon as
+ * its exit (or the prompt) is heard: the bytes read with that event are
+ * the REPL's (readline's prompt), not the command's, whose last screen
+ * came well before its teardown and exit. */
+static void
+alt_screen_leave(struct tui *t)
+{
+	if (!t->alt_leave)
+		return;
+	if (t->alt_on && t->alt_ours)
+		vterm_input_write(t->vt, "\033[?1049l", 8);
+	t->alt_ours = false;
+	t->alt_leave = false;
 }
 
 static void
@@ -655,7 +740,7 @@ draw_left(struct tui *t)
 	t->left_dirty = false;
 }
 
-/* --- layout and the status line ---------------------------------------- */
+/* --- layout ------------------------------------------------------------ */
 
 /* Takes the terminal's new size (our SIGWINCH handler replaced curses'). */
 static void
@@ -668,354 +753,94 @@ resize_curses(void)
 	clear();
 }
 
-/* Rows for the lesson panel out of AVAIL: enough for its text, within
- * a share of the screen. */
-static int
-lesson_rows(const struct tui *t, int avail, int share_pct)
-{
-	int want = 0, most = avail * share_pct / 100;
-
-	if (!t->lesson_text || t->lesson_hidden)
-		return 0;
-	for (const char *c = t->lesson_text; *c; c++)
-		want += *c == '\n';
-	want += 4; /* wrapped lines, roughly: the rest is cut with a note */
-	if (most < 5)
-		most = 5;
-	return want < most ? want : most;
-}
-
-static void
-layout(struct tui *t)
-{
-	struct winsize ws = { 0 };
-	int lrows, lcols, top = 0, nles;
-
-	getmaxyx(stdscr, t->rows, t->cols);
-	if (t->left)
-		delwin(t->left);
-	if (t->pane.win)
-		delwin(t->pane.win);
-	if (t->status)
-		delwin(t->status);
-	if (t->lesson)
-		delwin(t->lesson);
-	t->lesson = NULL;
-	erase();
-	t->side_by_side = t->cols >= (t->presenting ? 100 : 120);
-	if (t->presenting) {
-		/* The narrative on top, large; the REPL and the pane below. */
-		int body, rcols;
-
-		nles = (t->rows - 1) * 2 / 5;
-		if (nles < 6)
-			nles = 6;
-		t->lesson = newwin(nles, t->cols, 0, 0);
-		mvhline_set(nles, 0, WACS_HLINE, t->cols);
-		top = nles + 1;
-		body = t->rows - 1 - top;
-		if (t->side_by_side) {
-			lcols = t->cols * 11 / 20;
-			rcols = t->cols - lcols - 1;
-			lrows = body;
-			t->left = newwin(lrows, lcols, top, 0);
-			mvvline_set(top, lcols, WACS_VLINE, lrows);
-			t->pane.win = newwin(lrows, rcols, top, lcols + 1);
-		} else {
-			lcols = t->cols;
-			lrows = body * 3 / 5;
-			t->left = newwin(lrows, lcols, top, 0);
-			mvhline_set(top + lrows, 0, WACS_HLINE, t->cols);
-			t->pane.win = newwin(body - lrows - 1, t->cols,
-					     top + lrows + 1, 0);
-		}
-	} else if (t->side_by_side) {
-		int rcols;
-
-		lcols = t->cols * 11 / 20;
-		rcols = t->cols - lcols - 1;
-		lrows = t->rows - 1;
-		t->left = newwin(lrows, lcols, 0, 0);
-		nles = lesson_rows(t, lrows, 50);
-		if (nles) {
-			t->lesson = newwin(nles, rcols, 0, lcols + 1);
-			mvhline_set(nles, lcols + 1, WACS_HLINE, rcols);
-			top = nles + 1;
-		}
-		t->pane.win = newwin(lrows - top, rcols, top, lcols + 1);
-		/* the separator */
-		mvvline_set(0, lcols, WACS_VLINE, lrows);
-	} else {
-		nles = lesson_rows(t, t->rows - 1, 30);
-		if (nles) {
-			t->lesson = newwin(nles, t->cols, 0, 0);
-			mvhline_set(nles, 0, WACS_HLINE, t->cols);
-			top = nles + 1;
-		}
-		lcols = t->cols;
-		lrows = (t->rows - 1 - top) * 11 / 20;
-		t->left = newwin(lrows, lcols, top, 0);
-		mvhline_set(top + lrows, 0, WACS_HLINE, t->cols);
-		t->pane.win = newwin(t->rows - top - lrows - 2, t->cols,
-				     top + lrows + 1, 0);
-	}
-	t->status = newwin(1, t->cols, t->rows - 1, 0);
-	wnoutrefresh(stdscr);
-	if (t->vt) {
-		vterm_set_size(t->vt, lrows, lcols);
-		ws.ws_row = (unsigned short)lrows;
-		ws.ws_col = (unsigned short)lcols;
-		ioctl(t->ptmx, TIOCSWINSZ, &ws);
-	}
-	t->left_dirty = true;
-	t->pane.dirty = true;
-	t->lesson_dirty = true;
-}
-
-/* Draws wide string S (N characters) at row *Y of W, wrapped at words
- * to the window's width, in ATTR.  Returns false when the window is
- * full. */
-static bool
-put_wrapped(WINDOW *w, int *y, const wchar_t *s, size_t n, attr_t attr)
-{
-	int h, width;
-
-	getmaxyx(w, h, width);
-	width -= 2;
-	do {
-		size_t take = 0, brk = 0;
-		int cols = 0;
-
-		if (*y >= h)
-			return false;
-		while (take < n) {
-			int cw = wcwidth(s[take]);
-
-			cw = cw < 0 ? 1 : cw;
-			if (cols + cw > width)
-				break;
-			if (s[take] == L' ')
-				brk = take;
-			cols += cw;
-			take++;
-		}
-		if (take < n && brk > 0)
-			take = brk + 1;
-		wattron(w, attr);
-		mvwaddnwstr(w, (*y)++, 1, s, (int)take);
-		wattroff(w, attr);
-		s += take;
-		n -= take;
-	} while (n > 0);
-	return true;
-}
-
-/* The lesson panel: the step's header and title, its prose rewrapped to
- * the panel (paragraphs joined; indented, list and fenced lines kept),
- * then the checks and hints. */
-static void
-draw_lesson(struct tui *t)
-{
-	wchar_t para[8192];
-	size_t plen = 0;
-	int y = 0, lineno = 0, h, w;
-	bool fenced = false, full = false;
-	const char *c = t->lesson_text;
-
-	if (!t->lesson)
-		return;
-	getmaxyx(t->lesson, h, w);
-	(void)w;
-	werase(t->lesson);
-	if (t->presenting) {
-		wchar_t title[512];
-		size_t tn = mbstowcs(title, t->script_lesson.title,
-				     sizeof(title) / sizeof(title[0]) - 1);
-
-		if (tn != (size_t)-1)
-			full = !put_wrapped(t->lesson, &y, title, tn,
-					    ui_attr(t, PAIR_TITLE, A_BOLD) |
-					    A_BOLD | A_UNDERLINE);
-		y++;
-	}
-	while (c && *c && !full) {
-		const char *nl = strchr(c, '\n');
-		size_t len = nl ? (size_t)(nl - c) : strlen(c);
-		char line[4096];
-		wchar_t wl[4096];
-		size_t wn;
-		bool keep;
-		attr_t a = 0;
-
-		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ?
-			 len : sizeof(line) - 1), c);
-		c += len + (nl ? 1 : 0);
-		wn = mbstowcs(wl, line, sizeof(wl) / sizeof(wl[0]) - 1);
-		if (wn == (size_t)-1)
-			wn = 0;
-		wl[wn] = L'\0';
-		if (strncmp(line, "```", 3) == 0)
-			fenced = !fenced;
-		keep = fenced || line[0] == ' ' || line[0] == '-' ||
-		       line[0] == '*' || lineno < 2 ||
-		       strncmp(line, "✓", 3) == 0 ||
-		       strncmp(line, "·", 2) == 0 ||
-		       strncmp(line, "hint ", 5) == 0 ||
-		       strncmp(line, "```", 3) == 0;
-		if ((keep || wn == 0) && plen) {
-			full = !put_wrapped(t->lesson, &y, para, plen,
-					    t->theme == TUI_THEME_PROJECTOR ?
-					    A_BOLD : 0);
-			plen = 0;
-		}
-		if (lineno == 0)
-			a = ui_attr(t, PAIR_TITLE, A_BOLD) | A_BOLD;
-		else if (lineno == 1 || t->theme == TUI_THEME_PROJECTOR)
-			a = A_BOLD;
-		else if (strncmp(line, "✓", 3) == 0)
-			a = A_BOLD;
-		else if (strncmp(line, "·", 2) == 0)
-			a = A_DIM;
-		lineno++;
-		if (wn == 0) {
-			y++;
-		} else if (keep) {
-			if (!t->utf8 && (a == A_BOLD || a == A_DIM) && lineno > 2)
-				wl[0] = a == A_BOLD ? L'+' : L'-';
-			full = !put_wrapped(t->lesson, &y, wl, wn, a);
-		} else {
-			if (plen && plen < sizeof(para) / sizeof(para[0]) - 1)
-				para[plen++] = L' ';
-			for (size_t i = 0; i < wn &&
-			     plen < sizeof(para) / sizeof(para[0]) - 1; i++)
-				para[plen++] = wl[i];
-		}
-	}
-	if (plen && !full)
-		full = !put_wrapped(t->lesson, &y, para, plen, 0);
-	if ((full || y > h) && !t->presenting) {
-		wattron(t->lesson, A_REVERSE);
-		mvwprintw(t->lesson, h - 1, 1, " more: `lesson` prints the "
-			  "step, F3 hides this panel ");
-		wattroff(t->lesson, A_REVERSE);
-	}
-	wnoutrefresh(t->lesson);
-	t->lesson_dirty = false;
-}
-
-/* Projector mode's status line: the keys, and where the script is. */
-static void
-draw_legend(struct tui *t)
-{
-	const struct lesson_step *s;
-
-	werase(t->status);
-	wattron(t->status, A_REVERSE | A_BOLD);
-	if (t->free_typing) {
-		mvwprintw(t->status, 0, 0, " FREE TYPING: the keys go to the "
-			  "REPL. Esc returns to the script ");
-	} else {
-		mvwprintw(t->status, 0, 0, " Space/\u2192 type  Enter run  "
-			  "\u2190 back  h hint  p %s  f free typing  q quit ",
-			  t->pane.paused ? "resume" : "pause");
-	}
-	wattroff(t->status, A_REVERSE | A_BOLD);
-	if (t->flash[0] && now() < t->flash_until) {
-		wattron(t->status, ui_attr(t, PAIR_ALERT, A_REVERSE));
-		wprintw(t->status, " %s ", t->flash);
-		wattroff(t->status, A_COLOR | A_REVERSE);
-	} else if (t->script_lesson.nsteps) {
-		s = &t->script_lesson.steps[t->script.step];
-		wprintw(t->status, " step %zu/%zu", t->script.step + 1,
-			t->script_lesson.nsteps);
-		if (t->script.cmd >= s->ncommands &&
-		    t->script.step + 1 == t->script_lesson.nsteps)
-			wprintw(t->status, ", the end");
-		else if (t->script.cmd >= s->ncommands)
-			wprintw(t->status, ": Space for the next step");
-	}
-	wnoutrefresh(t->status);
-}
-
-static void
-draw_status(struct tui *t)
-{
-	if (t->presenting) {
-		draw_legend(t);
-		return;
-	}
-	int width = 0, off = 0;
-	bool all;
-	char list[160], rest[512], *o = rest;
-	const char *end = rest + sizeof(rest);
-
-	/* The rest of the line first: it decides how much room the layers
-	 * have. */
-	o += snprintf(o, (size_t)(end - o), "| host %s | root %s | ",
-		      t->hostname, strrchr(t->rootfs, '/') &&
-		      strlen(t->rootfs) > 24 ? strrchr(t->rootfs, '/') + 1 :
-		      t->rootfs);
-	if (o < end && !t->pane.pid)
-		o += snprintf(o, (size_t)(end - o), "no container");
-	else if (o < end)
-		o += snprintf(o, (size_t)(end - o), "pid %d %s",
-			      (int)t->pane.pid, t->pane.exited ? "exited" :
-			      "running");
-	if (o < end)
-		o += snprintf(o, (size_t)(end - o), " | F2 %s",
-			      t->pane.paused ? "resume" : "pause");
-	if (o < end && t->lesson_text)
-		snprintf(o, (size_t)(end - o), " | F3 %s lesson",
-			 t->lesson_hidden ? "show" : "hide");
-	werase(t->status);
-	wmove(t->status, 0, 0);
-	snprintf(list, sizeof(list), ",%s,", t->layers);
-	for (int i = 0; i < PLAN_NLAYERS; i++)
-		width += (int)strlen(plan_layer_info(i)->name) + 3;
-	/* Every layer, on or off, when there is room beside the rest of
-	 * the line; else the ones that are on, and how many are off. */
-	all = width + (int)strlen(rest) <= t->cols;
-	for (int i = 0; i < PLAN_NLAYERS; i++) {
-		const char *name = plan_layer_info(i)->name;
-		char want[32];
-		bool on;
-
-		snprintf(want, sizeof(want), ",%s,", name);
-		on = strstr(list, want) != NULL;
-		if (!on && !all) {
-			off++;
-			continue;
-		}
-		wattron(t->status, on ? ui_attr(t, PAIR_ON, A_REVERSE) | A_BOLD :
-			A_DIM);
-		wprintw(t->status, " %s ", name);
-		wattroff(t->status, A_COLOR | A_REVERSE | A_BOLD | A_DIM);
-		waddch(t->status, ' ');
-	}
-	if (off == PLAN_NLAYERS)
-		wprintw(t->status, "no layers ");
-	else if (off)
-		wprintw(t->status, "(%d off) ", off);
-	waddstr(t->status, rest);
-	wnoutrefresh(t->status);
-}
-
 /* --- events from the REPL ------------------------------------------------ */
+
+/* Undoes the events' escapes (\\n and \\\\) of IN into OUT, which has
+ * room for strlen(IN) + 1. */
+static void
+unescape(const char *in, char *out)
+{
+	for (; *in; in++) {
+		if (*in == '\\' && in[1]) {
+			in++;
+			*out++ = *in == 'n' ? '\n' : *in;
+		} else {
+			*out++ = *in;
+		}
+	}
+	*out = '\0';
+}
+
+/* Tells the REPL one line (seen, panel-visible). */
+static void
+to_repl_events(const struct tui *t, const char *fmt, int arg)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), fmt, arg);
+
+	if (send(t->events, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* the REPL is gone, or not reading: it does not wait */
+	}
+}
+
+/* `start PID CMD`: the container is held, so its view is read at once
+ * (a command that ends at once leaves only this), then the REPL is told
+ * to let it go. */
+static void
+on_start(struct tui *t, int pid, const char *cmd)
+{
+	char about[sizeof(t->pane.about)];
+
+	about[0] = '\0';
+	if (strlen(cmd) < sizeof(about))
+		unescape(cmd, about);
+	for (char *c = about; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	pane_show(&t->pane, (pid_t)pid, about);
+	pane_tick(&t->pane);
+	t->pane.next_tick = tui_now() + t->pane.refresh_ms / 1000.0;
+	to_repl_events(t, "seen %d\n", pid);
+}
+
+/* `panel TEXT`: the lesson panel's new text, or none. */
+static void
+on_panel(struct tui *t, const char *text)
+{
+	int rows_before = tui_lesson_rows(t, t->rows - 1, 50);
+	bool had = t->lesson_text != NULL;
+
+	free(t->lesson_text);
+	t->lesson_text = NULL;
+	if (*text && (t->lesson_text = malloc(strlen(text) + 1)))
+		unescape(text, t->lesson_text);
+	/* A new layout only when the panel comes, goes or changes size:
+	 * after each command only its text does. */
+	if (had != (t->lesson_text != NULL) ||
+	    rows_before != tui_lesson_rows(t, t->rows - 1, 50))
+		tui_layout(t);
+	else
+		t->lesson_dirty = true;
+}
 
 static void
 handle_event(struct tui *t, char *line)
 {
 	char layers[128], host[65], root[4096], text[64];
-	int pid, ms;
+	int pid, ms, at;
 
 	if (sscanf(line, "plan %127s %64s %4095s", layers, host, root) == 3) {
 		snprintf(t->layers, sizeof(t->layers), "%s",
 			 strcmp(layers, "-") ? layers : "");
 		snprintf(t->hostname, sizeof(t->hostname), "%s", host);
 		snprintf(t->rootfs, sizeof(t->rootfs), "%s", root);
-	} else if (sscanf(line, "start %d", &pid) == 1) {
-		pane_show(&t->pane, (pid_t)pid);
+	} else if (sscanf(line, "start %d%n", &pid, &at) == 1) {
+		on_start(t, pid, line[at] == ' ' ? line + at + 1 : "");
 	} else if (sscanf(line, "exit %d %63[^\n]", &pid, text) == 2) {
+		if (pid == t->alt_pid) {
+			t->alt_leave = true;
+			alt_screen_leave(t);
+		}
 		if (pid == t->pane.pid) {
 			t->pane.exited = true;
 			snprintf(t->pane.exit_text, sizeof(t->pane.exit_text),
@@ -1024,46 +849,24 @@ handle_event(struct tui *t, char *line)
 		}
 	} else if (strcmp(line, "prompt") == 0) {
 		t->at_prompt = true;
+		t->alt_leave = true;
+		alt_screen_leave(t);
 	} else if (strcmp(line, "busy") == 0) {
 		t->at_prompt = false;
 	} else if (strncmp(line, "panel ", 6) == 0) {
-		char *o;
-
-		int rows_before = lesson_rows(t, t->rows - 1, 50);
-		bool had = t->lesson_text != NULL;
-
-		free(t->lesson_text);
-		t->lesson_text = NULL;
-		if (line[6] && (t->lesson_text = malloc(strlen(line)))) {
-			o = t->lesson_text;
-			for (const char *i = line + 6; *i; i++) {
-				if (*i == '\\' && i[1]) {
-					i++;
-					*o++ = *i == 'n' ? '\n' : *i;
-				} else {
-					*o++ = *i;
-				}
-			}
-			*o = '\0';
-		}
-		/* A new layout only when the panel comes, goes or changes
-		 * size: after each command only its text does. */
-		if (had != (t->lesson_text != NULL) ||
-		    rows_before != lesson_rows(t, t->rows - 1, 50))
-			layout(t);
-		else
-			t->lesson_dirty = true;
+		on_panel(t, line + 6);
 	} else if (sscanf(line, "refresh %d", &ms) == 1) {
 		t->pane.refresh_ms = ms;
 		t->pane.next_tick = 0;
 	}
 }
 
+/* Handles the events that have come, without waiting. */
 static void
 read_events(struct tui *t)
 {
-	ssize_t n = read(t->events, t->evbuf + t->evlen,
-			 sizeof(t->evbuf) - 1 - t->evlen);
+	ssize_t n = recv(t->events, t->evbuf + t->evlen,
+			 sizeof(t->evbuf) - 1 - t->evlen, MSG_DONTWAIT);
 	char *nl;
 
 	if (n <= 0)
@@ -1118,8 +921,11 @@ forward_keys(struct tui *t, const char *buf, size_t n)
 			t->pane.next_tick = 0;
 			t->pane.dirty = true;
 		} else if (t->lesson_text) {
+			/* The REPL prints the step's text when the panel
+			 * does not show it: it hears before the next key. */
 			t->lesson_hidden = !t->lesson_hidden;
-			layout(t);
+			to_repl_events(t, "panel-visible %d\n", !t->lesson_hidden);
+			tui_layout(t);
 		}
 		i += l2 + l3;
 		start = i;
@@ -1133,7 +939,7 @@ static void
 note(struct tui *t, const char *text)
 {
 	snprintf(t->flash, sizeof(t->flash), "%s", text);
-	t->flash_until = now() + 3;
+	t->flash_until = tui_now() + 3;
 }
 
 static void
@@ -1261,8 +1067,55 @@ poll_timeout(const struct pane *p)
 
 	if (!p->pid || p->paused || p->exited)
 		return pane_has_highlights(p) ? 250 : -1;
-	wait = p->next_tick - now();
+	wait = p->next_tick - tui_now();
 	return wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+}
+
+/* A new terminal size: new windows, drawn before anything else waits. */
+static void
+resize(struct tui *t)
+{
+	got_winch = 0;
+	resize_curses();
+	tui_layout(t);
+}
+
+/* Reads what the REPL wrote to its terminal; events that came before it
+ * are handled first (a command's `busy` says its output is not the
+ * REPL's own).  Returns false when the REPL has ended. */
+static bool
+repl_output(struct tui *t)
+{
+	char buf[8192], shown[sizeof(buf) + sizeof(t->cap.hold)];
+	bool ended;
+	ssize_t n = read(t->ptmx, buf, sizeof(buf));
+	size_t o;
+
+	if (n <= 0)
+		return false;
+	read_events(t);
+	o = capture_filter(&t->cap, buf, (size_t)n, shown, &ended);
+	vt_feed(t, shown, o);
+	if (ended)
+		capture_reply(&t->cap, t->events);
+	return true;
+}
+
+/* Stages every window that changed, and draws them in one update. */
+static void
+draw_all(struct tui *t)
+{
+	if (!t->pane_hidden && (t->pane.dirty || pane_has_highlights(&t->pane)))
+		draw_pane(t, &t->pane);
+	tui_draw_status(t);
+	if (t->lesson_dirty)
+		tui_draw_lesson(t);
+	if (t->left_dirty)
+		draw_left(t);
+	wmove(t->left, t->cursor.row, t->cursor.col);
+	wnoutrefresh(t->left);
+	curs_set(t->cursor_shown ? 1 : 0);
+	doupdate();
 }
 
 static void
@@ -1272,6 +1125,7 @@ start_repl(struct tui *t, struct repl *r)
 
 	getmaxyx(t->left, ws.ws_row, ws.ws_col);
 	r->panel = true;
+	r->tui = true;
 	t->child = relay_fork(r, &ws, NULL, &t->ptmx, &t->events);
 	if (t->child < 0) {
 		restore_terminal();
@@ -1316,7 +1170,7 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 	snprintf(t.hostname, sizeof(t.hostname), "%s", r->plan.hostname);
 	snprintf(t.rootfs, sizeof(t.rootfs), "%s", r->plan.rootfs);
 	start_curses(&t);
-	layout(&t);
+	tui_layout(&t);
 	start_repl(&t, r);
 	t.vt = vterm_new(getmaxy(t.left), getmaxx(t.left));
 	vterm_set_utf8(t.vt, 1);
@@ -1327,10 +1181,11 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 	vterm_screen_reset(t.vs, 1);
 
 	for (;;) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = t.ptmx, .events = POLLIN },
 			{ .fd = t.events, .events = POLLIN },
+			{ .fd = wake_pipe[0], .events = POLLIN },
 		};
 		char buf[8192];
 		ssize_t n;
@@ -1339,13 +1194,12 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 			kill(t.child, SIGTERM);
 			break;
 		}
-		if (got_winch) {
-			got_winch = 0;
-			resize_curses();
-			layout(&t);
-		}
-		if (poll(fds, 3, poll_timeout(&t.pane)) < 0 && errno != EINTR)
+		if (poll(fds, 4, poll_timeout(&t.pane)) < 0 && errno != EINTR)
 			break;
+		if (fds[3].revents & POLLIN)
+			drain_wake();
+		if (got_winch)
+			resize(&t);
 		if (fds[0].revents & POLLIN) {
 			n = read(STDIN_FILENO, buf, sizeof(buf));
 			if (n > 0 && t.presenting)
@@ -1353,36 +1207,16 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 			else if (n > 0)
 				forward_keys(&t, buf, (size_t)n);
 		}
-		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			char shown[sizeof(buf) + sizeof(t.cap.hold)];
-			bool ended;
-			size_t o;
-
-			n = read(t.ptmx, buf, sizeof(buf));
-			if (n <= 0)
-				break; /* the REPL has ended */
-			o = capture_filter(&t.cap, buf, (size_t)n, shown, &ended);
-			vterm_input_write(t.vt, shown, o);
-			if (ended)
-				capture_reply(&t.cap, t.events);
-		}
+		if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !repl_output(&t))
+			break; /* the REPL has ended */
 		if (fds[2].revents & POLLIN)
 			read_events(&t);
-		if (t.pane.pid && !t.pane.paused && now() >= t.pane.next_tick) {
+		if (t.pane.pid && !t.pane.paused && tui_now() >= t.pane.next_tick) {
 			pane_tick(&t.pane);
-			t.pane.next_tick = now() + t.pane.refresh_ms / 1000.0;
+			t.pane.next_tick = tui_now() + t.pane.refresh_ms / 1000.0;
 		}
-		if (t.pane.dirty || pane_has_highlights(&t.pane))
-			draw_pane(&t, &t.pane);
-		draw_status(&t);
-		if (t.lesson_dirty)
-			draw_lesson(&t);
-		if (t.left_dirty)
-			draw_left(&t);
-		wmove(t.left, t.cursor.row, t.cursor.col);
-		wnoutrefresh(t.left);
-		curs_set(t.cursor_shown ? 1 : 0);
-		doupdate();
+		draw_all(&t);
 	}
 	restore_terminal();
 	while (waitpid(t.child, &status, 0) < 0 && errno == EINTR)
@@ -1413,12 +1247,18 @@ tui_watch(pid_t pid)
 	getmaxyx(stdscr, t.rows, t.cols);
 	t.pane.win = newwin(t.rows - 1, t.cols, 0, 0);
 	t.status = newwin(1, t.cols, t.rows - 1, 0);
-	pane_show(&t.pane, pid);
+	pane_show(&t.pane, pid, "");
 	while (!got_quit) {
-		struct pollfd fd = { .fd = STDIN_FILENO, .events = POLLIN };
+		struct pollfd fds[2] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = wake_pipe[0], .events = POLLIN },
+		};
 		char buf[64];
 		ssize_t n;
 
+		if (poll(fds, 2, poll_timeout(&t.pane)) > 0 &&
+		    (fds[1].revents & POLLIN))
+			drain_wake();
 		if (got_winch) {
 			got_winch = 0;
 			resize_curses();
@@ -1428,7 +1268,7 @@ tui_watch(pid_t pid)
 			wresize(t.status, 1, t.cols);
 			t.pane.dirty = true;
 		}
-		if (poll(&fd, 1, poll_timeout(&t.pane)) > 0 &&
+		if ((fds[0].revents & POLLIN) &&
 		    (n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
 			if (buf[0] == 'q' || buf[0] == 3 || buf[0] == 4)
 				break;
@@ -1437,9 +1277,9 @@ tui_watch(pid_t pid)
 				t.pane.dirty = true;
 			}
 		}
-		if (!t.pane.paused && now() >= t.pane.next_tick) {
+		if (!t.pane.paused && tui_now() >= t.pane.next_tick) {
 			pane_tick(&t.pane);
-			t.pane.next_tick = now() + t.pane.refresh_ms / 1000.0;
+			t.pane.next_tick = tui_now() + t.pane.refresh_ms / 1000.0;
 		}
 		if (t.pane.exited || (t.pane.hv.gone && !t.pane.nlines)) {
 			gone = true;

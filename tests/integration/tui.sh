@@ -2,7 +2,10 @@
 # The TUI, driven through tmux as a learner would: layers on, a container
 # started, the pane's figures against lsns and /proc, a resize in the
 # middle, sh and ps inside, a fork bomb filling pids.max, pause, an exited
-# container, NO_COLOR, `watch PID`, and a sane shell after quitting.
+# container, NO_COLOR, `watch PID`, and a sane shell after quitting; at
+# 80x24 a lesson's checks and the pane in turns, a resize drawn at once,
+# the REPL's screen back after top, the status line and long pane lines
+# cut whole, the frozen pane of a quick command, and F3 heard by the REPL.
 # Usage: tui.sh [BOXSTEP]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -178,10 +181,14 @@ test_vi_and_top_render() {
 	sleep 0.5 # a lone ESC, not the start of an escape sequence
 	tm_line ":q!"
 	check "and leaves it to boxstep again" tm_wait '^boxstep\[pid mnt chroot proc\]> +│'
+	tm_line "run echo printed before top"
+	tm_wait '^printed before top'
 	tm_line "run top"
 	check "top draws its live table" tm_wait 'PID +PPID +USER +STAT'
 	tm_keys q
 	check "q leaves top, an empty prompt again" tm_wait '^boxstep\[pid mnt chroot proc\]> +│'
+	check "the REPL's screen comes back" tm_wait '^printed before top'
+	check "without top's table" equals "$(screen | grep -cE 'PID +PPID +USER')" 0
 	quit_to_shell
 }
 
@@ -210,6 +217,124 @@ test_watch_pid() {
 	check "and returns to the shell" tm_wait 'host\$ ?$'
 }
 
+# The row of the line that separates the stacked panes (0 for the top).
+separator_row() { screen | grep -n -m1 -E '^─{20,}$' | cut -d: -f1; }
+
+# A lesson whose step has more prose than an 80x24 panel has rows.
+long_lesson() {
+	local line='One two three four five six seven eight nine ten eleven twelve.'
+	printf -- '---\ntitle: A step with much to say\nid: 99-long\n---\n\n'
+	printf 'An introduction.\n\n## Read all of this\n\n'
+	printf '%s\n%s\n%s\n%s\n\n' "$line" "$line" "$line" "$line"
+	printf '%s\n%s\n%s\n\n' "$line" "$line" "$line"
+	printf 'THE LAST WORDS OF THE PROSE.\n\n'
+	printf '```boxstep\nrun echo the long step\n```\n\n'
+	printf '```expect\noutput contains "the long step"\nstatus 0\n```\n'
+}
+
+test_80x24_lesson() {
+	long_lesson >"$work/long.md"
+	tm_start 80 24
+	tm_line "$BOX --trust lesson $work/long.md"
+	check "at 80x24 the lesson panel shows its checks" \
+		tm_wait '^ · the output shows "the long step"'
+	check "and the exit status check" tm_wait '^ · the command exits with status 0'
+	check "the prose gives way, saying where the rest is" \
+		tm_wait 'more: `lesson` prints the step'
+	check "its end is what went" equals "$(screen | grep -c 'THE LAST WORDS')" 0
+	check "the REPL keeps at least half the rows" \
+		test "$(separator_row)" -gt 12
+	check "the status line offers the host view" tm_wait '\| F3 host view$'
+	tm_keys F3
+	check "F3 shows the host view in its place" tm_wait '^ HOST VIEW'
+	check "and offers the lesson back" tm_wait '\| F3 lesson$'
+	tm_keys F3
+	check "F3 again, the lesson" tm_wait '^ · the output shows "the long step"'
+	quit_to_shell
+}
+
+# Nothing runs, so nothing else redraws: the resize alone must.
+test_resize_drawn_at_once() {
+	tm_start 140 40
+	tm_line "$BOX"
+	check "side by side at 140 columns" tm_wait '│ HOST VIEW'
+	$T resize-window -t t -x 90 -y 30
+	check "a resize is drawn without a key or a command" tm_wait '^─+$' 3
+	$T resize-window -t t -x 140 -y 40
+	check "and back" tm_wait '│ HOST VIEW' 3
+	quit_to_shell
+}
+
+test_status_line_cut_whole() {
+	tm_start 80 24
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable uts pid mnt chroot proc pids"
+	check "at 80 columns the status line drops whole items, F2 kept" \
+		tm_wait '^ uts +pid +mnt +chroot +proc +pids +\(7 off\) .*\| F2 pause ?$'
+	check "outside a lesson F3 is not offered" equals "$(screen | grep -c 'F3')" 0
+	tm_line "start sleep 3148"
+	$T resize-window -t t -x 140 -y 40
+	check "a pane line too long for the pane ends with a mark" \
+		tm_wait '│ cgroup: .*…$'
+	tm_line "stop"
+	quit_to_shell
+}
+
+test_frozen_pane_of_quick_command() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "run hostname"
+	check "the frozen pane names the command it was about to run" \
+		tm_wait '│ about to run: hostname'
+	check "not boxstep's own command line" \
+		equals "$(screen | grep -c '│ cmdline: .*boxstep')" 0
+	check "and marks it exited" tm_wait 'EXITED: exited with status 0'
+	quit_to_shell
+}
+
+# Needs spawn to hold the container after its setup, just before exec.
+test_frozen_pane_after_setup() {
+	tm_start 140 40
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	tm_line "enable uts mnt chroot proc; set hostname kitten; run hostname"
+	tm_wait 'EXITED'
+	check "the frozen pane has the container's hostname" \
+		tm_wait '│ hostname: kitten'
+	check "and its root" tm_wait '│ root: .*busybox'
+	quit_to_shell
+}
+
+# step_points_at_panel N: waits until step N's header is followed by the
+# note that its text is in the panel.
+step_points_at_panel() {
+	local deadline=$((SECONDS + 10))
+	while [ $SECONDS -lt $deadline ]; do
+		screen | grep -A1 "step $1 of " | grep -q 'in the lesson panel' &&
+			return 0
+		sleep 0.1
+	done
+	out=$(screen)
+	return 1
+}
+
+test_f3_heard_by_repl() {
+	tm_start 140 40
+	tm_line "$BOX lesson 01"
+	tm_wait '\(the step.s text is in the lesson panel\)'
+	tm_keys F3
+	tm_wait '\| F3 show lesson'
+	tm_line "goto 2"
+	check "with the panel hidden the REPL prints the step's text" \
+		tm_wait '^Done when:'
+	tm_keys F3
+	tm_line "goto 3"
+	check "shown again, it points at the panel" step_points_at_panel 3
+	quit_to_shell
+}
+
 t "tui: the pane agrees with lsns, before and after a resize" test_pane_and_resize
 t "tui: sh and ps render in the left pane" test_sh_ps_renders
 t "tui: a fork bomb fills the pids bar" test_fork_bomb_fills_limit
@@ -221,4 +346,10 @@ t "tui: vi and top render" test_vi_and_top_render
 t "tui: SIGHUP restores the terminal and cleans up" test_sighup_restores
 t "tui: watch PID" test_watch_pid
 t "tui: rootless, the pane still reads the container" test_rootless_pane
+t "tui: 80x24, a lesson's checks and the pane in turns" test_80x24_lesson
+t "tui: a resize is drawn at once" test_resize_drawn_at_once
+t "tui: the status line and pane lines are cut whole" test_status_line_cut_whole
+t "tui: the frozen pane of a quick command" test_frozen_pane_of_quick_command
+t "tui: the frozen pane after the container's setup" test_frozen_pane_after_setup
+t "tui: F3 is heard by the REPL" test_f3_heard_by_repl
 summary "tui"
