@@ -33,9 +33,9 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg output plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present supervise repl tui json tar image
+MODULES  = msg output text plan cmdline fsutil mountinfo cgroup spawn hostview lesson course capture cast progress runner relay present supervise repl tui json tar image
 OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
-UNITS    = output plan cmdline cgroup mountinfo hostview lesson capture progress cast present image
+UNITS    = output plan cmdline cgroup mountinfo hostview lesson capture progress cast present image text
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 

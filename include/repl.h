@@ -25,6 +25,8 @@ struct repl {
 	bool record_last;
 	struct hostview last;
 	char last_cgroup[PATH_MAX];
+	/* For `host`: the latest container's cgroup directories ($BOXCG). */
+	struct cgroup_group last_group;
 	/* Lessons (runner.h). */
 	struct runner *lesson;  /* the lesson being taken, or NULL */
 	char lessons_dir[PATH_MAX];

@@ -4,8 +4,8 @@
  * a lesson: the step's text is printed (and, in the TUI, shown in the
  * lesson panel); after every command the learner types, the step's checks
  * are evaluated against real state and the learner is told what now holds
- * and what is still missing.  hint, next, prev, goto N and `lesson reset`
- * steer it; progress is saved after every change (see progress.h).
+ * and what is still missing.  hint, next, prev, goto N, step and `lesson
+ * reset` steer it; progress is saved after every change (see progress.h).
  */
 #ifndef BOXSTEP_RUNNER_H
 #define BOXSTEP_RUNNER_H
@@ -17,7 +17,7 @@
 struct repl;
 
 /* Says whether NAME (a full command name) is one of the runner's:
- * lesson, hint, next, prev, goto. */
+ * lesson, hint, next, prev, goto, step. */
 bool runner_command(const char *name);
 
 /* Finds lesson NAME: a path; else, in DIR, a file name (with or without
@@ -26,7 +26,8 @@ bool runner_command(const char *name);
 int runner_resolve(const char *dir, const char *name, char *path,
 		   size_t len, char *err, size_t errlen);
 
-/* The lessons in DIR with the learner's progress, to OUT.  Returns 0, or
+/* The lessons in DIR with the learner's progress, to OUT (`lesson` in a
+ * lesson marks the one being taken).  Returns 0, or
  * 1 when there are none. */
 int runner_list(FILE *out, const char *dir);
 
@@ -45,6 +46,7 @@ int runner_cmd_hint(struct repl *r);
 int runner_cmd_next(struct repl *r);
 int runner_cmd_prev(struct repl *r);
 int runner_cmd_goto(struct repl *r, const char *arg);
+int runner_cmd_step(struct repl *r);
 
 /* Ends the lesson (progress is kept). */
 void runner_stop(struct repl *r);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "repl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "fsutil.h"
 #include "image.h"
 #include "runner.h"
+#include "text.h"
 
 #define HISTORY_MAX 1000
 
@@ -57,7 +59,11 @@ static int cmd_hint(struct repl *, int, char **, const char *);
 static int cmd_next(struct repl *, int, char **, const char *);
 static int cmd_prev(struct repl *, int, char **, const char *);
 static int cmd_goto(struct repl *, int, char **, const char *);
+static int cmd_step(struct repl *, int, char **, const char *);
 static void event_plan(const struct repl *r);
+static const char *command_item(size_t i);
+static const char *layer_item(size_t i);
+static const char *key_item(size_t i);
 
 static const struct repl_cmd commands[] = {
 	{ .name = "help", .usage = "help [COMMAND]",
@@ -130,8 +136,10 @@ static const struct repl_cmd commands[] = {
 	  .detail = "The rest of the line, ';' included, goes to /bin/sh -c "
 	  "unchanged.\n$BOXPID is the host pid of the container's first "
 	  "process: the background\none while it runs, else the latest "
-	  "container's.  $BOXSTEP is boxstep itself, and\n$BOXSTEP_ROOTFS "
-	  "the rootfs `set rootfs` names.  Try:\n"
+	  "container's.  $BOXCG is its cgroup directory (pids, else memory,\n"
+	  "else cpu), $BOXCG_PIDS, $BOXCG_MEMORY and $BOXCG_CPU each "
+	  "controller's own.\n$BOXSTEP is boxstep itself, and "
+	  "$BOXSTEP_ROOTFS the rootfs `set rootfs` names.  Try:\n"
 	  "  host cat /proc/$BOXPID/status\n"
 	  "  host ls -l /proc/$BOXPID/ns /proc/self/ns",
 	  .min_args = 0, .max_args = -1, .exec = cmd_host },
@@ -141,15 +149,14 @@ static const struct repl_cmd commands[] = {
 	  .exec = cmd_explain },
 	{ .name = "lesson", .usage = "lesson [NAME|reset|off]",
 	  .summary = "list the lessons, start or resume one, or steer it",
-	  .detail = "  lesson           the lessons and your progress (in a "
-	  "lesson: the step again)\n"
+	  .detail = "  lesson           the lessons and your progress\n"
 	  "  lesson NAME      start or resume one: lesson 02, lesson uts, "
 	  "lesson FILE.md\n"
 	  "  lesson reset     forget this lesson's progress, back to step 1\n"
 	  "  lesson off       leave the lesson (progress is kept)\n"
 	  "In a lesson, every command is followed by the step's checks: what "
 	  "holds now,\nand what is still missing.  hint, next, prev and goto N "
-	  "move about.",
+	  "move about; step\nshows the step again.",
 	  .max_args = 1, .exec = cmd_lesson },
 	{ .name = "hint", .usage = "hint",
 	  .summary = "in a lesson: the next hint for this step",
@@ -162,6 +169,8 @@ static const struct repl_cmd commands[] = {
 	{ .name = "goto", .usage = "goto N",
 	  .summary = "in a lesson: step N (the session is rebuilt)",
 	  .min_args = 1, .max_args = 1, .exec = cmd_goto },
+	{ .name = "step", .usage = "step",
+	  .summary = "in a lesson: the step's text again", .exec = cmd_step },
 	{ .name = "quit", .usage = "quit",
 	  .summary = "leave boxstep (also: exit, Ctrl-D)", .exec = cmd_quit },
 	{ .name = "exit", .usage = "exit", .summary = "leave boxstep",
@@ -185,13 +194,27 @@ say_error(const struct repl *r, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* " (did you mean NAME?)" when one of the names ITEM lists is close to
+ * WORD, into BUF; else "". */
+static const char *
+did_you_mean(const char *word, const char *(*item)(size_t), char *buf,
+	     size_t len)
+{
+	char names[128];
+
+	buf[0] = '\0';
+	if (text_suggest(word, item, names, sizeof(names)))
+		snprintf(buf, len, " (did you mean %s?)", names);
+	return buf;
+}
+
 /* Finds the command NAME is an unambiguous prefix of.  Returns NULL and
  * says why otherwise (when R is not NULL). */
 static const struct repl_cmd *
 lookup(const struct repl *r, const char *name)
 {
 	const struct repl_cmd *found = NULL;
-	char list[256] = "";
+	char list[256] = "", near[160];
 	size_t n = strlen(name), matches = 0;
 
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -210,9 +233,10 @@ lookup(const struct repl *r, const char *name)
 	if (matches > 1)
 		say_error(r, "ambiguous command: %s, could be: %s", name, list);
 	else
-		say_error(r, "unknown command: %s. Type `help` for the list; "
+		say_error(r, "unknown command: %s%s. Type `help` for the list; "
 			  "to run a program in a container: run %s; on the "
-			  "host: host %s", name, name, name);
+			  "host: host %s", name, did_you_mean(name, command_item,
+			  near, sizeof(near)), name, name);
 	return NULL;
 }
 
@@ -291,13 +315,16 @@ cmd_layers(struct repl *r, int argc, char **argv, const char *rest)
 static int
 parse_layers(const struct repl *r, int argc, char **argv, unsigned *set)
 {
+	char near[160];
+
 	*set = 0;
 	for (int i = 1; i < argc; i++) {
 		int l = plan_layer_lookup(argv[i]);
 
 		if (l < 0) {
-			say_error(r, "no layer called '%s'; the layers are: "
-				  "%s", argv[i], plan_layer_names());
+			say_error(r, "no layer called '%s'%s; the layers are: "
+				  "%s", argv[i], did_you_mean(argv[i], layer_item,
+				  near, sizeof(near)), plan_layer_names());
 			return -1;
 		}
 		*set |= 1u << l;
@@ -444,7 +471,7 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 		{ "propagation", PLAN_MNT },
 	};
 	const struct plan_key_info *k;
-	char err[512], path[PATH_MAX], image[PATH_MAX];
+	char err[512], path[PATH_MAX], image[PATH_MAX], near[160];
 	const char *value;
 
 	(void)rest;
@@ -460,8 +487,9 @@ cmd_set(struct repl *r, int argc, char **argv, const char *rest)
 		for (const struct plan_key_info *o = plan_keys(); o->name; o++)
 			snprintf(names + strlen(names), sizeof(names) -
 				 strlen(names), "%s ", o->name);
-		say_error(r, "no setting called '%s'; the settings are: "
-			  "%srefresh", argv[1], names);
+		say_error(r, "no setting called '%s'%s; the settings are: "
+			  "%srefresh", argv[1], did_you_mean(argv[1], key_item,
+			  near, sizeof(near)), names);
 		return 2;
 	}
 	if (argc < 3) {
@@ -568,6 +596,7 @@ run_container(struct repl *r, char **argv, bool background)
 		return code;
 	}
 	r->last_pid = c->pid;
+	r->last_group = c->group;
 	if (r->record_last)
 		snprintf(r->last_cgroup, sizeof(r->last_cgroup), "%s",
 			 cgroup_main_dir(&c->group));
@@ -630,32 +659,104 @@ cmd_stop(struct repl *r, int argc, char **argv, const char *rest)
 	return 0;
 }
 
+/* Says whether the shell line LINE refers to $NAME or ${NAME...}. */
+static bool
+refers(const char *line, const char *name)
+{
+	char plain[32], braced[32];
+
+	snprintf(plain, sizeof(plain), "$%s", name);
+	snprintf(braced, sizeof(braced), "${%s", name);
+	return strstr(line, plain) || strstr(line, braced);
+}
+
+/* Sets (SET) or unsets $BOXCG, the group's first directory, and
+ * $BOXCG_PIDS, _MEMORY and _CPU, each controller's own. */
+static void
+host_cgroup_env(const struct cgroup_group *g, bool set)
+{
+	const char *main = cgroup_main_dir(g);
+
+	for (int c = -1; c < CGROUP_NCTL; c++) {
+		char name[32] = "BOXCG";
+		const char *dir = c < 0 ? main : g->dir[c];
+
+		if (c >= 0)
+			snprintf(name, sizeof(name), "BOXCG_%s",
+				 cgroup_controller_name(c));
+		for (char *i = name; *i; i++)
+			*i = (char)toupper((unsigned char)*i);
+		if (set && dir[0])
+			setenv(name, dir, 1);
+		else
+			unsetenv(name);
+	}
+}
+
+/* Before a host line that looks at the container: says when $BOXPID or
+ * $BOXCG names none that runs, or no cgroup. */
+static void
+note_host_vars(const struct repl *r, const char *line, pid_t pid,
+	       const struct cgroup_group *g)
+{
+	bool boxpid = refers(line, "BOXPID"), boxcg = refers(line, "BOXCG");
+
+	if (!boxpid && !boxcg)
+		return;
+	if (!pid)
+		printf("note: no container has run yet, so $%s is empty; "
+		       "`start COMMAND` starts one\n", boxpid ? "BOXPID" : "BOXCG");
+	else if (boxcg && !cgroup_main_dir(g)[0])
+		printf("note: $BOXCG is empty: container %d has no cgroup (the "
+		       "pids, memory and cpu layers give it one)\n", (int)pid);
+	else if (r->bg.running)
+		return;
+	else if (boxpid)
+		printf("note: $BOXPID is %d, the latest container, which has "
+		       "exited; `start COMMAND` starts one to look at a live "
+		       "one\n", (int)pid);
+	else
+		printf("note: $BOXCG is %s, the cgroup of container %d, which "
+		       "has exited, and its cgroup with it; `start COMMAND` "
+		       "starts one to look at a live one\n", cgroup_main_dir(g),
+		       (int)pid);
+}
+
 static int
 cmd_host(struct repl *r, int argc, char **argv, const char *rest)
 {
+	const struct cgroup_group *g = r->bg.running ? &r->bg.group :
+		&r->last_group;
+	pid_t pid = r->bg.running ? r->bg.pid : r->last_pid;
+	int rc;
+
 	(void)argc, (void)argv;
 	if (!rest || !*rest) {
 		say_error(r, "host needs a command line, e.g. host cat "
 			  "/proc/$BOXPID/status");
 		return 2;
 	}
+	note_host_vars(r, rest, pid, g);
 	fflush(stdout);
 	fflush(stderr);
-	return spawn_host(&r->session, rest,
-			  r->bg.running ? r->bg.pid : r->last_pid,
-			  r->plan.rootfs);
+	host_cgroup_env(g, true);
+	rc = spawn_host(&r->session, rest, pid, r->plan.rootfs);
+	host_cgroup_env(g, false);
+	return rc;
 }
 
 static int
 cmd_explain(struct repl *r, int argc, char **argv, const char *rest)
 {
 	const struct plan_layer_info *l;
+	char near[160];
 	int i;
 
 	(void)argc, (void)rest;
 	if ((i = plan_layer_lookup(argv[1])) < 0) {
-		say_error(r, "no layer called '%s'; try: explain uts (or pid, "
-			  "mnt, chroot, proc, pids)", argv[1]);
+		say_error(r, "no layer called '%s'%s; try: explain uts (or pid, "
+			  "mnt, chroot, proc, pids)", argv[1], did_you_mean(argv[1],
+			  layer_item, near, sizeof(near)));
 		return 2;
 	}
 	l = plan_layer_info(i);
@@ -705,6 +806,13 @@ cmd_goto(struct repl *r, int argc, char **argv, const char *rest)
 {
 	(void)argc, (void)rest;
 	return runner_cmd_goto(r, argv[1]);
+}
+
+static int
+cmd_step(struct repl *r, int argc, char **argv, const char *rest)
+{
+	(void)argc, (void)argv, (void)rest;
+	return runner_cmd_step(r);
 }
 
 /* --- dispatch ------------------------------------------------------- */
@@ -810,15 +918,16 @@ layer_item(size_t i)
 	return i < PLAN_NLAYERS && l ? l->name : NULL;
 }
 
+/* The plan's keys, then refresh (the TUI's, not the plan's). */
 static const char *
 key_item(size_t i)
 {
 	const struct plan_key_info *k = plan_keys();
+	size_t n = 0;
 
-	for (size_t j = 0; j < i; j++)
-		if (!k[j].name)
-			return NULL;
-	return k[i].name;
+	while (k[n].name)
+		n++;
+	return i < n ? k[i].name : i == n ? "refresh" : NULL;
 }
 
 /* The choices of the key being set, for `set KEY <TAB>`. */

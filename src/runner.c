@@ -10,8 +10,10 @@
 #include <langinfo.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cmdline.h"
@@ -20,6 +22,7 @@
 #include "lesson.h"
 #include "progress.h"
 #include "repl.h"
+#include "text.h"
 
 struct runner {
 	char path[PATH_MAX];
@@ -37,7 +40,7 @@ bool
 runner_command(const char *name)
 {
 	static const char *const mine[] = {
-		"lesson", "hint", "next", "prev", "goto",
+		"lesson", "hint", "next", "prev", "goto", "step",
 	};
 
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
@@ -60,6 +63,37 @@ mark(bool ok)
 	if (utf8())
 		return ok ? "\u2713" : "\u2717";
 	return ok ? "[x]" : "[ ]";
+}
+
+/* The width the runner fills its text to: the terminal's, at most 100
+ * (longer lines read badly); 80 off a terminal. */
+static size_t
+text_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return 80;
+	return ws.ws_col < 20 ? 20 : ws.ws_col > 100 ? 100 : ws.ws_col;
+}
+
+/* printf to stdout, the text filled to the terminal's width. */
+static void __attribute__((format(printf, 1, 2)))
+say(const char *fmt, ...)
+{
+	char *text = NULL, *filled;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	filled = text_wrap(text, text_width());
+	fputs(filled ? filled : text, stdout);
+	free(filled);
+	free(text);
 }
 
 /* --- finding lessons ----------------------------------------------------- */
@@ -176,8 +210,10 @@ open_progress(struct progress *p, char *file, size_t len)
 		progress_load(p, file);
 }
 
-int
-runner_list(FILE *out, const char *dir)
+/* The lessons in DIR with progress, to OUT; the one RN takes (NULL: none)
+ * marked with its step. */
+static int
+list(FILE *out, const char *dir, const struct runner *rn)
 {
 	char file[PATH_MAX];
 	struct progress p;
@@ -197,13 +233,19 @@ runner_list(FILE *out, const char *dir)
 		struct lesson l;
 		char err[1024], state[64];
 		const struct progress_entry *e;
+		bool here;
 
 		if (load(g.gl_pathv[i], &l, err, sizeof(err)) < 0) {
 			fprintf(out, "  (broken) %s\n", err);
 			continue;
 		}
 		e = progress_get(&p, l.id, false);
-		if (!e)
+		here = rn && strcmp(l.id, rn->l.id) == 0;
+		if (here)
+			snprintf(state, sizeof(state), "%d/%zu done, at step %zu",
+				 e ? progress_count_done(e, l.nsteps) : 0,
+				 l.nsteps, rn->step + 1);
+		else if (!e)
 			snprintf(state, sizeof(state), "not started");
 		else if (progress_count_done(e, l.nsteps) == (int)l.nsteps)
 			snprintf(state, sizeof(state), "done");
@@ -211,16 +253,27 @@ runner_list(FILE *out, const char *dir)
 			snprintf(state, sizeof(state), "%d/%zu done, at step %d",
 				 progress_count_done(e, l.nsteps), l.nsteps,
 				 e->step);
-		fprintf(out, "  %-17s %-24s %s\n", l.id, state, l.title);
+		fprintf(out, "%s %-17s %-24s %s\n", here ? ">" : " ", l.id,
+			state, l.title);
 		lesson_free(&l);
 	}
 	fprintf(out, "\nStart or resume one:  sudo boxstep lesson 02   (at the "
 		"prompt: lesson 02)\n");
 	if (file[0])
 		fprintf(out, "Progress is kept in %s\n", file);
+	if (rn)
+		fprintf(out, "You are taking %s (>), at step %zu of %zu: `step` "
+			"shows the step again.\n", rn->l.id, rn->step + 1,
+			rn->l.nsteps);
 	progress_free(&p);
 	globfree(&g);
 	return 0;
+}
+
+int
+runner_list(FILE *out, const char *dir)
+{
+	return list(out, dir, NULL);
 }
 
 /* --- the step on screen --------------------------------------------------- */
@@ -291,18 +344,19 @@ print_step(const struct repl *r, const struct runner *rn)
 	const struct lesson_step *s = cur(rn);
 	char line[1200];
 
-	printf("\n== %s, step %zu of %zu: %s ==\n", rn->l.id, rn->step + 1,
-	       rn->l.nsteps, s->title);
+	say("\n== %s, step %zu of %zu: %s ==\n", rn->l.id, rn->step + 1,
+	    rn->l.nsteps, s->title);
 	if (r->panel) {
 		printf("(the step's text is in the lesson panel)\n\n");
 		return;
 	}
-	printf("\n%s\n\nDone when:\n", s->prose);
+	say("\n%s\n\nDone when:\n", s->prose);
 	for (size_t i = 0; i < s->nchecks; i++) {
 		course_check_describe(&s->checks[i], line, sizeof(line));
-		printf("  - %s\n", line);
+		say("  - %s\n", line);
 	}
-	printf("\n(hint, next, prev, goto N, lesson: the lesson's commands)\n\n");
+	say("\n(hint, next, prev, goto N, step, lesson: the lesson's "
+	    "commands)\n\n");
 }
 
 static void
@@ -463,9 +517,9 @@ runner_start(struct repl *r, const char *path)
 	gethostname(rn->ctx.host_hostname, sizeof(rn->ctx.host_hostname) - 1);
 	r->lesson = rn;
 	r->record_last = true;
-	printf("\n%s\n", rn->l.title);
+	say("\n%s\n", rn->l.title);
 	if (rn->l.intro[0] && step == 0 && !r->panel)
-		printf("\n%s\n", rn->l.intro);
+		say("\n%s\n", rn->l.intro);
 	if (step > 0)
 		printf("\nWelcome back: resuming at step %zu of %zu.\n",
 		       step + 1, rn->l.nsteps);
@@ -489,15 +543,18 @@ report(struct repl *r, struct runner *rn, const bool *before)
 		holding += rn->held[i];
 	if (rn->done_said && holding == s->nchecks)
 		return;
+	/* Output that stopped mid-line would run into the report. */
+	if (!text_ends_line(rn->ctx.output))
+		putchar('\n');
 	printf("-- step %zu: %zu of %zu checks hold\n", rn->step + 1, holding,
 	       s->nchecks);
 	for (size_t i = 0; i < s->nchecks; i++) {
 		course_check_describe(&s->checks[i], what, sizeof(what));
 		if (rn->held[i] && !before[i]) {
-			printf("   %s now: %s\n", mark(true), what);
+			say("   %s now: %s\n", mark(true), what);
 		} else if (!rn->held[i]) {
 			course_check(&rn->ctx, &s->checks[i], why, sizeof(why));
-			printf("   %s missing: %s (%s)\n", mark(false), what, why);
+			say("   %s missing: %s (%s)\n", mark(false), what, why);
 		}
 	}
 	if (holding < s->nchecks)
@@ -505,11 +562,11 @@ report(struct repl *r, struct runner *rn, const bool *before)
 	rn->done_said = true;
 	save(rn, true);
 	if (rn->step + 1 < rn->l.nsteps)
-		printf("== step %zu done. `next` goes on to step %zu: %s ==\n",
-		       rn->step + 1, rn->step + 2, rn->l.steps[rn->step + 1].title);
+		say("== step %zu done. `next` goes on to step %zu: %s ==\n",
+		    rn->step + 1, rn->step + 2, rn->l.steps[rn->step + 1].title);
 	else
-		printf("== step %zu done, and with it the lesson \"%s\". `lesson` "
-		       "lists the others ==\n", rn->step + 1, rn->l.title);
+		say("== step %zu done, and with it the lesson \"%s\". `lesson` "
+		    "lists the others ==\n", rn->step + 1, rn->l.title);
 	(void)r;
 }
 
@@ -554,8 +611,8 @@ refused(const struct repl *r)
 {
 	if (!r->lesson || !r->lesson->busy)
 		return 0;
-	fprintf(stderr, "boxstep: hint, next, prev, goto and lesson steer the "
-		"lesson: type them on a line of their own\n");
+	fprintf(stderr, "boxstep: hint, next, prev, goto, step and lesson steer "
+		"the lesson: type them on a line of their own\n");
 	return 2;
 }
 
@@ -580,8 +637,8 @@ runner_cmd_hint(struct repl *r)
 	s = cur(rn);
 	if (rn->hints_shown < s->nhints) {
 		rn->hints_shown++;
-		printf("hint %zu of %zu: %s\n", rn->hints_shown, s->nhints,
-		       s->hints[rn->hints_shown - 1]);
+		say("hint %zu of %zu: %s\n", rn->hints_shown, s->nhints,
+		    s->hints[rn->hints_shown - 1]);
 	} else {
 		printf("No more hints. The commands this step expects:\n");
 		for (size_t k = 0; k < s->ncommands; k++)
@@ -663,19 +720,26 @@ runner_cmd_goto(struct repl *r, const char *arg)
 }
 
 int
+runner_cmd_step(struct repl *r)
+{
+	if (refused(r))
+		return 2;
+	if (!r->lesson)
+		return no_lesson();
+	print_step(r, r->lesson);
+	send_panel(r, r->lesson);
+	return 0;
+}
+
+int
 runner_cmd_lesson(struct repl *r, int argc, char **argv)
 {
 	char path[PATH_MAX], err[2048];
 
 	if (refused(r))
 		return 2;
-	if (argc < 2) {
-		if (!r->lesson)
-			return runner_list(stdout, r->lessons_dir);
-		print_step(r, r->lesson);
-		send_panel(r, r->lesson);
-		return 0;
-	}
+	if (argc < 2)
+		return list(stdout, r->lessons_dir, r->lesson);
 	if (strcmp(argv[1], "off") == 0) {
 		if (!r->lesson)
 			return no_lesson();

@@ -532,6 +532,29 @@ host test -n "$BOXPID" && test ! -d /proc/$BOXPID && echo LAST-CONTAINER'
 	check "host needs a command line" contains "$out" "host needs a command line"
 }
 
+test_host_boxcg() {
+	box -e -c 'enable pids; set pids.max 17; start sleep 3100
+host cat $BOXCG/pids.max; host echo "[$BOXCG_PIDS]" "[$BOXCG_MEMORY]"
+stop
+host cat /proc/$BOXPID/mountinfo; host echo after'
+	check "BOXCG is the pids group: its pids.max" matches "$out" $'\n17\n'
+	check "BOXCG_PIDS names it too, BOXCG_MEMORY is unset" \
+		matches "$out" "\[/sys/fs/cgroup/[^]]*boxstep/[0-9]+-[0-9]+\] \[\]"
+	check "after stop, a note that BOXPID's container has exited" \
+		matches "$out" 'note: \$BOXPID is [0-9]+, the latest container, which has exited; `start COMMAND` starts one'
+	box -c 'enable pids; run true; host ls $BOXCG'
+	check "and that BOXCG's cgroup went with it" \
+		matches "$out" 'note: \$BOXCG is /sys/fs/cgroup/[^ ]+, the cgroup of container [0-9]+, which has exited'
+	box -c 'run true; host echo "[$BOXCG]"'
+	check "a container without a cgroup: BOXCG is empty, and said so" \
+		contains "$out" $'note: $BOXCG is empty: container'
+	check "and the variable is empty" contains "$out" "[]"
+	box -c 'host echo $BOXPID'
+	check "before any container, a note too" contains "$out" "note: no container has run yet, so \$BOXPID is empty"
+	box -c 'host env'
+	check "a line that names neither gets no note" lacks "$out" "note:"
+}
+
 # --- errors that teach ----------------------------------------------------------
 
 test_errors_missing_program() {
@@ -563,6 +586,16 @@ test_errors_commands() {
 	check "explain an unknown layer" contains "$out" "no layer called 'cgroups'"
 	box -c 'help bogus'
 	check "help on an unknown command" contains "$out" "unknown command: bogus"
+	check "with nothing close, no guess" lacks "$out" "did you mean"
+	box -c 'rnu hostname'
+	check "a mistyped command gets a suggestion" \
+		contains "$out" "unknown command: rnu (did you mean run?). Type \`help\`"
+	box -c 'enable pdi'
+	check "so does a mistyped layer" contains "$out" "no layer called 'pdi' (did you mean pid?); the layers are:"
+	box -c 'disable pidd'
+	check "every name as close is offered" contains "$out" "(did you mean pid or pids?)"
+	box -c 'explain ust'
+	check "explain suggests too" contains "$out" "no layer called 'ust' (did you mean uts?)"
 }
 
 test_errors_set_values() {
@@ -586,8 +619,11 @@ test_errors_set_values() {
 	box -c 'set chdir sometimes; set propagation slave; set colour red; set hostname'
 	check "chdir on|off" contains "$out" "chdir takes 'on' or 'off'"
 	check "propagation private|shared" contains "$out" "propagation takes 'private' or 'shared'"
-	check "unknown key" contains "$out" "no setting called 'colour'"
+	check "unknown key" contains "$out" "no setting called 'colour'; the settings are"
 	check "missing value" contains "$out" "set hostname needs a value"
+	box -c 'set hostnmae x; set refersh 100'
+	check "a mistyped key gets a suggestion" contains "$out" "no setting called 'hostnmae' (did you mean hostname?)"
+	check "refresh is among the keys" contains "$out" "(did you mean refresh?)"
 	box -c 'show'
 	check "nothing was changed by the bad values" contains "$out" "pids.max     20"
 	box -c 'set memory.max 32X; set memory.max 512K; set cpu.max 0; set cpu.max half'
@@ -668,6 +704,7 @@ t "batch: exit status and -e" test_batch_status_first_failure
 t "batch: quoting and ;" test_batch_quoting
 t "batch: -f FILE and -f -" test_batch_file_and_stdin
 t "host: BOXPID" test_host_boxpid
+t "host: BOXCG, and notes on a container that has exited" test_host_boxcg
 t "errors: a program missing in the rootfs" test_errors_missing_program
 t "errors: commands" test_errors_commands
 t "errors: bad values for every set key" test_errors_set_values

@@ -63,7 +63,7 @@ test_output_checks() {
 	check "an output check is missing before" \
 		contains "$out" "✗ missing: the output shows \"kitten\" (the output lacks \"kitten\")"
 	check "a namespace check before any container" \
-		contains "$out" "(no container has run yet)"
+		matches "$out" "\(no container has[[:space:]]+run yet\)"
 	check "the container's output is shown" matches "$out" $'\nkitten\n'
 	check "then the output check holds" contains "$out" "✓ now: the output shows \"kitten\""
 	check "as does the namespace" contains "$out" "✓ now: the container has a uts namespace of its own"
@@ -129,6 +129,71 @@ test_names() {
 	check "rootless, a lesson says it is written for root" contains "$out" \
 		"the lessons are written for root, and rootless some of their steps cannot pass"
 	check "and starts all the same" contains "$out" "== 02-uts, step 1 of 5"
+}
+
+test_lesson_and_step_in_a_lesson() {
+	learn lesson 02 <<<$'enable uts\nnext\nlesson\nstep'
+	check "the runner's commands are offered, step among them" \
+		contains "$out" "(hint, next, prev, goto N, step, lesson: the lesson's commands)"
+	check "lesson in a lesson lists the lessons" contains "$out" "Lessons, in the order of the story:"
+	check "marking the one being taken, at its step" matches "$out" $'\n> 02-uts +1/5 done, at step 2 '
+	check "the others unmarked" matches "$out" $'\n  03-pid +not started'
+	check "the list ends saying step shows the step again" \
+		matches "$out" $'You are taking 02-uts \\(>\\), at step 2 of 5: `step` shows the step again.\n== 02-uts, step 2'
+	check "step prints the step again (once by next, once by step)" \
+		equals "$(grep -c '^== 02-uts, step 2 of 5' <<<"$out")" 2
+	check "step is no unknown command" lacks "$out" "unknown command"
+	learn -c 'step'
+	check "step without a lesson" contains "$out" "no lesson is running"
+}
+
+test_report_on_a_line_of_its_own() {
+	learn lesson 02 <<<$'host printf 0\nhost printf \'1\\r\'\nhost printf \'2\\033[0m\'\nhost echo 3'
+	check "output without a newline: the report starts a line" \
+		contains "$out" $'0\n-- step 1: 0 of 1 checks hold'
+	check "a trailing carriage return shows nothing" contains "$out" $'1\r\n-- step 1'
+	check "nor does an escape sequence" contains "$out" $'2\e[0m\n-- step 1'
+	check "a line that ends is not followed by a blank one" contains "$out" $'3\n-- step 1'
+	check "nothing runs into the report" eval '! grep -q ".-- step" <<<"$out"'
+}
+
+# A step whose prose, item and check are longer than a line.
+wrap_lesson() {
+	printf -- '---\ntitle: Wrapping\nid: 99-wrap\n---\n\n## A long step\n\n%s\n\n%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n' \
+		"This paragraph is written as one long line, longer than any terminal line the tests use, with \`a code span kept whole\` in it." \
+		"- an item of a list, long enough that it has to go on to a second line somewhere" \
+		'```boxstep' 'run echo hello' '```' '```expect' \
+		'output contains "a string that the output will not have, long enough to make the missing line wrap"' \
+		'```' >"$work/wrap.md"
+}
+
+# The longest line of $out, in characters.
+longest() {
+	local l max=0
+	while IFS= read -r l; do
+		[ "${#l}" -gt "$max" ] && max=${#l}
+	done <<<"$out"
+	echo "$max"
+}
+
+test_wrapped_to_the_width() {
+	wrap_lesson
+	LC_ALL=C.UTF-8 learn --trust lesson "$work/wrap.md" <<<'run echo hi'
+	check "off a terminal, no line is longer than 80" test "$(LC_ALL=C.UTF-8 longest)" -le 80
+	check "the paragraph is broken at a blank" \
+		contains "$out" $'This paragraph is written as one long line, longer than any terminal line the\ntests use,'
+	check "a code span stays whole" contains "$out" $'\n`a code span kept whole` in it.'
+	check "a list item's next line is under its text" \
+		contains "$out" $'\n- an item of a list, long enough that it has to go on to a second line\n  somewhere'
+	check "the missing line hangs under its text" \
+		contains "$out" $'   ✗ missing: the output shows "a string that the output will not have, long\n     enough to make the missing line wrap"'
+	tm_start 50 40
+	tm_line "$BOX --plain --trust lesson $work/wrap.md"
+	check "on a terminal, at its width (50)" tm_wait '^This paragraph is written as one long line,$'
+	check "continuing on the next line" tm_wait '^longer than any terminal line the tests use, with$'
+	tm_keys C-d
+	tm_wait 'host\$ ?$'
+	tm_stop
 }
 
 test_commands_outside_a_lesson() {
@@ -239,6 +304,9 @@ t "runner: hints, then the commands" test_hints
 t "runner: goto, prev and next rebuild the session" test_moving_about
 t "runner: progress is saved and resumed" test_progress_and_resume
 t "runner: lesson names" test_names
+t "runner: lesson lists the lessons in a lesson, step shows the step" test_lesson_and_step_in_a_lesson
+t "runner: the report starts on a line of its own" test_report_on_a_line_of_its_own
+t "runner: its text is filled to the terminal's width" test_wrapped_to_the_width
 t "runner: its commands outside a lesson, and in lesson files" test_commands_outside_a_lesson
 t "runner: a background container is rebuilt" test_background_state_rebuilt
 t "runner: the whole course, played through the runner" test_course_through_the_runner
