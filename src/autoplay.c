@@ -183,9 +183,9 @@ all_held(const struct lesson_step *s, const bool *held)
 	return true;
 }
 
-/* The near miss of a step's layers: in a new mount and UTS namespace of
- * its own (whatever runs on the host then cannot touch the host's mounts
- * or name), a fresh session plays the steps before N and then step N
+/* The near miss of a step's layers: in a new mount, UTS and IPC
+ * namespace of its own (whatever runs on the host then cannot touch the
+ * host's mounts, name or message queues), a fresh session plays the steps before N and then step N
  * with every `enable` line rid of its isolation layers (the cgroup
  * limits stay).  The step must then not be done.  Returns 1 when it
  * was. */
@@ -214,7 +214,7 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
 			_exit(0);
 		close(null);
-		if (unshare(CLONE_NEWNS | CLONE_NEWUTS) < 0 ||
+		if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 		    !(r = session(a, &ctx)))
 			_exit(0);

@@ -335,6 +335,30 @@ parse_number(const char *s, long *out)
 	return *end == '\0';
 }
 
+/* A copy of RE with each {KEY} (a setting's name: letters, '.', '_')
+ * replaced by "x", or NULL when out of memory. */
+static char *
+without_keys(const char *re)
+{
+	char *out = malloc(strlen(re) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *s = re; *s; ) {
+		size_t n = *s == '{' ? strspn(s + 1, "abcdefghijklmnopqrstuvwxyz._")
+				     : 0;
+
+		if (n && s[n + 1] == '}') {
+			*o++ = 'x';
+			s += n + 2;
+			continue;
+		}
+		*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
 static int
 parse_check(struct parser *p, const char *text, int line,
 	    struct lesson_check *c)
@@ -398,13 +422,21 @@ parse_check(struct parser *p, const char *text, int line,
 		const char *why;
 		int r;
 
-		if ((why = regex_too_costly(w[first])) != NULL) {
+		/* {KEY} is filled in when the check runs: as a regex, it is
+		 * judged with a plain word in its place. */
+		char *filled = without_keys(w[first]);
+
+		if (!filled)
+			goto out;
+		if ((why = regex_too_costly(filled)) != NULL) {
 			perr(p, line, "regular expression too costly: "
 			     "'%.40s%s': %s; a shorter or simpler one will do",
 			     w[first], strlen(w[first]) > 40 ? "..." : "", why);
+			free(filled);
 			goto out;
 		}
-		r = regcomp(&re, w[first], REG_EXTENDED | REG_NOSUB);
+		r = regcomp(&re, filled, REG_EXTENDED | REG_NOSUB);
+		free(filled);
 		if (r != 0) {
 			char msg[128];
 

@@ -221,6 +221,49 @@ rejects_bad_lessons(void **state)
 	}
 }
 
+/* The checks that read the container, whole lines and {KEY}; and a step
+ * about limits that holds with any isolation. */
+static void
+parses_container_checks(void **state)
+{
+	static const char text[] = FRONT "## A\n```boxstep\nrun true\n```\n"
+		"```expect\n"
+		"output line \"PID USER COMMAND\"\n"
+		"output lines 1\n"
+		"output matches \"^{hostname}$\"\n"
+		"container hostname {hostname}\n"
+		"container pid 1\n"
+		"container root rootfs\n"
+		"container cwd outside\n"
+		"container mount \"^/proc proc \"\n"
+		"any isolation\n"
+		"```\n";
+	const struct lesson_check *c;
+
+	(void)state;
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), 0);
+	assert_int_equal(l.steps[0].nchecks, 8);
+	assert_true(l.steps[0].any_isolation);
+	c = l.steps[0].checks;
+	assert_int_equal(c[0].kind, LESSON_OUTPUT_LINE);
+	assert_int_equal(c[1].kind, LESSON_OUTPUT_LINES);
+	assert_int_equal(c[1].n, 1);
+	assert_string_equal(c[2].arg, "^{hostname}$");
+	assert_int_equal(c[3].kind, LESSON_CONTAINER_HOSTNAME);
+	assert_int_equal(c[4].n, 1);
+	assert_int_equal(c[5].kind, LESSON_CONTAINER_ROOT);
+	assert_int_equal(c[5].n, 1);
+	assert_int_equal(c[6].n, 1);
+	assert_int_equal(c[7].kind, LESSON_CONTAINER_MOUNT);
+	lesson_free(&l);
+	assert_int_equal(lesson_parse(FRONT "## A\n```boxstep\nrun true\n```\n"
+				      "```expect\ncontainer root chroot\n```\n",
+				      "t.md", known, &l, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.md:10: 'container root chroot' ends with "
+			    "'rootfs' or 'host', not 'chroot'");
+}
+
 /* Prose without the blank lines the fenced blocks leave behind; a step
  * without prose has "" (never NULL). */
 static void
@@ -324,6 +367,7 @@ main(void)
 		cmocka_unit_test_teardown(grammar_lists_every_check, teardown),
 		cmocka_unit_test_teardown(keeps_ordinary_regexes, teardown),
 		cmocka_unit_test_teardown(tidies_prose, teardown),
+		cmocka_unit_test_teardown(parses_container_checks, teardown),
 		cmocka_unit_test_teardown(limits_the_steps, teardown),
 		cmocka_unit_test_teardown(refuses_huge_files, teardown),
 	};
