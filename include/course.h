@@ -28,8 +28,10 @@ bool course_check(const struct course_ctx *ctx, const struct lesson_check *c,
  * (and, when ECHO, copied to stdout); sets CTX->status. */
 void course_run(struct course_ctx *ctx, const char *line, bool echo);
 
-/* One line on what check C asks for, in words, into BUF. */
-void course_check_describe(const struct lesson_check *c, char *buf,
+/* One line on what check C asks for, in words, into BUF; {KEY} is the
+ * setting's value in CTX's session now. */
+void course_check_describe(const struct course_ctx *ctx,
+			   const struct lesson_check *c, char *buf,
 			   size_t len);
 
 /* Evaluates the checks of step S after a command: one that held stays

@@ -401,9 +401,12 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 }
 
 void
-course_check_describe(const struct lesson_check *c, char *buf, size_t len)
+course_check_describe(const struct course_ctx *ctx,
+		      const struct lesson_check *c, char *buf, size_t len)
 {
-	const char *a = c->arg ? c->arg : "";
+	char arg[PATH_MAX];
+	const char *a = c->arg ? expand(ctx->r, c->arg, false, arg,
+					sizeof(arg)) : "";
 
 	switch (c->kind) {
 	case LESSON_OUTPUT_CONTAINS:

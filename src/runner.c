@@ -308,7 +308,8 @@ send_panel(const struct repl *r, const struct runner *rn)
 	fprintf(f, "%s \u00b7 step %zu of %zu: %s\n\n%s\n\n", rn->l.id,
 		rn->step + 1, rn->l.nsteps, s->title, s->prose);
 	for (size_t i = 0; i < s->nchecks; i++) {
-		course_check_describe(&s->checks[i], line, sizeof(line));
+		course_check_describe(&rn->ctx, &s->checks[i], line,
+				      sizeof(line));
 		fprintf(f, "%s %s\n", rn->held[i] ? "\u2713" : "\u00b7", line);
 	}
 	for (size_t i = 0; i < rn->hints_shown && i < s->nhints; i++)
@@ -352,7 +353,8 @@ print_step(const struct repl *r, const struct runner *rn)
 	}
 	say("\n%s\n\nDone when:\n", s->prose);
 	for (size_t i = 0; i < s->nchecks; i++) {
-		course_check_describe(&s->checks[i], line, sizeof(line));
+		course_check_describe(&rn->ctx, &s->checks[i], line,
+				      sizeof(line));
 		say("  - %s\n", line);
 	}
 	say("\n(hint, next, prev, goto N, step, lesson: the lesson's "
@@ -533,7 +535,8 @@ report(struct repl *r, struct runner *rn, const bool *before)
 	printf("-- step %zu: %zu of %zu checks hold\n", rn->step + 1, holding,
 	       s->nchecks);
 	for (size_t i = 0; i < s->nchecks; i++) {
-		course_check_describe(&s->checks[i], what, sizeof(what));
+		course_check_describe(&rn->ctx, &s->checks[i], what,
+				      sizeof(what));
 		if (rn->held[i] && !before[i]) {
 			say("   %s now: %s\n", mark(true), what);
 		} else if (!rn->held[i]) {
