@@ -49,7 +49,7 @@ struct spawn_session {
 	/* Called with the new container's pid while it is still held, its
 	 * namespaces made and nothing run yet: the one moment a command that
 	 * ends at once can still be looked at.  May be NULL. */
-	void (*on_hold)(pid_t pid, void *arg);
+	void (*on_hold)(pid_t pid, bool set_up, void *arg);
 	void *on_hold_arg;
 	/* The session's writable layer (rootfs.layer): an overlay over
 	 * LAYER_LOWER mounted on LAYER_ROOT, all under LAYER_DIR; "" when

@@ -135,6 +135,16 @@ without_isolation(const char *line, char *buf, size_t len)
 	return kept ? buf : NULL;
 }
 
+/* Says whether LINE turns layers off (disable, reset). */
+static bool
+turns_off(const char *line)
+{
+	const char *name = repl_line_command(line);
+
+	return name && (strcmp(name, "disable") == 0 ||
+			strcmp(name, "reset") == 0);
+}
+
 /* Plays step S's commands, the checks evaluated after each (HELD).
  * When SEEN is not NULL it gets, per output check, the output the check
  * first held on.  DROP_ISOLATION plays `enable` lines without their
@@ -166,9 +176,7 @@ play_commands(const struct autoplay *a, struct course_ctx *ctx,
 			if (held[i] && !was[i] && !seen[i] && ctx->output)
 				seen[i] = strdup(ctx->output);
 		isolated = isolated || any_isolation(&ctx->r->plan);
-		disables = disables || (repl_line_command(s->commands[k]) &&
-			   strcmp(repl_line_command(s->commands[k]),
-				  "disable") == 0);
+		disables = disables || turns_off(s->commands[k]);
 	}
 	/* A step that turns layers off is about their absence. */
 	return isolated && !disables;
@@ -199,8 +207,12 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 
 	fflush(a->rep);
 	fflush(stdout);
-	if ((pid = fork()) < 0)
-		return 0;
+	if ((pid = fork()) < 0) {
+		fprintf(a->rep, "not ok - %s: step %zu (%s): could not replay it "
+			"without its layers: fork: %s\n", file, n + 1, s->title,
+			strerror(errno));
+		return 1;
+	}
 	if (pid == 0) {
 		struct course_ctx ctx;
 		struct repl *r;
@@ -212,12 +224,12 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
-			_exit(0);
+			_exit(2);
 		close(null);
 		if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 		    !(r = session(a, &ctx)))
-			_exit(0);
+			_exit(2);
 		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < l->steps[i].ncommands; k++) {
 				const char *c = l->steps[i].commands[k];
@@ -245,18 +257,27 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 		session_end(r, &ctx);
 		_exit(done ? 1 : 0);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
+		return WEXITSTATUS(status);
+	fprintf(a->rep, "not ok - %s: step %zu (%s): could not replay it without "
+		"its layers (%s %d)\n", file, n + 1, s->title,
+		WIFEXITED(status) ? "status" : "signal",
+		WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 1;
 }
 
 /* Plays step N of L: each check (but `always:` ones) fails before; the
  * commands run; each check held at some point; and each output check
  * refuses a near miss of what it matched.  Returns the number of
- * failures; *ISOLATED says whether an isolation layer was on. */
+ * failures the steps after it cannot be played past; *LOOSE counts the
+ * checks that let a near miss through, *ISOLATED says whether an
+ * isolation layer was on. */
 static int
 play_step(const struct autoplay *a, struct course_ctx *ctx, const char *file,
-	  size_t n, const struct lesson_step *s, bool *isolated)
+	  size_t n, const struct lesson_step *s, int *loose, bool *isolated)
 {
 	bool held[64] = { false };
 	char *seen[64] = { NULL }, why[1024];
@@ -287,7 +308,7 @@ play_step(const struct autoplay *a, struct course_ctx *ctx, const char *file,
 			bad++;
 		}
 	if (!bad)
-		bad += prove_outputs(a, ctx, file, n, s, seen);
+		*loose = prove_outputs(a, ctx, file, n, s, seen);
 	for (size_t i = 0; i < s->nchecks; i++)
 		free(seen[i]);
 	return bad;
@@ -301,37 +322,41 @@ play_lesson(const struct autoplay *a, const struct lesson *l,
 {
 	struct course_ctx ctx;
 	struct repl *r = session(a, &ctx);
-	bool isolated[LESSON_MAX_STEPS] = { false };
 	size_t played = 0;
 
 	if (!r) {
 		(*failed)++;
 		return;
 	}
+	/* A step that passed is done unless a near miss got through: a
+	 * loose output check, or the step done without its layers.  That
+	 * replay runs at once, while the host is as the step left it (a
+	 * later step may remove an image it uses).  The steps after a
+	 * loose one still play: the session is as written. */
 	for (; played < l->nsteps; played++) {
-		if (play_step(a, &ctx, file, played + 1, &l->steps[played],
-			      &isolated[played]) == 0)
-			continue;
-		(*failed)++;
-		if (played + 1 < l->nsteps)
-			fprintf(a->rep, "# %s: steps %zu to %zu not played: "
-				"they build on step %zu\n", file, played + 2,
-				l->nsteps, played + 1);
-		break;
-	}
-	session_end(r, &ctx);
-	/* Each step that passed: done, unless its layers are proven to
-	 * matter. */
-	for (size_t i = 0; i < played; i++) {
-		if (isolated[i] && !l->steps[i].any_isolation &&
-		    prove_layers(a, l, file, i)) {
+		const struct lesson_step *s = &l->steps[played];
+		bool isolated = false;
+		int loose = 0;
+
+		if (play_step(a, &ctx, file, played + 1, s, &loose,
+			      &isolated) != 0) {
+			(*failed)++;
+			if (played + 1 < l->nsteps)
+				fprintf(a->rep, "# %s: steps %zu to %zu not "
+					"played: they build on step %zu\n", file,
+					played + 2, l->nsteps, played + 1);
+			break;
+		}
+		if (loose || (isolated && !s->any_isolation &&
+			      prove_layers(a, l, file, played))) {
 			(*failed)++;
 			continue;
 		}
-		fprintf(a->rep, "ok - %s: step %zu: %s\n", file, i + 1,
-			l->steps[i].title);
+		fprintf(a->rep, "ok - %s: step %zu: %s\n", file, played + 1,
+			s->title);
 		(*passed)++;
 	}
+	session_end(r, &ctx);
 	fflush(a->rep);
 }
 

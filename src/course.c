@@ -80,7 +80,7 @@ regex_search(const char *re, const char *text)
 
 /* Writes ARG into BUF with each {KEY} replaced by the value of the
  * setting KEY (an unknown key stays as written); in a regex (REGEX), the
- * value's '.' is escaped. */
+ * value's special characters are escaped. */
 static const char *
 expand(const struct repl *r, const char *arg, bool regex, char *buf,
        size_t len)
@@ -96,7 +96,7 @@ expand(const struct repl *r, const char *arg, bool regex, char *buf,
 			      a + 1), plan_get(&r->plan, key, val,
 					       sizeof(val)) == 0)) {
 			for (const char *v = val; *v && o + 2 < len; v++) {
-				if (regex && *v == '.')
+				if (regex && strchr("\\.[]()*+?{}|^$", *v))
 					buf[o++] = '\\';
 				buf[o++] = *v;
 			}

@@ -336,7 +336,7 @@ parse_number(const char *s, long *out)
 }
 
 /* A copy of RE with each {KEY} (a setting's name: letters, '.', '_')
- * replaced by "x", or NULL when out of memory. */
+ * replaced by "x"; NULL when out of memory or KEY is no setting. */
 static char *
 without_keys(const char *re)
 {
@@ -349,6 +349,13 @@ without_keys(const char *re)
 				     : 0;
 
 		if (n && s[n + 1] == '}') {
+			char key[64];
+
+			snprintf(key, sizeof(key), "%.*s", (int)n, s + 1);
+			if (!plan_key_lookup(key)) {
+				free(out);
+				return NULL;
+			}
 			*o++ = 'x';
 			s += n + 2;
 			continue;
@@ -426,8 +433,11 @@ parse_check(struct parser *p, const char *text, int line,
 		 * judged with a plain word in its place. */
 		char *filled = without_keys(w[first]);
 
-		if (!filled)
+		if (!filled) {
+			perr(p, line, "'%s' names a setting in {...} that there "
+			     "is not (the settings: `help set`)", text);
 			goto out;
+		}
 		if ((why = regex_too_costly(filled)) != NULL) {
 			perr(p, line, "regular expression too costly: "
 			     "'%.40s%s': %s; a shorter or simpler one will do",

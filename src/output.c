@@ -23,13 +23,15 @@ escape_length(const char *s)
 	case '\0':
 		return 1;
 	case '[': /* CSI: parameters, intermediates, a final byte */
-		for (i = 2; s[i] && (unsigned char)s[i] >= 0x20 &&
+		for (i = 2; (unsigned char)s[i] >= 0x20 &&
 			    (unsigned char)s[i] <= 0x3f; i++)
 			;
-		while (s[i] && (unsigned char)s[i] >= 0x20 &&
+		while ((unsigned char)s[i] >= 0x20 &&
 		       (unsigned char)s[i] <= 0x2f)
 			i++;
-		return s[i] ? i + 1 : i;
+		/* a control character (a newline) ends it unfinished */
+		return (unsigned char)s[i] >= 0x40 &&
+		       (unsigned char)s[i] <= 0x7e ? i + 1 : i;
 	case ']': case 'P': case 'X': case '^': case '_':
 		/* OSC, DCS and the other strings: to BEL or ESC \ */
 		for (i = 2; s[i]; i++) {
@@ -40,10 +42,11 @@ escape_length(const char *s)
 		}
 		return i;
 	default: /* ESC, intermediates, a final byte: ESC ( B, ESC = */
-		while (s[i] && (unsigned char)s[i] >= 0x20 &&
+		while ((unsigned char)s[i] >= 0x20 &&
 		       (unsigned char)s[i] <= 0x2f)
 			i++;
-		return s[i] ? i + 1 : i;
+		return (unsigned char)s[i] >= 0x30 &&
+		       (unsigned char)s[i] <= 0x7e ? i + 1 : i;
 	}
 }
 

@@ -1285,7 +1285,7 @@ wait_seen(const struct repl *r, pid_t pid, int timeout_ms)
  * its command runs (a command like `hostname` is gone by the time `run`
  * returns, and a dead process has no links).  And for the TUI, its pid. */
 static void
-record_held(pid_t pid, void *arg)
+record_held(pid_t pid, bool set_up, void *arg)
 {
 	struct repl *r = arg;
 
@@ -1295,7 +1295,11 @@ record_held(pid_t pid, void *arg)
 	if (r->tui && r->event_fd >= 0)
 		wait_seen(r, pid, 1000);
 	r->announced = pid;
-	if (r->record_last)
+	if (r->record_last && !set_up) {
+		/* Half made, or gone: nothing of it is the container. */
+		hostview_free(&r->last);
+		memset(&r->last, 0, sizeof(r->last));
+	} else if (r->record_last)
 		hostview_update(&r->last, "/proc", pid, NULL,
 				HOSTVIEW_STATUS | HOSTVIEW_NS | HOSTVIEW_LINKS |
 				HOSTVIEW_MOUNTS);

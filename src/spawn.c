@@ -1261,7 +1261,7 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	 * it is looked at, released again, and runs the command. */
 	for (int hold = 0; hold < 2; hold++) {
 		if (hold == 1 && s->on_hold)
-			s->on_hold(pid, s->on_hold_arg);
+			s->on_hold(pid, true, s->on_hold_arg);
 		if (write(sync_pipe[1], "g", 1) != 1) {
 			msg_fail(err, errlen, "release the child: %s",
 				 strerror(errno));
@@ -1277,10 +1277,24 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 			;
 		if (hold == 0 && (n != (ssize_t)sizeof(report) ||
 				  report.stage != STAGE_HELD)) {
-			/* It failed while setting up: still announced, so
-			 * that the pane can say it did not start. */
+			/* It failed while setting up (or died without a
+			 * word): still announced, so that the pane can say it
+			 * did not start, but not looked at. */
 			if (s->on_hold)
-				s->on_hold(pid, s->on_hold_arg);
+				s->on_hold(pid, false, s->on_hold_arg);
+			if (n != (ssize_t)sizeof(report)) {
+				while (waitpid(pid, &c->status, 0) < 0 &&
+				       errno == EINTR)
+					;
+				char how[64];
+
+				msg_fail(err, errlen, "the container died while "
+					 "it was being set up (%s)",
+					 spawn_describe_status(c->status, how,
+							       sizeof(how)));
+				code = spawn_exit_code(c->status);
+				goto undo_started;
+			}
 			break;
 		}
 	}

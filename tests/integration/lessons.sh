@@ -112,7 +112,23 @@ test_lines_a_learner_can_type() {
 		equals "$long" ""
 }
 
+# Near misses: a regex that takes "my pid is 10" for "my pid is 1", and a
+# step that is done as well with its layer off.  Each is named, and the
+# step after the first still plays.
+test_near_misses_caught() {
+	local f=$top/tests/lessons/near-misses.md
+	out=$(timeout 120 "$BOX" --trust check "$f" 2>&1)
+	rc=$?
+	check "the loose regex is named, with the near miss it took" \
+		contains "$out" "\`output matches \"my pid is 1\"\` (line 18) lets a near miss through: \"my pid is 10\""
+	check "the step done without its layer is named" \
+		contains "$out" "step 2 (Text a container without the layer prints too): done with every isolation layer off"
+	check "neither passes" contains "$out" "check: 0 passed, 2 failed"
+	check "status 1" equals "$rc" 1
+}
+
 t "lessons: a missing file" test_missing_file
+t "lessons: near misses are caught and named" test_near_misses_caught
 t "lessons: lines a learner can type" test_lines_a_learner_can_type
 t "lessons: a lesson from elsewhere is not played without a question" test_untrusted_lesson
 summary "lessons"

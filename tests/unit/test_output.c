@@ -57,6 +57,9 @@ test_escapes_dropped(void **state)
 	/* cut short at the end: nothing of it is kept */
 	normalised("ok\033[1", "ok");
 	normalised("ok\033", "ok");
+	/* a newline is never part of a sequence */
+	normalised("a\033[\nb\n", "a\nb\n");
+	normalised("a\033\nb", "a\nb");
 }
 
 static void
