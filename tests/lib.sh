@@ -49,6 +49,21 @@ lacks() { [[ "$1" != *"$2"* ]]; }
 equals() { [ "$1" = "$2" ]; }
 matches() { [[ "$1" =~ $2 ]]; }
 
+# record NAME ERRORS: counts one result, "ok" when ERRORS (lines, each
+# ending in a newline) is empty; returns 1 on a failure.
+record() {
+	if [ -z "$2" ]; then
+		passed=$((passed + 1))
+		echo "ok - $1"
+		return 0
+	fi
+	failed=$((failed + 1))
+	failures+="  $1"$'\n'
+	echo "not ok - $1"
+	printf '%s' "$2"
+	return 1
+}
+
 # t NAME FUNCTION: runs one test with the host-state comparison.
 t() {
 	local name=$1 fn=$2 before after
@@ -60,18 +75,9 @@ t() {
 		test_errors+="    the host changed:"$'\n'
 		test_errors+=$(diff <(echo "$before") <(echo "$after") | sed 's/^/      /')$'\n'
 	fi
-	if [ -z "$test_errors" ]; then
-		passed=$((passed + 1))
-		echo "ok - $name"
-	else
-		failed=$((failed + 1))
-		failures+="  $name"$'\n'
-		echo "not ok - $name"
-		printf '%s' "$test_errors"
-		if [ -n "${out+x}" ]; then
-			echo "    last output:"
-			printf '%s\n' "$out" | head -30 | sed 's/^/      /'
-		fi
+	if ! record "$name" "$test_errors" && [ -n "${out+x}" ]; then
+		echo "    last output:"
+		printf '%s\n' "$out" | head -30 | sed 's/^/      /'
 	fi
 }
 

@@ -48,20 +48,13 @@ step_lines() {
 # that t compares the host around (a step alone leaves containers running
 # on purpose, so the host is compared per session, not per step).
 verdict() {
-	local name=$1 err=${2:-} scr=${3:-}
-	if [ -z "$err" ]; then
-		passed=$((passed + 1))
-		echo "ok - $name"
-		return
+	local name=$1 err=${2:-} scr=${3:-} text=""
+	if [ -n "$err" ]; then
+		text="    $err"$'\n'
+		[ -n "$scr" ] && text+="    the screen:"$'\n'$(printf '%s\n' "$scr" |
+			sed 's/^/      | /')$'\n'
 	fi
-	failed=$((failed + 1))
-	failures+="  $name"$'\n'
-	echo "not ok - $name"
-	echo "    $err"
-	if [ -n "$scr" ]; then
-		echo "    the screen:"
-		printf '%s\n' "$scr" | sed 's/^/      | /'
-	fi
+	record "$name" "$text" || true
 }
 
 # --- sessions ----------------------------------------------------------------
