@@ -106,7 +106,16 @@ suite_start() {
 	require_root "tests/integration/$name"
 	[ -x "$ROOTFS/bin/busybox" ] || { echo "no rootfs at $ROOTFS: make rootfs"; exit 1; }
 	work=$(mktemp -d "/tmp/boxstep-${name%.sh}.XXXXXX")
+	# A home of the suite's own: nothing it runs (history, progress,
+	# imported images) lands in the real user's state directory.
+	export HOME=$work/home XDG_STATE_HOME=$work/home/.local/state \
+		XDG_CONFIG_HOME=$work/home/.config
+	mkdir -p "$HOME"
 }
+
+# The files the course leaves in /tmp when a lesson is cut short: lesson
+# 13's image archive, lesson 12's command file.
+course_tmp="/tmp/demo /tmp/demo.tar /tmp/rootless.box"
 
 require_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -16,11 +16,11 @@ sock=boxstep-learner-$$
 . "$here/../tmux.sh"
 # Lesson 07 starts a fork bomb: should its limit not hold, the host stays
 # usable.  Lesson 13 imports an image, into the scratch directory, and
-# builds its archive in /tmp/boxstep-demo*, which a lesson stopped
+# builds its archive in /tmp/demo*, which a lesson stopped
 # early leaves behind.
 pids_guard_start
 export BOXSTEP_IMAGES=$work/images
-trap 'tm_stop; rm -rf "$work" /tmp/boxstep-demo /tmp/boxstep-demo.tar; pids_guard_end' EXIT
+trap 'tm_stop; rm -rf "$work" $course_tmp; pids_guard_end' EXIT
 echo "boxstep as a learner takes it: $BOX"
 
 # LEARNER_LESSONS="02 05", when set, plays only those lessons (and their

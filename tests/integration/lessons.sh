@@ -12,10 +12,10 @@ suite_start lessons.sh "${1:-}"
 # should one run on anyway, its processes stay bounded.
 pids_guard_start
 # Lesson 13 imports an image: into the scratch directory, not root's
-# state directory.  It builds its archive in /tmp/boxstep-demo*, which a
+# state directory.  It builds its archive in /tmp/demo*, which a
 # run with its last step dropped leaves behind.
 export BOXSTEP_IMAGES=$work/images
-trap 'rm -rf "$work" /tmp/boxstep-demo /tmp/boxstep-demo.tar; pids_guard_end' EXIT
+trap 'rm -rf "$work" $course_tmp; pids_guard_end' EXIT
 
 # drop_step FILE N OUT: writes FILE with step N's boxstep commands
 # replaced by `layers`, which changes nothing.

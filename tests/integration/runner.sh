@@ -15,7 +15,7 @@ command -v tmux >/dev/null || { echo "tmux is missing: make deps"; exit 1; }
 sock=boxstep-runner-$$
 . "$here/../tmux.sh"
 pids_guard_start
-trap 'tm_stop; rm -rf "$work"; pids_guard_end' EXIT
+trap 'tm_stop; rm -rf "$work" $course_tmp; pids_guard_end' EXIT
 echo "boxstep lesson runner tests: $BOX"
 
 n=0
