@@ -13,14 +13,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "tui_theme.h"
+
 struct repl;
 
-enum tui_theme {
-	TUI_THEME_DEFAULT,    /* dark in the TUI, projector in present mode */
-	TUI_THEME_DARK,       /* the terminal's own colours */
-	TUI_THEME_LIGHT,      /* black on white */
-	TUI_THEME_PROJECTOR,  /* bright, bold, on black: for a projector */
-};
 
 struct tui_opts {
 	enum tui_theme theme;

@@ -15,7 +15,7 @@
 #include "hostview.h"
 #include "lesson.h"
 #include "present.h"
-#include "tui.h"
+#include "tui_theme.h"
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24

@@ -428,7 +428,9 @@ autoplay_check_files(int nfiles, char **files, const char *rootfs,
 	rc = relay_headless(play_all, &a, verbose);
 	if (rc < 0)
 		fprintf(stderr, "boxstep: check: cannot make a pty to play the "
-			"lessons at: %s\n", strerror(errno));
+			"lessons at: %s; check plays them at a terminal, as a "
+			"learner takes them: is devpts mounted on /dev/pts?\n",
+			strerror(errno));
 	close(a.report_fd);
 	for (size_t i = 0; i < a.n; i++)
 		lesson_free(&a.lessons[i]);

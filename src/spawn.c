@@ -1289,7 +1289,8 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 				char how[64];
 
 				msg_fail(err, errlen, "the container died while "
-					 "it was being set up (%s)",
+					 "it was being set up (%s); `show` lists "
+					 "what it does before your command",
 					 spawn_describe_status(c->status, how,
 							       sizeof(how)));
 				code = spawn_exit_code(c->status);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "tui.h"
 #include "tui_layout.h"
 /* After vterm.h: term.h defines macros (bell, lines) that clash. */
 #include <term.h>
@@ -61,15 +62,6 @@ drain_wake(void)
 
 	while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
 		;
-}
-
-double
-tui_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* endwin() on every way out, including exit() from a fatal error. */
@@ -151,13 +143,6 @@ start_curses(struct tui *t)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-}
-
-/* An attribute for UI element PAIR, or its monochrome stand-in. */
-attr_t
-tui_attr(const struct tui *t, short pair, attr_t mono)
-{
-	return t->color ? COLOR_PAIR(pair) : mono;
 }
 
 /* --- the host-view pane ------------------------------------------------ */
@@ -474,39 +459,6 @@ put_clipped(WINDOW *w, const char *s, attr_t attr, int *room)
 	waddnstr(w, s, n);
 	wattroff(w, attr);
 	*room -= n;
-}
-
-void
-tui_put_cut(WINDOW *w, int y, int x, const char *s, int width, bool utf8)
-{
-	wchar_t wl[1024];
-	size_t n = mbstowcs(wl, s, sizeof(wl) / sizeof(wl[0]) - 1), take = 0;
-	size_t fit_take = 0;
-	int cols = 0;
-
-	if (n == (size_t)-1) {
-		/* not text in this locale: as bytes */
-		mvwaddnstr(w, y, x, s, width);
-		return;
-	}
-	for (; take < n; take++) {
-		int cw = wcwidth(wl[take]);
-
-		cw = cw < 0 ? 1 : cw;
-		if (cols + cw > width)
-			break;
-		cols += cw;
-		/* Where the cut goes if the mark is needed: its column kept. */
-		if (cols <= width - 1)
-			fit_take = take + 1;
-	}
-	if (take == n) {
-		mvwaddnwstr(w, y, x, wl, (int)n);
-		return;
-	}
-	mvwaddnwstr(w, y, x, wl, (int)fit_take);
-	if (width > 0)
-		waddwstr(w, utf8 ? L"\u2026" : L">");
 }
 
 static void

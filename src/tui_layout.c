@@ -8,11 +8,66 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "plan.h"
 
 /* --- layout ---------------------------------------------------------------- */
+
+/* --- drawing primitives, shared with tui.c ---------------------------- */
+
+/* The monotonic clock, in seconds. */
+double
+tui_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* An attribute for UI element PAIR, or its monochrome stand-in. */
+attr_t
+tui_attr(const struct tui *t, short pair, attr_t mono)
+{
+	return t->color ? COLOR_PAIR(pair) : mono;
+}
+
+/* Writes S at Y, X in at most WIDTH columns; a cut line ends with a
+ * mark. */
+void
+tui_put_cut(WINDOW *w, int y, int x, const char *s, int width, bool utf8)
+{
+	wchar_t wl[1024];
+	size_t n = mbstowcs(wl, s, sizeof(wl) / sizeof(wl[0]) - 1), take = 0;
+	size_t fit_take = 0;
+	int cols = 0;
+
+	if (n == (size_t)-1) {
+		/* not text in this locale: as bytes */
+		mvwaddnstr(w, y, x, s, width);
+		return;
+	}
+	for (; take < n; take++) {
+		int cw = wcwidth(wl[take]);
+
+		cw = cw < 0 ? 1 : cw;
+		if (cols + cw > width)
+			break;
+		cols += cw;
+		/* Where the cut goes if the mark is needed: its column kept. */
+		if (cols <= width - 1)
+			fit_take = take + 1;
+	}
+	if (take == n) {
+		mvwaddnwstr(w, y, x, wl, (int)n);
+		return;
+	}
+	mvwaddnwstr(w, y, x, wl, (int)fit_take);
+	if (width > 0)
+		waddwstr(w, utf8 ? L"\u2026" : L">");
+}
 
 int
 tui_lesson_rows(const struct tui *t, int avail, int share_pct)
