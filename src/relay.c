@@ -23,9 +23,13 @@
 #include "fsutil.h"
 #include "repl.h"
 
-pid_t
-relay_fork(struct repl *r, const struct winsize *ws, const struct termios *tio,
-	   int *ptmx, int *events)
+/* Forks a child onto a new pty of size WS (modes TIO, may be NULL) with
+ * an event socket.  The child gets its end of the socket in *EVENTS and
+ * 0 back; the parent the child's pid, the pty's master in *PTMX and its
+ * end of the socket in *EVENTS (both close-on-exec); -1 on failure. */
+static pid_t
+fork_on_pty(const struct winsize *ws, const struct termios *tio, int *ptmx,
+	    int *events)
 {
 	int sv[2];
 	pid_t pid;
@@ -40,22 +44,31 @@ relay_fork(struct repl *r, const struct winsize *ws, const struct termios *tio,
 		close(sv[1]);
 		return -1;
 	}
+	close(sv[pid == 0 ? 0 : 1]);
+	*events = sv[pid == 0 ? 1 : 0];
+	if (pid > 0)
+		fcntl(*ptmx, F_SETFD, FD_CLOEXEC);
+	return pid;
+}
+
+pid_t
+relay_fork(struct repl *r, const struct winsize *ws, const struct termios *tio,
+	   int *ptmx, int *events)
+{
+	pid_t pid = fork_on_pty(ws, tio, ptmx, events);
+
 	if (pid == 0) {
 		/* The REPL, in its own session on the pty: exactly the plain
 		 * mode, with events and captures through the socket. */
 		int rc;
 
-		close(sv[0]);
 		spawn_session_after_fork(&r->session);
-		r->event_fd = sv[1];
+		r->event_fd = *events;
 		r->relay = true;
 		rc = repl_interactive(r);
 		repl_done(r);
 		exit(rc);
 	}
-	close(sv[1]);
-	*events = sv[0];
-	fcntl(*ptmx, F_SETFD, FD_CLOEXEC);
 	return pid;
 }
 
@@ -219,6 +232,19 @@ relay_loop(struct relay_io *io)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* Runs the loop over IO, then lets go of its pty, socket and capture.
+ * Returns the child's status, as relay_loop(). */
+static int
+relay_run(struct relay_io *io)
+{
+	int rc = relay_loop(io);
+
+	capture_free(io->cap);
+	close(io->ptmx);
+	close(io->events);
+	return rc;
+}
+
 int
 relay_main(struct repl *r)
 {
@@ -226,7 +252,6 @@ relay_main(struct repl *r)
 	struct capture cap = { 0 };
 	struct relay_io io = { .in = STDIN_FILENO, .out = STDOUT_FILENO,
 			       .cap = &cap };
-	int rc;
 
 	ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
 	if (tcgetattr(STDIN_FILENO, &saved_tio) < 0)
@@ -238,11 +263,7 @@ relay_main(struct repl *r)
 	}
 	handle_signals();
 	go_raw();
-	rc = relay_loop(&io);
-	capture_free(&cap);
-	close(io.ptmx);
-	close(io.events);
-	return rc;
+	return relay_run(&io);
 }
 
 int
@@ -305,29 +326,12 @@ relay_headless(int (*fn)(void *arg, int events), void *arg, bool show)
 	struct capture cap = { 0 };
 	struct relay_io io = { .in = -1, .out = show ? STDOUT_FILENO : -1,
 			       .cap = &cap };
-	int sv[2], rc;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	io.child = fork_on_pty(&ws, NULL, &io.ptmx, &io.events);
+	if (io.child < 0)
 		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	io.child = forkpty(&io.ptmx, NULL, NULL, &ws);
-	if (io.child < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (io.child == 0) {
-		close(sv[0]);
-		exit(fn(arg, sv[1]));
-	}
-	close(sv[1]);
-	io.events = sv[0];
-	fcntl(io.ptmx, F_SETFD, FD_CLOEXEC);
+	if (io.child == 0)
+		exit(fn(arg, io.events));
 	handle_signals();
-	rc = relay_loop(&io);
-	capture_free(&cap);
-	close(io.ptmx);
-	close(io.events);
-	return rc;
+	return relay_run(&io);
 }
