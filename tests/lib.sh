@@ -106,10 +106,15 @@ suite_start() {
 	require_root "tests/integration/$name"
 	[ -x "$ROOTFS/bin/busybox" ] || { echo "no rootfs at $ROOTFS: make rootfs"; exit 1; }
 	work=$(mktemp -d "/tmp/boxstep-${name%.sh}.XXXXXX")
-	# A home of the suite's own: nothing it runs (history, progress,
-	# imported images) lands in the real user's state directory.
-	export HOME=$work/home XDG_STATE_HOME=$work/home/.local/state \
-		XDG_CONFIG_HOME=$work/home/.config
+	own_home "$work"
+}
+
+# own_home DIR: a home of the suite's own under DIR, so that nothing it
+# runs (history, progress, imported images) lands in the real user's
+# state directory.
+own_home() {
+	export HOME=$1/home XDG_STATE_HOME=$1/home/.local/state \
+		XDG_CONFIG_HOME=$1/home/.config
 	mkdir -p "$HOME"
 }
 

@@ -10,7 +10,11 @@ stage=$(mktemp -d /tmp/boxstep-install.XXXXXX)
 # As under /usr/local: every user can reach it (lesson 12 runs the
 # installed boxstep as nobody).
 chmod 755 "$stage"
-trap 'rm -rf "$stage"' EXIT
+# `boxstep check` below plays the course, which imports an image: into a
+# home of the test's own, apart from what uninstall must leave empty.
+home=$(mktemp -d /tmp/boxstep-install-home.XXXXXX)
+own_home "$home"
+trap 'rm -rf "$stage" "$home" $course_tmp' EXIT
 
 test_install_uninstall() {
 	make -s install DESTDIR="$stage" PREFIX=/opt/boxstep >/dev/null 2>&1
