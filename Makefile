@@ -105,7 +105,7 @@ vmtest: all rootfs
 
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
-SUITES = run bad-input image hardening hostview lessons runner learner \
+SUITES = run golden bad-input image hardening hostview lessons runner learner \
          present tty tui rootless
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 

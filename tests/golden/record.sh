@@ -12,7 +12,8 @@
 #   rootless/show/...        the same, run as the user nobody (rootless)
 #   explain.txt              `explain LAYER` for every layer, and its errors
 #   help.txt                 `help` and `help COMMAND` for every command
-#   help-in-lesson.txt       the same, typed in a lesson (`lesson 01`)
+#   help-in-lesson.txt       the same, typed in a lesson (`lesson 01`):
+#                            the lesson's text, then the same help texts
 #   cli.txt                  `boxstep --help`, `--version`, each
 #                            subcommand with --help, the lesson and image
 #                            lists
@@ -34,6 +35,10 @@
 #                 which boxstep names when it says why no cgroup layer
 #                 can work (a login session, a service, a CI runner
 #                 each have their own)
+#   <pid>         a session's pid in a path, /run/boxstep/<pid>/ (the
+#                 message for a missing /bin/bash names it)
+#   <time>        when an image was imported, in `boxstep images`: the
+#                 stand-in image's copy keeps the rootfs's build time
 #
 # Every boxstep runs with a fixed environment (env -i), a home of its own
 # made afresh for each run (so no progress carries over from one to the
@@ -81,7 +86,9 @@ mask() {
 	    -e "s|$(sed_quote "$ROOTFS")|<rootfs>|g" \
 	    -e "s|$(sed_quote "$LESSONS")|<lessons>|g" \
 	    -e "s|$(sed_quote "$BOX")|<boxstep>|g" \
-	    -e "s|boxstep's cgroup /[^ ]* |boxstep's cgroup <own cgroup> |g"
+	    -e "s|boxstep's cgroup /[^ ]* |boxstep's cgroup <own cgroup> |g" \
+	    -e "s|/run/boxstep/[0-9][0-9]*/|/run/boxstep/<pid>/|g" \
+	    -e "s|imported [0-9-]* [0-9:]*  |imported <time>  |"
 }
 
 # as_root ARGS...: boxstep as root; the output on stdout, then the status
@@ -226,6 +233,120 @@ walk() {
 	} | mask >"$file"
 }
 
+# --- show for other plans -----------------------------------------------
+
+# batch FILE RUNNER SCRIPT: one batch of REPL commands, with -e.
+batch() {
+	case_to "$1" "boxstep -e -c '$3'" "$2" -e -c "$3"
+}
+
+layer_names=$(as_root -e -c layers | sed -n 's/^  \([a-z]\+\) .*/\1/p')
+
+# plans RUNNER DIR: show for the plans no lesson walks through.
+plans() {
+	local run=$1 dir=$2 l all=""
+	batch "$dir/default.txt" "$run" "show"
+	batch "$dir/layers-and-settings.txt" "$run" "layers"
+	batch "$dir/layers-and-settings.txt" "$run" "set"
+	for l in $layer_names; do
+		batch "$dir/only-$l.txt" "$run" "enable $l; show"
+		all+="$l "
+	done
+	# chroot and pivot are two ways to the same root: one at a time.
+	all=${all% }
+	batch "$dir/all-layers-chroot.txt" "$run" "enable $(echo "$all" | sed 's/ pivot//'); show"
+	batch "$dir/all-layers-pivot.txt" "$run" "enable $(echo "$all" | sed 's/ chroot//'); show"
+	batch "$dir/propagation-shared.txt" "$run" "enable mnt proc; set propagation shared; show"
+	batch "$dir/propagation-shared.txt" "$run" "enable mnt chroot proc; set propagation shared; show"
+	batch "$dir/chdir-off.txt" "$run" "enable chroot; set chdir off; show"
+	batch "$dir/rootfs-layer-off.txt" "$run" "enable mnt chroot; set rootfs.layer off; show"
+	batch "$dir/rootfs-layer-off.txt" "$run" "enable mnt pivot; set rootfs.layer off; show"
+	batch "$dir/limits.txt" "$run" "enable pids memory cpu; set pids.max max; set memory.max 1G; set cpu.max max; show"
+}
+
 for lesson in "$LESSONS"/[0-9]*.md; do
 	walk as_root "$lesson" "show/lesson-$(basename "$lesson" .md).txt"
 done
+plans as_root show
+
+# --- rootless -------------------------------------------------------------
+
+# The same as the user nobody, when boxstep runs rootless here; else the
+# reason, in rootless/unavailable.txt (and the comparison then fails,
+# naming it).
+rootless_why=""
+if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$BOX" ||
+   ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$ROOTFS/bin/sh"; then
+	rootless_why="nobody cannot reach $BOX or $ROOTFS"
+elif probe=$(as_nobody -e -c layers) && [[ "$probe" != *"[exit 0]" ]]; then
+	rootless_why=$probe
+fi
+if [ -n "$rootless_why" ]; then
+	mkdir -p "$outdir/rootless"
+	printf 'rootless mode cannot be recorded here: %s\n' "$rootless_why" |
+		mask >"$outdir/rootless/unavailable.txt"
+else
+	for lesson in "$LESSONS"/[0-9]*.md; do
+		walk as_nobody "$lesson" "rootless/show/lesson-$(basename "$lesson" .md).txt"
+	done
+	plans as_nobody rootless/show
+fi
+
+# --- explain ----------------------------------------------------------------
+
+for l in $layer_names; do
+	batch explain.txt as_root "explain $l"
+done
+for c in "explain" "explain ut" "explain UTS" "explain cgroups" "explain uts pid"; do
+	batch explain.txt as_root "$c"
+done
+
+# --- help -------------------------------------------------------------------
+
+batch help.txt as_root "help"
+for c in $commands; do
+	batch help.txt as_root "help $c"
+done
+# Prefixes: one that names a command, one that could be three.
+batch help.txt as_root "help sho"
+batch help.txt as_root "help st"
+# In a lesson (its first step's text comes first).
+script="lesson 01; help"
+for c in $commands; do
+	script+="; help $c"
+done
+batch help-in-lesson.txt as_root "$script"
+
+# --- the command line -------------------------------------------------------
+
+for a in --help --version -h; do
+	case_to cli.txt "boxstep $a" as_root "$a"
+done
+for sub in lesson present check watch import images; do
+	case_to cli.txt "boxstep $sub --help" as_root "$sub" --help
+done
+case_to cli.txt "boxstep lesson" as_root lesson
+case_to cli.txt "boxstep images" as_root images
+case_to cli.txt "boxstep help" as_root help
+
+# --- bad input ----------------------------------------------------------------
+
+. "$top/tests/integration/bad-input-cases.sh"
+bad_input_files
+while IFS= read -r line; do
+	[ -n "$line" ] || continue
+	bad_input_row "$line"
+	eval "set -- $args"
+	case_to bad-input.txt "boxstep $args" as_root "$@"
+done <<<"$rows"
+# Its last case, not root where user namespaces are refused: captured by
+# bad_input_not_root in $out, so without its last newline.
+if bad_input_not_root "$top/tests/helpers"; then
+	{
+		echo "=== not root, user namespaces refused: boxstep -c layers"
+		printf '%s\n' "$out"
+		echo "[exit $rc]"
+	} | mask >>"$outdir/bad-input.txt"
+else
+	echo "=== not root: cannot build tests/helpers/nouserns.c" >>"$outdir/bad-input.txt"
+fi
