@@ -62,6 +62,11 @@ LESSONS=$(realpath "${BOXSTEP_LESSONS:-$top/lessons}")
 [ -x "$ROOTFS/bin/busybox" ] || { echo "no rootfs at $ROOTFS: make rootfs" >&2; exit 1; }
 mkdir -p "$2"
 outdir=$(realpath "$2")
+# Its old texts are replaced: refuse a directory that holds something else.
+if [ -n "$(ls -A "$outdir")" ] && [ ! -f "$outdir/bad-input.txt" ]; then
+	echo "record.sh: $outdir is neither empty nor a directory of golden texts" >&2
+	exit 2
+fi
 work=$(mktemp -d /tmp/boxstep-record.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # nobody reads the stand-in image below.

@@ -61,5 +61,5 @@ while IFS= read -r f; do
 	record "golden: $f" "$errors"
 done < <(texts "$golden")
 [ "$n" -gt 0 ] || record "golden: there are golden texts" "    none in $golden"$'\n'
-echo "golden: $n texts compared in $(( ($(date +%s%N) - began) / 1000000 )) ms"
+echo "golden: $n texts recorded and compared in $(( ($(date +%s%N) - began) / 1000000 )) ms"
 summary "golden"
