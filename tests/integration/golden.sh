@@ -23,7 +23,7 @@ real_state=$(getent passwd "$(id -u)" | cut -d: -f6)/.local/state
 
 test_record() {
 	local log rc
-	log=$("$golden/record.sh" "$BOX" "$got" 2>&1)
+	log=$(bash "$golden/record.sh" "$BOX" "$got" 2>&1)
 	rc=$?
 	check "the recorder ends well (status $rc)" equals "$rc" 0
 	check "the recorder says nothing (it said: ${log:0:300})" equals "$log" ""
