@@ -11,9 +11,18 @@
 #   user namespace (and each container mounts the session's overlay),
 #   against `unshare --user --map-root-user` with the same flags.
 #
-# Usage: bench.sh [BOXSTEP] (N=200 by default; set N in the environment)
+#   kernel floor: the same boxstep -f session against bench/minimal.c,
+#   which makes only the kernel calls of that container (clone with the
+#   same flags, sethostname, / private, chroot, chdir, mount proc, exec,
+#   wait) in a loop of its own.  What is left over it is boxstep's own
+#   work per container.  The goal is boxstep at most 1.15 times it.
+#
+# Usage: bench.sh [BOXSTEP [MINIMAL]] (N=200 by default; set N in the
+# environment).  MINIMAL is bench/minimal.c built (`make bench` builds
+# it as build/bench-minimal); without it the third row is skipped.
 set -eu
 BOX=$(realpath "${1:-./boxstep}")
+MINIMAL=$(realpath -m "${2:-$(dirname "$BOX")/build/bench-minimal}")
 ROOTFS=$(realpath "${BOXSTEP_ROOTFS:-$(dirname "$BOX")/rootfs/busybox}")
 N=${N:-200}
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces)"; exit 1; }
@@ -26,34 +35,47 @@ script=$work/runs.bx
 echo "enable uts pid mnt chroot proc" >"$script"
 for _ in $(seq "$N"); do echo "run /bin/true"; done >>"$script"
 
-# compare TITLE GOAL UNSHARE-FLAGS [WRAPPER...]: after one warm-up of each
-# (page cache, first-touch costs), one boxstep -f session of N runs
-# against N runs of unshare(1) with FLAGS, both through WRAPPER.
-compare() {
-	local title=$1 goal=$2 flags=$3 t0 t1 t2
-	shift 3
-	"$@" env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
-	"$@" unshare $flags --root="$ROOTFS" /bin/true
-	t0=$(now)
-	"$@" env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null
-	t1=$(now)
+box() { "$@" env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null; }
+
+# The references, each N runs of /bin/true in the same isolation.
+# unshare_loop FLAGS [WRAPPER...]: unshare(1) with FLAGS in a shell loop.
+unshare_loop() {
+	local flags=$1
+	shift
 	"$@" sh -c 'for _ in $(seq "$1"); do unshare $2 --root="$3" /bin/true; done' \
 		sh "$N" "$flags" "$ROOTFS"
+}
+minimal_loop() { "$MINIMAL" "$N" "$ROOTFS"; }
+
+# compare TITLE GOAL LABEL RATIO REFERENCE [ARG...]: after one warm-up of
+# each (page cache, first-touch costs), one boxstep -f session of N runs
+# (through the wrapper in $wrap, if any) against REFERENCE ARG...; the
+# reference's line reads LABEL, the ratio "boxstep/RATIO".
+wrap=()
+compare() {
+	local title=$1 goal=$2 label=$3 ratio=$4 t0 t1 t2
+	shift 4
+	box "${wrap[@]}"
+	N=1 "$@"
+	t0=$(now)
+	box "${wrap[@]}"
+	t1=$(now)
+	"$@"
 	t2=$(now)
 	awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v title="$title" \
-		-v goal="$goal" 'BEGIN {
+		-v goal="$goal" -v label="$label" -v ratio="$ratio" 'BEGIN {
 		b = t1 - t0
 		u = t2 - t1
 		printf "%s, %d runs of /bin/true\n", title, n
-		printf "  boxstep -f      %8.3f ms per run\n", b * 1000 / n
-		printf "  unshare(1) loop %8.3f ms per run\n", u * 1000 / n
-		printf "  ratio boxstep/unshare: %.2f%s\n", b / u, goal
+		printf "  %-16s%8.3f ms per run\n", "boxstep -f", b * 1000 / n
+		printf "  %-16s%8.3f ms per run\n", label, u * 1000 / n
+		printf "  ratio boxstep/%s: %.2f%s\n", ratio, b / u, goal
 	}'
 }
 
 compare "container start, layers uts pid mnt chroot proc" \
-	" (goal: at most 1.00, ideally 0.50)" \
-	"--uts --pid --mount --fork --mount-proc"
+	" (goal: at most 1.00, ideally 0.50)" "unshare(1) loop" unshare \
+	unshare_loop "--uts --pid --mount --fork --mount-proc"
 
 # Rootless: boxstep adds the user namespace (and each container mounts
 # the session's overlay); unshare gets --user --map-root-user.
@@ -61,8 +83,21 @@ as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 if ! as_nobody test -x "$BOX" -a -r "$ROOTFS/bin/true" ||
    ! as_nobody unshare --user --map-root-user true 2>/dev/null; then
 	echo "rootless start: skipped (nobody cannot reach $BOX, or user namespaces are refused)"
-	exit 0
+else
+	chmod 755 "$work"
+	wrap=(as_nobody)
+	compare "rootless start, as nobody, layers user uts pid mnt chroot proc" "" \
+		"unshare(1) loop" unshare unshare_loop \
+		"--user --map-root-user --uts --pid --mount --fork --mount-proc" as_nobody
+	wrap=()
 fi
-chmod 755 "$work"
-compare "rootless start, as nobody, layers user uts pid mnt chroot proc" "" \
-	"--user --map-root-user --uts --pid --mount --fork --mount-proc" as_nobody
+
+# boxstep's own cost per container, as root: the same session as the first
+# row against the bare kernel calls.
+if [ -x "$MINIMAL" ]; then
+	compare "kernel floor, layers uts pid mnt chroot proc" \
+		" (goal: at most 1.15)" "minimal C loop" "kernel calls" \
+		minimal_loop
+else
+	echo "kernel floor: skipped (no $MINIMAL; \`make bench\` builds it)"
+fi
