@@ -71,6 +71,13 @@ work=$(mktemp -d /tmp/boxstep-record.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # nobody reads the stand-in image below.
 chmod 755 "$work"
+# `show` pads its columns after the rootfs's path, so the texts hold only
+# for a path of one length: the rootfs and the lessons are copied to a
+# place whose name has the same length on every machine.
+cp -a "$ROOTFS" "$work/busybox"
+cp -a "$LESSONS" "$work/lessons"
+ROOTFS=$work/busybox
+LESSONS=$work/lessons
 images=$work/images
 find "$outdir" -name '*.txt' -type f -delete
 find "$outdir" -mindepth 1 -type d -empty -delete
@@ -87,9 +94,9 @@ cp -a "$ROOTFS/." "$images/demo/"
 sed_quote() { printf '%s' "$1" | sed 's/[][\\/.*^$|]/\\&/g'; }
 
 mask() {
-	sed -e "s|$(sed_quote "$work")|<scratch>|g" \
-	    -e "s|$(sed_quote "$ROOTFS")|<rootfs>|g" \
+	sed -e "s|$(sed_quote "$ROOTFS")|<rootfs>|g" \
 	    -e "s|$(sed_quote "$LESSONS")|<lessons>|g" \
+	    -e "s|$(sed_quote "$work")|<scratch>|g" \
 	    -e "s|$(sed_quote "$BOX")|<boxstep>|g" \
 	    -e "s|boxstep's cgroup /[^ ]* |boxstep's cgroup <own cgroup> |g" \
 	    -e "s|/run/boxstep/[0-9][0-9]*/|/run/boxstep/<pid>/|g" \
