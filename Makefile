@@ -16,7 +16,7 @@ CFLAGS  ?= -O2 -g
 # snprintf truncation is checked where it matters; GCC cannot see that.
 WARN     = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
            -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
-CPPFLAGS = -Iinclude -DBOXSTEP_VERSION='"$(VERSION)"' \
+CPPFLAGS = -Isrc -DBOXSTEP_VERSION='"$(VERSION)"' \
            -DBOXSTEP_DATADIR='"$(DATADIR)"'
 LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
 
@@ -33,8 +33,12 @@ Q = @
 endif
 
 B        = build
-MODULES  = msg text output plan cmdline fsutil mountinfo cgroup spawn hostview lesson course autoplay capture cast progress runner relay present supervise repl tui tui_layout json tar image
-OBJS     = $(MODULES:%=$(B)/%.o) $(B)/main.o
+# src/FOLDER/NAME.c, one folder per stage of the architecture (see
+# docs/architecture.md); every source file is part of boxstep.
+SRCS     = $(sort $(wildcard src/*/*.c))
+OBJS     = $(SRCS:src/%.c=$(B)/%.o)
+# The folder a module NAME lives in, for the unit tests' rules.
+src_of   = $(wildcard src/*/$(1).c)
 UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
@@ -53,12 +57,13 @@ boxstep: $(OBJS)
 
 $(B)/%.o: src/%.c | $(B)
 	@echo "  CC      $<"
+	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 $(B):
 	$(Q)mkdir -p $(B)
 
--include $(wildcard $(B)/*.d)
+-include $(wildcard $(B)/*/*.d)
 
 # --- dependencies ---------------------------------------------------------
 
@@ -81,16 +86,18 @@ run: deps-run all rootfs
 
 # --- tests ----------------------------------------------------------------
 
-$(B)/test_%: tests/unit/test_%.c src/%.c $(B)/fsutil.o $(B)/msg.o | $(B)
+.SECONDEXPANSION:
+$(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
+		$(B)/base/msg.o | $(B)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(TEST_SAN) $(WARN) \
 	    -Wno-missing-prototypes -DFIXTURES='"$(CURDIR)/tests/fixtures"' \
 	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
 
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
-$(B)/test_hostview: $(B)/mountinfo.o $(B)/cgroup.o
-$(B)/test_lesson: $(B)/cmdline.o $(B)/plan.o
-$(B)/test_image: $(B)/json.o $(B)/tar.o
+$(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o
+$(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o
+$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail
@@ -147,19 +154,19 @@ FUZZERS   = lesson cmdline mountinfo proc tar json
 FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC_lesson    = src/lesson.c src/cmdline.c src/plan.c
-FUZZ_SRC_cmdline   = src/cmdline.c
-FUZZ_SRC_mountinfo = src/mountinfo.c
-FUZZ_SRC_proc      = src/hostview.c src/mountinfo.c src/cgroup.c
-FUZZ_SRC_tar       = src/tar.c src/image.c src/json.c
-FUZZ_SRC_json      = src/json.c
+FUZZ_SRC_lesson    = src/lessons/lesson.c src/base/cmdline.c src/layers/plan.c
+FUZZ_SRC_cmdline   = src/base/cmdline.c
+FUZZ_SRC_mountinfo = src/host/mountinfo.c
+FUZZ_SRC_proc      = src/host/hostview.c src/host/mountinfo.c src/host/cgroup.c
+FUZZ_SRC_tar       = src/base/tar.c src/engine/image.c src/base/json.c
+FUZZ_SRC_json      = src/base/json.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*.c include/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.[ch])
 	@mkdir -p build/fuzz
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -o $@ $< \
-	    $(FUZZ_SRC_$*) src/fsutil.c src/msg.c -lpthread
+	    $(FUZZ_SRC_$*) src/base/fsutil.c src/base/msg.c -lpthread
 
 fuzz: $(FUZZ_BIN)
 	$(Q)for f in $(FUZZERS); do \

@@ -1,7 +1,7 @@
 /* autoplay: `boxstep check`, every lesson played at a terminal, with
  * proof that its checks fail before each step and refuse near misses. */
 #define _GNU_SOURCE
-#include "autoplay.h"
+#include "app/autoplay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "course.h"
-#include "fsutil.h"
-#include "lesson.h"
-#include "relay.h"
-#include "repl.h"
-#include "runner.h"
+#include "lessons/course.h"
+#include "base/fsutil.h"
+#include "lessons/lesson.h"
+#include "ui/relay.h"
+#include "ui/repl.h"
+#include "lessons/runner.h"
 
 /* What one `boxstep check` plays. */
 struct autoplay {

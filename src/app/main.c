@@ -16,17 +16,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "autoplay.h"
-#include "course.h"
-#include "fsutil.h"
-#include "image.h"
-#include "hostview.h"
-#include "relay.h"
-#include "repl.h"
-#include "runner.h"
-#include "supervise.h"
-#include "tui.h"
+#include "host/cgroup.h"
+#include "app/autoplay.h"
+#include "lessons/course.h"
+#include "base/fsutil.h"
+#include "engine/image.h"
+#include "host/hostview.h"
+#include "ui/relay.h"
+#include "ui/repl.h"
+#include "lessons/runner.h"
+#include "engine/supervise.h"
+#include "ui/tui.h"
 
 #ifndef BOXSTEP_VERSION
 #define BOXSTEP_VERSION "0.1"

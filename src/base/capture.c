@@ -1,6 +1,6 @@
 /* capture: the markers around a command's output, and the reply. */
 #define _GNU_SOURCE
-#include "capture.h"
+#include "base/capture.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -1,12 +1,12 @@
 /* cmdline: the REPL's shell-like splitter of commands and words. */
-#include "cmdline.h"
+#include "base/cmdline.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "msg.h"
+#include "base/msg.h"
 
 /* A growable string. */
 struct buf {

@@ -1,5 +1,5 @@
 /* fsutil: small, careful file reads and writes. */
-#include "fsutil.h"
+#include "base/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

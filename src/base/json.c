@@ -1,6 +1,6 @@
 /* json: parse a document into a tree, recursive descent. */
 #define _GNU_SOURCE
-#include "json.h"
+#include "base/json.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* msg: error messages into a caller's buffer. */
-#include "msg.h"
+#include "base/msg.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* output: a command's output as a lesson check reads it. */
 #define _GNU_SOURCE
-#include "output.h"
+#include "base/output.h"
 
 #include <ctype.h>
 #include <regex.h>

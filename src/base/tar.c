@@ -1,6 +1,6 @@
 /* tar: a streaming reader for ustar, pax and GNU archives. */
 #define _GNU_SOURCE
-#include "tar.h"
+#include "base/tar.h"
 
 #include <errno.h>
 #include <stdio.h>

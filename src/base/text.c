@@ -1,7 +1,7 @@
 /* text: names close to a mistyped one, text filled to a width, and
  * whether output ends a line. */
 #define _GNU_SOURCE
-#include "text.h"
+#include "base/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>

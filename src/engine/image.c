@@ -1,6 +1,6 @@
 /* image: unpack docker save and OCI image archives into root filesystems. */
 #define _GNU_SOURCE
-#include "image.h"
+#include "engine/image.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "json.h"
-#include "msg.h"
-#include "tar.h"
+#include "base/fsutil.h"
+#include "base/json.h"
+#include "base/msg.h"
+#include "base/tar.h"
 
 #define PARTIAL ".partial"
 

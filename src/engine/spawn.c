@@ -1,6 +1,6 @@
 /* spawn: clone, set up, exec, wait and tear down one container. */
 #define _GNU_SOURCE
-#include "spawn.h"
+#include "engine/spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,9 +24,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "msg.h"
-#include "mountinfo.h"
+#include "base/fsutil.h"
+#include "base/msg.h"
+#include "host/mountinfo.h"
 
 extern char **environ;
 

@@ -17,8 +17,8 @@
 #include <sys/types.h>
 #include <termios.h>
 
-#include "cgroup.h"
-#include "plan.h"
+#include "host/cgroup.h"
+#include "layers/plan.h"
 
 struct spawn_container {
 	pid_t pid;            /* host pid of the first process; 0 = none */

@@ -1,6 +1,6 @@
 /* supervise: wait for the session; if it is killed, clean up after it. */
 #define _GNU_SOURCE
-#include "supervise.h"
+#include "engine/supervise.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "spawn.h"
+#include "base/fsutil.h"
+#include "engine/spawn.h"
 
 static volatile pid_t session;
 

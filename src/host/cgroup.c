@@ -1,7 +1,7 @@
 /* cgroup: detect the pids, memory and cpu controllers; make, fill, read,
  * kill and remove per-session groups on cgroup v1 and v2. */
 #define _GNU_SOURCE
-#include "cgroup.h"
+#include "host/cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "msg.h"
+#include "base/fsutil.h"
+#include "base/msg.h"
 
 /* How long teardown waits for a group to empty, in 1 ms naps. */
 #define CGROUP_WAIT_NAPS 2000

@@ -1,6 +1,6 @@
 /* hostview: parse and collect the host's view of one process. */
 #define _GNU_SOURCE
-#include "hostview.h"
+#include "host/hostview.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "mountinfo.h"
-#include "msg.h"
+#include "base/fsutil.h"
+#include "host/mountinfo.h"
+#include "base/msg.h"
 
 /* The namespace types, in the order the pane shows them. */
 static const char *const ns_types[] = {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "cgroup.h"
+#include "host/cgroup.h"
 
 #define HOSTVIEW_NSPID_MAX 8
 #define HOSTVIEW_NS_MAX 8

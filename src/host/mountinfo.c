@@ -1,5 +1,5 @@
 /* mountinfo: split /proc/<pid>/mountinfo into fields. */
-#include "mountinfo.h"
+#include "host/mountinfo.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* plan: the layers, their settings, validation, and the `show` text. */
 #define _GNU_SOURCE
-#include "plan.h"
+#include "layers/plan.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msg.h"
+#include "base/msg.h"
 
 static const struct plan_layer_info layers[PLAN_NLAYERS] = {
 	[PLAN_UTS] = {

@@ -1,6 +1,6 @@
 /* course: checks against real state, output capture, and autoplay. */
 #define _GNU_SOURCE
-#include "course.h"
+#include "lessons/course.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,12 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "cgroup.h"
-#include "fsutil.h"
-#include "hostview.h"
-#include "output.h"
-#include "runner.h"
+#include "base/capture.h"
+#include "host/cgroup.h"
+#include "base/fsutil.h"
+#include "host/hostview.h"
+#include "base/output.h"
+#include "lessons/runner.h"
 
 bool
 course_known_command(const char *word)

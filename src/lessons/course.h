@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lesson.h"
-#include "repl.h"
+#include "lessons/lesson.h"
+#include "ui/repl.h"
 
 /* What a check is judged against, besides the REPL session. */
 struct course_ctx {

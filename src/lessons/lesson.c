@@ -1,6 +1,6 @@
 /* lesson: parse lesson files.  Pure: no I/O beyond the buffer. */
 #define _GNU_SOURCE
-#include "lesson.h"
+#include "lessons/lesson.h"
 
 #include <regex.h>
 #include <stdarg.h>
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "msg.h"
-#include "plan.h"
+#include "base/cmdline.h"
+#include "base/msg.h"
+#include "layers/plan.h"
 
 static const char grammar[] =
 	"  output contains TEXT       a line of the last command's output "

@@ -1,6 +1,6 @@
 /* progress: the learner's place in each lesson, as a small text file. */
 #define _GNU_SOURCE
-#include "progress.h"
+#include "lessons/progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 
 void
 progress_free(struct progress *p)

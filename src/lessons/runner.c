@@ -1,7 +1,7 @@
 /* runner: the interactive lesson: steps, checks after each command,
  * hints, moving about, progress. */
 #define _GNU_SOURCE
-#include "runner.h"
+#include "lessons/runner.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,13 +16,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "cmdline.h"
-#include "course.h"
-#include "fsutil.h"
-#include "lesson.h"
-#include "progress.h"
-#include "repl.h"
-#include "text.h"
+#include "base/cmdline.h"
+#include "lessons/course.h"
+#include "base/fsutil.h"
+#include "lessons/lesson.h"
+#include "lessons/progress.h"
+#include "ui/repl.h"
+#include "base/text.h"
 
 struct runner {
 	char path[PATH_MAX];

@@ -1,6 +1,6 @@
 /* cast: asciicast v2, written as a session goes. */
 #define _GNU_SOURCE
-#include "cast.h"
+#include "ui/cast.h"
 
 #include <stdlib.h>
 #include <string.h>

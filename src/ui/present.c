@@ -1,5 +1,5 @@
 /* present: what each key of the presenter types. */
-#include "present.h"
+#include "ui/present.h"
 
 #include <string.h>
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lesson.h"
+#include "lessons/lesson.h"
 
 struct present {
 	const struct lesson *l;

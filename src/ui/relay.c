@@ -1,6 +1,6 @@
 /* relay: the REPL on a pty, and the plain copy loop above it. */
 #define _GNU_SOURCE
-#include "relay.h"
+#include "ui/relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "cast.h"
-#include "fsutil.h"
-#include "repl.h"
+#include "base/capture.h"
+#include "ui/cast.h"
+#include "base/fsutil.h"
+#include "ui/repl.h"
 
 /* Forks a child onto a new pty of size WS (modes TIO, may be NULL) with
  * an event socket.  The child gets its end of the socket in *EVENTS and

@@ -1,6 +1,6 @@
 /* repl: commands, readline, completion, history and batch mode. */
 #define _GNU_SOURCE
-#include "repl.h"
+#include "ui/repl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,12 +18,12 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "capture.h"
-#include "cmdline.h"
-#include "fsutil.h"
-#include "image.h"
-#include "runner.h"
-#include "text.h"
+#include "base/capture.h"
+#include "base/cmdline.h"
+#include "base/fsutil.h"
+#include "engine/image.h"
+#include "lessons/runner.h"
+#include "base/text.h"
 
 #define HISTORY_MAX 1000
 

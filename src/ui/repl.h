@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "hostview.h"
-#include "plan.h"
-#include "spawn.h"
+#include "host/hostview.h"
+#include "layers/plan.h"
+#include "engine/spawn.h"
 
 struct repl {
 	struct plan plan;

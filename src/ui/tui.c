@@ -20,20 +20,20 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "tui.h"
-#include "tui_layout.h"
+#include "ui/tui.h"
+#include "ui/tui_layout.h"
 /* After vterm.h: term.h defines macros (bell, lines) that clash. */
 #include <term.h>
 
-#include "capture.h"
-#include "cgroup.h"
-#include "fsutil.h"
-#include "course.h"
-#include "hostview.h"
-#include "lesson.h"
-#include "present.h"
-#include "relay.h"
-#include "repl.h"
+#include "base/capture.h"
+#include "host/cgroup.h"
+#include "base/fsutil.h"
+#include "lessons/course.h"
+#include "host/hostview.h"
+#include "lessons/lesson.h"
+#include "ui/present.h"
+#include "ui/relay.h"
+#include "ui/repl.h"
 
 static volatile sig_atomic_t got_winch, got_quit;
 /* Written by the signal handlers, so that a signal that comes between the

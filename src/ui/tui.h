@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "tui_theme.h"
+#include "ui/tui_theme.h"
 
 struct repl;
 

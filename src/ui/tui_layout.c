@@ -1,7 +1,7 @@
 /* tui_layout: where the TUI's windows go, the lesson panel, the status
  * line.  With tui.c, the only files that call curses. */
 #define _GNU_SOURCE
-#include "tui_layout.h"
+#include "ui/tui_layout.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "plan.h"
+#include "layers/plan.h"
 
 /* --- layout ---------------------------------------------------------------- */
 

@@ -10,12 +10,12 @@
 #include <ncurses.h>
 #include <vterm.h>
 
-#include "capture.h"
-#include "cgroup.h"
-#include "hostview.h"
-#include "lesson.h"
-#include "present.h"
-#include "tui_theme.h"
+#include "base/capture.h"
+#include "host/cgroup.h"
+#include "host/hostview.h"
+#include "lessons/lesson.h"
+#include "ui/present.h"
+#include "ui/tui_theme.h"
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include "base/cmdline.h"
 
 static bool
 rest(const char *word)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lesson.h"
+#include "lessons/lesson.h"
 
 static bool
 known(const char *word)

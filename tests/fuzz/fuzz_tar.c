@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "tar.h"
+#include "engine/image.h"
+#include "base/tar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

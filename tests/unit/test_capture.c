@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "base/capture.h"
 
 /* Feeds STREAM in reads of CHUNK bytes; the terminal's share goes to
  * SHOWN, and the number of end markers seen is returned. */

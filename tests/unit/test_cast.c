@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cast.h"
+#include "ui/cast.h"
 
 static char out[1024];
 

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "fsutil.h"
+#include "host/cgroup.h"
+#include "base/fsutil.h"
 
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures"

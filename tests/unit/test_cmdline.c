@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include "base/cmdline.h"
 
 static struct cmdline_list list;
 static char err[256];

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostview.h"
+#include "host/hostview.h"
 
 #ifndef FIXTURES
 #define FIXTURES "tests/fixtures"

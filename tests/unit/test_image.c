@@ -14,9 +14,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "json.h"
-#include "tar.h"
+#include "engine/image.h"
+#include "base/json.h"
+#include "base/tar.h"
 
 static void
 clean_paths(void **state)

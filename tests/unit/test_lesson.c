@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lesson.h"
+#include "lessons/lesson.h"
 
 static struct lesson l;
 static char err[2048];

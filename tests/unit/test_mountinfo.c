@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mountinfo.h"
+#include "host/mountinfo.h"
 
 static void
 parses_fields_and_tags(void **state)

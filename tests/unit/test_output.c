@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
+#include "base/output.h"
 
 static void
 normalised(const char *in, const char *want)

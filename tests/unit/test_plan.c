@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plan.h"
+#include "layers/plan.h"
 
 static struct plan p;
 static char err[512];

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "present.h"
+#include "ui/present.h"
 
 static char *cmds1[] = { "enable uts", "set  hostname kitten" };
 static int lines1[] = { 1, 2 };

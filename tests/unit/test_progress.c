@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "progress.h"
+#include "lessons/progress.h"
 
 static void
 test_parse(void **state)
