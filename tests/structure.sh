@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The shape of src/, as docs/architecture.md states it:
+#
+#   - src/ has one folder per stage, in the order data flows; a file may
+#     include a header of its own folder or of a folder before it, never
+#     one after it (so there can be no circle between folders);
+#   - no source file over 600 lines;
+#   - no function over 100 lines (a data table is not a function).
+#
+# Usage: tests/structure.sh [SRC]; prints each breach and exits 1 on any.
+set -u
+src=${1:-$(cd "$(dirname "$0")/.." && pwd)/src}
+order=(base host layers engine session lessons ui app)
+max_file=600
+max_func=100
+bad=0
+
+rank() {
+	local i
+	for i in "${!order[@]}"; do
+		[ "${order[$i]}" = "$1" ] && { echo "$i"; return; }
+	done
+	echo -1
+}
+
+for dir in "$src"/*/; do
+	folder=$(basename "$dir")
+	if [ "$(rank "$folder")" -lt 0 ]; then
+		echo "structure: src/$folder is not a stage (${order[*]})"
+		bad=1
+	fi
+done
+for file in "$src"/*.[ch]; do
+	[ -e "$file" ] || continue
+	echo "structure: ${file#"$src"/} is outside every folder"
+	bad=1
+done
+
+for file in "$src"/*/*.[ch]; do
+	rel=${file#"$src"/}
+	folder=${rel%%/*}
+	mine=$(rank "$folder")
+	while IFS=: read -r line inc; do
+		other=${inc%%/*}
+		if [ "$other" = "$inc" ]; then
+			echo "structure: $rel:$line includes \"$inc\" without its folder"
+			bad=1
+			continue
+		fi
+		theirs=$(rank "$other")
+		if [ "$theirs" -lt 0 ] || [ "$theirs" -gt "$mine" ]; then
+			echo "structure: $rel:$line: $folder/ may not include $inc (a later stage)"
+			bad=1
+		fi
+	done < <(grep -n '^#include "' "$file" | sed 's/^\([0-9]*\):#include "\([^"]*\)".*/\1:\2/')
+	lines=$(wc -l <"$file")
+	if [ "$lines" -gt "$max_file" ]; then
+		echo "structure: $rel has $lines lines (at most $max_file)"
+		bad=1
+	fi
+	# A function starts at a line "{" after its signature and ends at
+	# the next "}" in column 0; tables end in "};" and start with "= {".
+	awk -v file="$rel" -v max="$max_func" '
+		/^[a-zA-Z_].*\(/ && !/;$/ { name = $0; sub(/\(.*/, "", name) }
+		/^\{$/ { start = NR; fn = name }
+		/^\}$/ && start { if (NR - start - 1 > max)
+			printf "structure: %s: %s has %d lines (at most %d)\n",
+			       file, fn, NR - start - 1, max
+			start = 0 }' "$file" | grep . && bad=1
+done
+[ "$bad" = 0 ] && echo "structure: every include follows the stages; no file over $max_file lines, no function over $max_func"
+exit "$bad"
