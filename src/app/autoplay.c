@@ -13,12 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lessons/course.h"
 #include "base/fsutil.h"
+#include "lessons/course.h"
 #include "lessons/lesson.h"
+#include "lessons/origin.h"
+#include "session/command.h"
 #include "ui/relay.h"
-#include "ui/repl.h"
-#include "lessons/runner.h"
 
 /* What one `boxstep check` plays. */
 struct autoplay {
@@ -51,27 +51,25 @@ any_isolation(const struct plan *p)
 }
 
 /* A fresh session for a lesson, its captures through the relay. */
-static struct repl *
+static struct session *
 session(const struct autoplay *a, struct course_ctx *ctx)
 {
-	struct repl *r = calloc(1, sizeof(*r));
+	struct session *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	repl_init(r, a->rootfs, a->cgroup_root);
+	session_init(r, a->rootfs, a->cgroup_root);
 	r->record_last = true;
 	r->event_fd = a->events;
 	r->relay = true;
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->r = r;
-	gethostname(ctx->host_hostname, sizeof(ctx->host_hostname) - 1);
+	course_ctx_init(ctx, r);
 	return r;
 }
 
 static void
-session_end(struct repl *r, struct course_ctx *ctx)
+session_end(struct session *r, struct course_ctx *ctx)
 {
-	repl_done(r);
+	session_done(r);
 	course_ctx_free(ctx);
 	free(r);
 }
@@ -89,11 +87,13 @@ prove_outputs(const struct autoplay *a, struct course_ctx *ctx,
 
 	for (size_t i = 0; i < s->nchecks; i++) {
 		const struct lesson_check *c = &s->checks[i];
+		struct session_snapshot snap = *ctx->snap;
 		struct course_ctx t = *ctx;
 
+		t.snap = &snap;
 		for (size_t k = 0; seen[i] && course_near_miss(ctx, c, seen[i], k,
 						miss, sizeof(miss)); k++) {
-			t.output = miss;
+			snap.output = miss;
 			if (!course_check(&t, c, why, sizeof(why)))
 				continue;
 			fprintf(a->rep, "not ok - %s: step %zu (%s): `%s` (line "
@@ -111,10 +111,11 @@ prove_outputs(const struct autoplay *a, struct course_ctx *ctx,
 static const char *
 without_isolation(const char *line, char *buf, size_t len)
 {
-	const char *name = repl_line_command(line), *w = line;
+	const struct session_cmd *cmd = session_line_command(line);
+	const char *w = line;
 	size_t o, kept = 0;
 
-	if (!name || strcmp(name, "enable") != 0 || strchr(line, ';'))
+	if (!cmd || strcmp(cmd->name, "enable") != 0 || strchr(line, ';'))
 		return line;
 	w += strspn(w, " \t");
 	w += strcspn(w, " \t");
@@ -139,10 +140,10 @@ without_isolation(const char *line, char *buf, size_t len)
 static bool
 turns_off(const char *line)
 {
-	const char *name = repl_line_command(line);
+	const struct session_cmd *c = session_line_command(line);
 
-	return name && (strcmp(name, "disable") == 0 ||
-			strcmp(name, "reset") == 0);
+	return c && (strcmp(c->name, "disable") == 0 ||
+		     strcmp(c->name, "reset") == 0);
 }
 
 /* Plays step S's commands, the checks evaluated after each (HELD).
@@ -155,7 +156,7 @@ play_commands(const struct autoplay *a, struct course_ctx *ctx,
 	      const char *file, const struct lesson_step *s, bool *held,
 	      char **seen, bool drop_isolation)
 {
-	bool isolated = any_isolation(&ctx->r->plan), disables = false;
+	bool isolated = any_isolation(ctx->snap->plan), disables = false;
 
 	for (size_t k = 0; k < s->ncommands; k++) {
 		const char *line = s->commands[k];
@@ -170,12 +171,12 @@ play_commands(const struct autoplay *a, struct course_ctx *ctx,
 				line);
 		for (size_t i = 0; i < s->nchecks && i < 64; i++)
 			was[i] = held[i];
-		course_run(ctx, line, a->verbose);
+		session_run_captured(ctx->s, line, a->verbose);
 		course_update(ctx, s, held);
 		for (size_t i = 0; seen && i < s->nchecks && i < 64; i++)
-			if (held[i] && !was[i] && !seen[i] && ctx->output)
-				seen[i] = strdup(ctx->output);
-		isolated = isolated || any_isolation(&ctx->r->plan);
+			if (held[i] && !was[i] && !seen[i] && ctx->snap->output)
+				seen[i] = strdup(ctx->snap->output);
+		isolated = isolated || any_isolation(ctx->snap->plan);
 		disables = disables || turns_off(s->commands[k]);
 	}
 	/* A step that turns layers off is about their absence. */
@@ -215,7 +216,7 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 	}
 	if (pid == 0) {
 		struct course_ctx ctx;
-		struct repl *r;
+		struct session *r;
 		bool held[64] = { false }, done;
 
 		/* Nothing typed reaches it: with the layers off a command can
@@ -235,10 +236,11 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 				const char *c = l->steps[i].commands[k];
 				char kept[1024];
 
-				if (runner_replayable(c) &&
+				if ((session_line_flags(c) &
+				     SESSION_CMD_REPLAY) &&
 				    (c = without_isolation(c, kept,
 							   sizeof(kept))))
-					repl_run_quietly(r, c);
+					session_run_quietly(r, c);
 			}
 		course_step_begin(&ctx);
 		play_commands(a, &ctx, file, s, held, NULL, true);
@@ -321,7 +323,7 @@ play_lesson(const struct autoplay *a, const struct lesson *l,
 	    const char *file, int *passed, int *failed)
 {
 	struct course_ctx ctx;
-	struct repl *r = session(a, &ctx);
+	struct session *r = session(a, &ctx);
 	size_t played = 0;
 
 	if (!r) {
@@ -414,7 +416,7 @@ autoplay_check_files(int nfiles, char **files, const char *rootfs,
 			continue;
 		}
 		free(text);
-		if (!course_trust(files[f], l, dir, trust)) {
+		if (!origin_trust(files[f], l, dir, trust)) {
 			printf("not ok - %s: not played: it is not one of "
 			       "boxstep's lessons (--trust plays it)\n", files[f]);
 			lesson_free(l);

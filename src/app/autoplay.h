@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 /* `boxstep check FILE...`: lints each lesson, asks about one from outside
- * DIR (course_trust), then plays them all as above in fresh sessions.
+ * DIR (origin_trust), then plays them all as above in fresh sessions.
  * Prints a line per step and "check: N passed, N failed".  Returns 0
  * when all passed. */
 int autoplay_check_files(int nfiles, char **files, const char *rootfs,

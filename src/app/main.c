@@ -1,7 +1,9 @@
 /* boxstep: build a Linux container one layer at a time.
  *
- * main parses the command line, finds the default root filesystem and
- * hands over to the REPL (interactive or batch).
+ * main parses the command line, runs a subcommand (check, images,
+ * import, watch: each from the table below) or sets up the session (for
+ * lesson and present too) and hands it to the REPL: interactive, under
+ * the TUI, or batch.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,16 +18,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host/cgroup.h"
 #include "app/autoplay.h"
-#include "lessons/course.h"
 #include "base/fsutil.h"
 #include "engine/image.h"
+#include "engine/supervise.h"
+#include "host/cgroup.h"
 #include "host/hostview.h"
+#include "lessons/catalog.h"
+#include "lessons/origin.h"
+#include "lessons/runner.h"
 #include "ui/relay.h"
 #include "ui/repl.h"
-#include "lessons/runner.h"
-#include "engine/supervise.h"
 #include "ui/tui.h"
 
 #ifndef BOXSTEP_VERSION
@@ -34,6 +37,20 @@
 #ifndef BOXSTEP_DATADIR
 #define BOXSTEP_DATADIR "/usr/local/share/boxstep"
 #endif
+
+/* What the command line asks for. */
+struct options {
+	const char *commands, *file, *record;
+	struct tui_opts tui;
+	bool stop_on_error, plain, trust;
+	bool present;              /* present LESSON */
+	char lessons[PATH_MAX];    /* the lessons directory */
+	char lesson[PATH_MAX];     /* the lesson to start, or "" */
+};
+
+/* What a subcommand's run returns besides an exit status. */
+#define SUB_SESSION (-1) /* go on to the session */
+#define SUB_USAGE (-2)   /* print the subcommand's usage; exit 2 */
 
 static void
 usage(FILE *out)
@@ -160,7 +177,7 @@ check(int argc, char **argv, bool trust)
 	default_rootfs(rootfs, sizeof(rootfs));
 	if (!cgroot || !*cgroot)
 		cgroot = CGROUP_DEFAULT_ROOT;
-	course_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
+	origin_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
 	supervise(cgroot, rootfs);
 	if (argc > 0)
 		return autoplay_check_files(argc, argv, rootfs, cgroot, verbose,
@@ -180,7 +197,7 @@ check(int argc, char **argv, bool trust)
 }
 
 /* Parses the lesson at PATH (a broken one is reported later, with its
- * line) and, if it is from outside DIR, asks (course_trust). */
+ * line) and, if it is from outside DIR, asks (origin_trust). */
 static bool
 vet_lesson(const char *path, const char *dir, bool trust)
 {
@@ -190,7 +207,7 @@ vet_lesson(const char *path, const char *dir, bool trust)
 
 	if (text && lesson_parse(text, path, course_known_command, &l, err,
 				 sizeof(err)) == 0) {
-		ok = course_trust(path, &l, dir, trust);
+		ok = origin_trust(path, &l, dir, trust);
 		lesson_free(&l);
 	}
 	free(text);
@@ -237,8 +254,152 @@ watch(const char *arg, bool live)
 	return text ? 0 : 1;
 }
 
-int
-main(int argc, char **argv)
+static int
+sub_check(struct options *o, int argc, char **argv)
+{
+	return check(argc, argv, o->trust);
+}
+
+/* boxstep images [rm NAME] */
+static int
+sub_images(struct options *o, int argc, char **argv)
+{
+	char err[512];
+
+	(void)o;
+	if (argc == 2 && strcmp(argv[0], "rm") == 0) {
+		if (geteuid() != 0) {
+			fprintf(stderr, "boxstep: an image's files belong to "
+				"root: sudo boxstep images rm %s\n", argv[1]);
+			return 1;
+		}
+		if (image_remove(argv[1], stdout, err, sizeof(err)) < 0) {
+			fprintf(stderr, "boxstep: images rm: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	if (argc != 0)
+		return SUB_USAGE;
+	printf("images (`set rootfs NAME` uses one):\n");
+	if (image_list(stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* boxstep import FILE.tar [NAME] */
+static int
+sub_import(struct options *o, int argc, char **argv)
+{
+	char err[2048], used[IMAGE_NAME_MAX + 1];
+
+	(void)o;
+	if (image_import(argv[0], argc == 2 ? argv[1] : NULL, stdout, used,
+			 sizeof(used), err, sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: import: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+sub_watch(struct options *o, int argc, char **argv)
+{
+	(void)argc;
+	return watch(argv[0], !o->plain && tui_capable());
+}
+
+/* boxstep lesson [NAME], boxstep present LESSON: the lessons, or the one
+ * the session starts with. */
+static int
+sub_lesson(struct options *o, int argc, char **argv)
+{
+	char err[2048];
+
+	if (argc == 0 && !o->present)
+		return catalog_list(stdout, o->lessons, NULL, 0);
+	if (o->commands || o->file)
+		return SUB_USAGE;
+	if (catalog_resolve(o->lessons, argv[0], o->lesson, sizeof(o->lesson),
+			    err, sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: %s; `boxstep lesson` lists them\n",
+			err);
+		return 2;
+	}
+	/* Ask now, before a screen or a recording starts. */
+	if (geteuid() == 0 && !vet_lesson(o->lesson, o->lessons, o->trust))
+		return 1;
+	return SUB_SESSION;
+}
+
+/* The words boxstep takes instead of a session, or before one. */
+static const struct subcommand {
+	const char *name;
+	int min_args, max_args; /* words after the name; -1: no limit */
+	const char *usage;      /* when the words do not fit */
+	const char *need_root;  /* when not root ("%s": the first word), or
+				 * NULL */
+	bool present;           /* projector mode */
+	/* Returns the exit status, SUB_USAGE, or SUB_SESSION to go on. */
+	int (*run)(struct options *o, int argc, char **argv);
+} subcommands[] = {
+	{ "check", 0, -1, NULL, "boxstep: check plays the lessons' "
+	  "containers, which needs root: sudo boxstep check\n", false,
+	  sub_check },
+	{ "images", 0, 2, "boxstep: usage: boxstep images [rm NAME]\n", NULL,
+	  false, sub_images },
+	{ "import", 1, 2, "boxstep: usage: boxstep import FILE.tar [NAME] (a "
+	  "docker save or OCI image archive)\n", "boxstep: import needs root: "
+	  "an image's files belong to many owners, and some are device "
+	  "nodes: sudo boxstep import %s\n", false, sub_import },
+	{ "watch", 1, 1, "boxstep: usage: boxstep watch PID\n", "boxstep: "
+	  "watch reads other processes' namespaces, which needs root: sudo "
+	  "boxstep watch %s\n", false, sub_watch },
+	{ "lesson", 0, 1, "boxstep: usage: boxstep [--plain] lesson [NAME]\n",
+	  NULL, false, sub_lesson },
+	{ "present", 1, 1, "boxstep: usage: boxstep present LESSON (`boxstep "
+	  "lesson` lists them)\n", NULL, true, sub_lesson },
+};
+
+/* Runs the subcommand ARGV[0] names.  Returns its exit status, or
+ * SUB_SESSION when the session is to start. */
+static int
+subcommand(struct options *o, int argc, char **argv)
+{
+	const struct subcommand *sc = NULL;
+	int args = argc - 1, rc;
+
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(*subcommands); i++)
+		if (strcmp(argv[0], subcommands[i].name) == 0)
+			sc = &subcommands[i];
+	if (!sc) {
+		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "
+			"REPL commands give them with -c: boxstep -c '%s'\n",
+			argv[0], argv[0]);
+		return 2;
+	}
+	o->present = sc->present;
+	rc = SUB_USAGE;
+	if (args >= sc->min_args && (sc->max_args < 0 || args <= sc->max_args)) {
+		if (sc->need_root && geteuid() != 0) {
+			fprintf(stderr, sc->need_root, args ? argv[1] : "");
+			return 1;
+		}
+		rc = sc->run(o, args, argv + 1);
+	}
+	if (rc == SUB_USAGE) {
+		fputs(sc->usage, stderr);
+		return 2;
+	}
+	return rc;
+}
+
+/* Reads the options into O.  Returns -1 to go on, else the exit status
+ * (--help, --version, a bad option). */
+static int
+parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "plain", no_argument, NULL, 'p' },
@@ -249,35 +410,27 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *commands = NULL, *file = NULL, *cgroot;
-	char rootfs[PATH_MAX], lessons[PATH_MAX], lesson[PATH_MAX] = "";
-	char *text = NULL;
-	const char *record = NULL;
-	struct tui_opts topts = { .theme = TUI_THEME_DEFAULT };
-	bool stop_on_error = false, plain = false, present = false;
-	bool trust = false;
-	struct repl r;
-	int opt, rc;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+c:f:e", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			plain = true;
+			o->plain = true;
 			break;
 		case 'c':
-			commands = optarg;
+			o->commands = optarg;
 			break;
 		case 'f':
-			file = optarg;
+			o->file = optarg;
 			break;
 		case 'e':
-			stop_on_error = true;
+			o->stop_on_error = true;
 			break;
 		case 'r':
-			record = optarg;
+			o->record = optarg;
 			break;
 		case 'T':
-			trust = true;
+			o->trust = true;
 			break;
 		case 't':
 			if (tui_theme_parse(optarg) < 0) {
@@ -286,7 +439,7 @@ main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
-			topts.theme = (enum tui_theme)tui_theme_parse(optarg);
+			o->tui.theme = (enum tui_theme)tui_theme_parse(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -299,190 +452,63 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "check") == 0) {
-		if (geteuid() != 0) {
-			fprintf(stderr, "boxstep: check plays the lessons' "
-				"containers, which needs root: sudo boxstep "
-				"check\n");
-			return 1;
-		}
-		return check(argc - optind - 1, argv + optind + 1, trust);
-	}
-	if (optind < argc && strcmp(argv[optind], "images") == 0) {
-		char err[512];
+	return -1;
+}
 
-		if (optind + 3 == argc && strcmp(argv[optind + 1], "rm") == 0) {
-			if (geteuid() != 0) {
-				fprintf(stderr, "boxstep: an image's files "
-					"belong to root: sudo boxstep images rm "
-					"%s\n", argv[optind + 2]);
-				return 1;
-			}
-			if (image_remove(argv[optind + 2], stdout, err,
-					 sizeof(err)) < 0) {
-				fprintf(stderr, "boxstep: images rm: %s\n", err);
-				return 1;
-			}
-			return 0;
-		}
-		if (optind + 1 != argc) {
-			fprintf(stderr, "boxstep: usage: boxstep images [rm "
-				"NAME]\n");
-			return 2;
-		}
-		printf("images (`set rootfs NAME` uses one):\n");
-		if (image_list(stdout, err, sizeof(err)) < 0) {
-			fprintf(stderr, "boxstep: %s\n", err);
-			return 1;
-		}
-		return 0;
-	}
-	if (optind < argc && strcmp(argv[optind], "import") == 0) {
-		char err[2048], used[IMAGE_NAME_MAX + 1];
+/* Rootless: everything happens inside a user namespace of the user's,
+ * when the kernel allows one.  Returns 0, or 1 when it cannot work. */
+static int
+go_rootless(const struct options *o, const char *cgroot)
+{
+	char why[1024];
 
-		if (optind + 2 != argc && optind + 3 != argc) {
-			fprintf(stderr, "boxstep: usage: boxstep import "
-				"FILE.tar [NAME] (a docker save or OCI image "
-				"archive)\n");
-			return 2;
-		}
-		if (geteuid() != 0) {
-			fprintf(stderr, "boxstep: import needs root: an image's "
-				"files belong to many owners, and some are "
-				"device nodes: sudo boxstep import %s\n",
-				argv[optind + 1]);
-			return 1;
-		}
-		if (image_import(argv[optind + 1], optind + 3 == argc ?
-				 argv[optind + 2] : NULL, stdout, used,
-				 sizeof(used), err, sizeof(err)) < 0) {
-			fprintf(stderr, "boxstep: import: %s\n", err);
-			return 1;
-		}
-		return 0;
+	if (spawn_rootless_probe(why, sizeof(why)) < 0) {
+		fprintf(stderr, "boxstep: not running as root, and rootless mode "
+			"cannot work here: %s\n", why);
+		return 1;
 	}
-	if (optind < argc && strcmp(argv[optind], "watch") == 0) {
-		if (optind + 2 != argc) {
-			fprintf(stderr, "boxstep: usage: boxstep watch PID\n");
-			return 2;
-		}
-		if (geteuid() != 0) {
-			fprintf(stderr, "boxstep: watch reads other processes' "
-				"namespaces, which needs root: sudo boxstep "
-				"watch %s\n", argv[optind + 1]);
-			return 1;
-		}
-		return watch(argv[optind + 1], !plain && tui_capable());
-	}
-	course_lessons_dir(lessons, sizeof(lessons), BOXSTEP_DATADIR);
-	if (optind < argc && (strcmp(argv[optind], "lesson") == 0 ||
-			      strcmp(argv[optind], "present") == 0)) {
-		char err[2048];
+	if (o->lesson[0])
+		fprintf(stderr, "boxstep: the lessons are written for root, and "
+			"rootless some of their steps cannot pass (cgroups, "
+			"other users' files); for the whole course: sudo "
+			"boxstep lesson\n");
+	/* Before any fork: the cgroup it may use is the one it is in, and
+	 * it must be alone there. */
+	spawn_rootless_begin(cgroot);
+	atexit(spawn_rootless_end);
+	return 0;
+}
 
-		present = strcmp(argv[optind], "present") == 0;
-		if (optind + 1 == argc && !present)
-			return runner_list(stdout, lessons);
-		if (optind + 2 != argc || commands || file) {
-			fprintf(stderr, present ? "boxstep: usage: boxstep "
-				"present LESSON (`boxstep lesson` lists them)\n" :
-				"boxstep: usage: boxstep [--plain] lesson "
-				"[NAME]\n");
-			return 2;
-		}
-		if (runner_resolve(lessons, argv[optind + 1], lesson,
-				   sizeof(lesson), err, sizeof(err)) < 0) {
-			fprintf(stderr, "boxstep: %s; `boxstep lesson` lists "
-				"them\n", err);
-			return 2;
-		}
-		optind += 2;
-		/* Ask now, before a screen or a recording starts. */
-		if (geteuid() == 0 && !vet_lesson(lesson, lessons, trust))
-			return 1;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "
-			"REPL commands give them with -c: boxstep -c '%s'\n",
-			argv[optind], argv[optind]);
-		return 2;
-	}
-	if (commands && file) {
-		fprintf(stderr, "boxstep: give -c or -f, not both\n");
-		return 2;
-	}
-	if (present && (plain || !tui_capable())) {
-		fprintf(stderr, "boxstep: present mode is full screen: it needs "
-			"a terminal of at least 80x24 of a type curses knows "
-			"(TERM=%s)%s\n", getenv("TERM") ? getenv("TERM") : "",
-			plain ? ", and not --plain" : "");
-		return 2;
-	}
-	cgroot = getenv("BOXSTEP_CGROUP_ROOT");
-	if (!cgroot || !*cgroot)
-		cgroot = CGROUP_DEFAULT_ROOT;
-	if (geteuid() != 0) {
-		char why[1024];
+/* The session, in the mode O asks for, over TEXT (-f's script, or
+ * NULL).  Returns the exit status. */
+static int
+run_session(struct options *o, const char *cgroot, const char *text)
+{
+	struct runner_opts ro = { .dir = o->lessons, .trust = o->trust,
+				  .start = o->lesson,
+				  .start_checked = o->lesson[0] != '\0',
+				  .fresh = o->present };
+	char rootfs[PATH_MAX];
+	struct repl r;
+	int rc;
 
-		/* Rootless: everything happens inside a user namespace of
-		 * the user's, when the kernel allows one. */
-		if (spawn_rootless_probe(why, sizeof(why)) < 0) {
-			fprintf(stderr, "boxstep: not running as root, and "
-				"rootless mode cannot work here: %s\n", why);
-			return 1;
-		}
-		if (lesson[0])
-			fprintf(stderr, "boxstep: the lessons are written for "
-				"root, and rootless some of their steps cannot "
-				"pass (cgroups, other users' files); for the "
-				"whole course: sudo boxstep lesson\n");
-		/* Before any fork: the cgroup it may use is the one it is
-		 * in, and it must be alone there. */
-		spawn_rootless_begin(cgroot);
-		atexit(spawn_rootless_end);
-	}
-	if (file) {
-		text = strcmp(file, "-") == 0 ? fsutil_slurp("/dev/stdin", NULL)
-					      : fsutil_slurp(file, NULL);
-		if (!text) {
-			fprintf(stderr, "boxstep: cannot read %s: %s\n",
-				strcmp(file, "-") == 0 ? "standard input" : file,
-				strerror(errno));
-			return 2;
-		}
-	}
-	if (record) {
-		int status = 0;
-
-		switch (relay_record(record, &status)) {
-		case -1:
-			free(text);
-			return 1;
-		case 1:
-			free(text);
-			return status;
-		}
-		/* The child: the session, on the recorded pty. */
-	}
 	default_rootfs(rootfs, sizeof(rootfs));
 	/* From here on the session runs in a child; this process cleans up
 	 * after it should it be killed outright. */
 	supervise(cgroot, rootfs);
 	repl_init(&r, rootfs, cgroot);
-	snprintf(r.lessons_dir, sizeof(r.lessons_dir), "%s", lessons);
-	snprintf(r.start_lesson, sizeof(r.start_lesson), "%s", lesson);
-	r.start_checked = lesson[0] != '\0';
-	r.trust_lessons = trust;
-	if (present)
-		topts.present = lesson;
-	if (commands)
-		rc = repl_run_text(&r, commands, NULL, stop_on_error);
-	else if (file)
-		rc = repl_run_text(&r, text, strcmp(file, "-") == 0 ? "stdin" :
-				   file, stop_on_error);
-	else if (!plain && tui_capable())
-		rc = tui_main(&r, &topts);
+	runner_attach(&r.session, &ro);
+	if (o->present)
+		o->tui.present = o->lesson;
+	if (o->commands)
+		rc = repl_batch(&r, o->commands, NULL, o->stop_on_error);
+	else if (o->file)
+		rc = repl_batch(&r, text, strcmp(o->file, "-") == 0 ? "stdin" :
+				o->file, o->stop_on_error);
+	else if (!o->plain && tui_capable())
+		rc = tui_main(&r, &o->tui);
 	else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-		if (!plain)
+		if (!o->plain)
 			fprintf(stderr, "boxstep: the two-pane screen needs a "
 				"terminal of at least 80x24 of a type curses "
 				"knows (TERM=%s); here is the plain REPL\n",
@@ -494,10 +520,81 @@ main(int argc, char **argv)
 		rc = repl_interactive(&r);
 	}
 	repl_done(&r);
+	return rc;
+}
+
+/* Everything but a subcommand: checks what the options combine to, reads
+ * the script, starts a recording, then the session.  Returns the exit
+ * status. */
+static int
+session_main(struct options *o)
+{
+	const char *cgroot = getenv("BOXSTEP_CGROUP_ROOT");
+	char *text = NULL;
+	int rc;
+
+	if (o->commands && o->file) {
+		fprintf(stderr, "boxstep: give -c or -f, not both\n");
+		return 2;
+	}
+	if (o->present && (o->plain || !tui_capable())) {
+		fprintf(stderr, "boxstep: present mode is full screen: it needs "
+			"a terminal of at least 80x24 of a type curses knows "
+			"(TERM=%s)%s\n", getenv("TERM") ? getenv("TERM") : "",
+			o->plain ? ", and not --plain" : "");
+		return 2;
+	}
+	if (!cgroot || !*cgroot)
+		cgroot = CGROUP_DEFAULT_ROOT;
+	if (geteuid() != 0 && go_rootless(o, cgroot) != 0)
+		return 1;
+	if (o->file) {
+		bool in = strcmp(o->file, "-") == 0;
+
+		if (!(text = fsutil_slurp(in ? "/dev/stdin" : o->file, NULL))) {
+			fprintf(stderr, "boxstep: cannot read %s: %s\n",
+				in ? "standard input" : o->file,
+				strerror(errno));
+			return 2;
+		}
+	}
+	if (o->record) {
+		int status = 0;
+
+		switch (relay_record(o->record, &status)) {
+		case -1:
+			free(text);
+			return 1;
+		case 1:
+			free(text);
+			return status;
+		}
+		/* The child: the session, on the recorded pty. */
+	}
+	rc = run_session(o, cgroot, text);
 	free(text);
 	if (spawn_quit_signal) {
 		/* Ended by a signal: say so in the status, as a shell would. */
 		rc = 128 + spawn_quit_signal;
 	}
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { .tui = { .theme = TUI_THEME_DEFAULT } };
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	/* The registry, whole before any lesson is read: the session's
+	 * commands, the lesson runtime's, the REPL's. */
+	runner_register();
+	repl_register();
+	origin_lessons_dir(o.lessons, sizeof(o.lessons), BOXSTEP_DATADIR);
+	if (optind < argc &&
+	    (rc = subcommand(&o, argc - optind, argv + optind)) != SUB_SESSION)
+		return rc;
+	return session_main(&o);
 }

@@ -1,68 +1,38 @@
-/* course: checks against real state, output capture, and autoplay. */
+/* course: checks against real state: the session's snapshot and the
+ * host. */
 #define _GNU_SOURCE
 #include "lessons/course.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <pwd.h>
-#include <time.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/capture.h"
-#include "host/cgroup.h"
 #include "base/fsutil.h"
-#include "host/hostview.h"
 #include "base/output.h"
-#include "lessons/runner.h"
+#include "host/cgroup.h"
+#include "host/hostview.h"
+#include "session/command.h"
 
 bool
 course_known_command(const char *word)
 {
-	const char *name = repl_command_name(word);
+	const struct session_cmd *c = session_command(word);
 
 	/* The runner's own commands steer the lesson; a lesson cannot. */
-	return name && !runner_command(name);
+	return c && !(c->flags & SESSION_CMD_LESSON);
 }
 
 void
-course_lessons_dir(char *buf, size_t len, const char *datadir)
+course_ctx_init(struct course_ctx *ctx, struct session *s)
 {
-	char exe[PATH_MAX], candidate[PATH_MAX + 64];
-	const char *env = getenv("BOXSTEP_LESSONS");
-	struct stat st;
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (env && *env) {
-		if (len < PATH_MAX || !realpath(env, buf))
-			snprintf(buf, len, "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	dirname(exe);
-	snprintf(candidate, sizeof(candidate), "%s/lessons", exe);
-	if (stat(candidate, &st) < 0) {
-		snprintf(candidate, sizeof(candidate),
-			 "%s/../share/boxstep/lessons", exe);
-		if (stat(candidate, &st) < 0)
-			snprintf(candidate, sizeof(candidate), "%s/lessons",
-				 datadir);
-	}
-	if (stat(candidate, &st) < 0 || !S_ISDIR(st.st_mode))
-		return;
-	if (len < PATH_MAX || !realpath(candidate, buf))
-		snprintf(buf, len, "%s", candidate);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->s = s;
+	ctx->snap = session_snapshot(s);
+	gethostname(ctx->host_hostname, sizeof(ctx->host_hostname) - 1);
 }
 
 static bool
@@ -82,8 +52,8 @@ regex_search(const char *re, const char *text)
  * setting KEY (an unknown key stays as written); in a regex (REGEX), the
  * value's special characters are escaped. */
 static const char *
-expand(const struct repl *r, const char *arg, bool regex, char *buf,
-       size_t len)
+expand(const struct session_snapshot *snap, const char *arg, bool regex,
+       char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -93,7 +63,7 @@ expand(const struct repl *r, const char *arg, bool regex, char *buf,
 
 		if (close && (size_t)(close - a) < sizeof(key) &&
 		    (snprintf(key, sizeof(key), "%.*s", (int)(close - a - 1),
-			      a + 1), plan_get(&r->plan, key, val,
+			      a + 1), plan_get(snap->plan, key, val,
 					       sizeof(val)) == 0)) {
 			for (const char *v = val; *v && o + 2 < len; v++) {
 				if (regex && strchr("\\.[]()*+?{}|^$", *v))
@@ -113,11 +83,11 @@ expand(const struct repl *r, const char *arg, bool regex, char *buf,
  * now while it runs, else the one read just before its command ran.
  * Returns NULL when none has run; *OWNED is then a view to free. */
 static const struct hostview *
-container_view(const struct repl *r, struct hostview *live)
+container_view(const struct session_snapshot *snap, struct hostview *live)
 {
-	if (r->bg.running) {
+	if (snap->bg->running) {
 		memset(live, 0, sizeof(*live));
-		if (hostview_update(live, "/proc", r->bg.pid, NULL,
+		if (hostview_update(live, "/proc", snap->bg->pid, NULL,
 				    HOSTVIEW_STATUS | HOSTVIEW_NS |
 				    HOSTVIEW_LINKS | HOSTVIEW_MOUNTS) == 0 &&
 		    !live->gone)
@@ -125,7 +95,7 @@ container_view(const struct repl *r, struct hostview *live)
 		hostview_free(live);
 	}
 	memset(live, 0, sizeof(*live));
-	return r->last.n_ns ? &r->last : NULL;
+	return snap->last.n_ns ? &snap->last : NULL;
 }
 
 /* A line of HV's mount table, as `container mount` matches it. */
@@ -156,7 +126,7 @@ check_container(const struct course_ctx *ctx, const struct lesson_check *c,
 		const char *arg, char *why, size_t len)
 {
 	struct hostview live;
-	const struct hostview *hv = container_view(ctx->r, &live);
+	const struct hostview *hv = container_view(ctx->snap, &live);
 	bool ok = false;
 	long pid;
 
@@ -200,9 +170,9 @@ check_container(const struct course_ctx *ctx, const struct lesson_check *c,
 /* The running container that checks look at: the background one, else
  * none (a foreground one has ended by the time checks run). */
 static const struct spawn_container *
-running(const struct repl *r)
+running(const struct session_snapshot *snap)
 {
-	return r->bg.running ? &r->bg : NULL;
+	return snap->bg->running ? snap->bg : NULL;
 }
 
 static bool
@@ -236,7 +206,7 @@ static bool
 check_pids(const struct course_ctx *ctx, const struct lesson_check *c,
 	   char *why, size_t len)
 {
-	const struct spawn_container *ct = running(ctx->r);
+	const struct spawn_container *ct = running(ctx->snap);
 	struct cgroup_stats st;
 
 	if (!ct || !ct->group.dir[CGROUP_PIDS][0]) {
@@ -257,7 +227,7 @@ check_pids(const struct course_ctx *ctx, const struct lesson_check *c,
 static bool
 check_processes(const struct course_ctx *ctx, long n, char *why, size_t len)
 {
-	const struct spawn_container *ct = running(ctx->r);
+	const struct spawn_container *ct = running(ctx->snap);
 	struct hostview hv = { 0 };
 	bool ok;
 
@@ -285,7 +255,7 @@ course_near_miss(const struct course_ctx *ctx, const struct lesson_check *c,
 	if (c->kind != LESSON_OUTPUT_CONTAINS && c->kind != LESSON_OUTPUT_LINE &&
 	    c->kind != LESSON_OUTPUT_MATCHES)
 		return false;
-	expand(ctx->r, c->arg, c->kind == LESSON_OUTPUT_MATCHES, arg,
+	expand(ctx->snap, c->arg, c->kind == LESSON_OUTPUT_MATCHES, arg,
 	       sizeof(arg));
 	return output_near_miss(output_kind(c->kind), output, arg, n, buf, len);
 }
@@ -302,8 +272,8 @@ bool
 course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	     char *why, size_t len)
 {
-	const struct repl *r = ctx->r;
-	const char *out = ctx->output ? ctx->output : "";
+	const struct session_snapshot *snap = ctx->snap;
+	const char *out = snap->output ? snap->output : "";
 	char host[65] = "", path[PATH_MAX * 2], arg[PATH_MAX];
 	struct stat st;
 	int layer;
@@ -322,7 +292,7 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 		enum output_match m = output_kind(c->kind);
 		bool hit;
 
-		expand(r, c->arg, m == OUTPUT_REGEX, arg, sizeof(arg));
+		expand(snap, c->arg, m == OUTPUT_REGEX, arg, sizeof(arg));
 		hit = output_test(m, out, arg);
 		snprintf(why, len, m == OUTPUT_REGEX ? "the output %s /%s/" :
 			 "the output %s \"%s\"", verb[m][hit], arg);
@@ -333,30 +303,30 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 
 		snprintf(why, len, "the output has %zu line%s", n,
 			 n == 1 ? "" : "s");
-		return ctx->output && (long)n == c->n;
+		return snap->output && (long)n == c->n;
 	}
 	case LESSON_CONTAINER_HOSTNAME:
 	case LESSON_CONTAINER_PID:
 	case LESSON_CONTAINER_ROOT:
 	case LESSON_CONTAINER_CWD:
 	case LESSON_CONTAINER_MOUNT:
-		expand(r, c->arg, c->kind == LESSON_CONTAINER_MOUNT, arg,
+		expand(snap, c->arg, c->kind == LESSON_CONTAINER_MOUNT, arg,
 		       sizeof(arg));
 		return check_container(ctx, c, arg, why, len);
 	case LESSON_STATUS:
-		snprintf(why, len, "the last exit status is %d", ctx->status);
-		return ctx->status == c->n;
+		snprintf(why, len, "the last exit status is %d", snap->status);
+		return snap->status == c->n;
 	case LESSON_LAYER:
 		layer = plan_layer_lookup(c->arg);
 		snprintf(why, len, "layer %s is %s", c->arg,
-			 plan_has(&r->plan, layer) ? "on" : "off");
-		return layer >= 0 && plan_has(&r->plan, layer) == (c->n == 1);
+			 plan_has(snap->plan, layer) ? "on" : "off");
+		return layer >= 0 && plan_has(snap->plan, layer) == (c->n == 1);
 	case LESSON_NAMESPACE:
-		if (!r->last.n_ns) {
+		if (!snap->last.n_ns) {
 			snprintf(why, len, "no container has run yet");
 			return false;
 		}
-		isnew = hostview_ns_is_new(&r->last, c->arg);
+		isnew = hostview_ns_is_new(&snap->last, c->arg);
 		snprintf(why, len, "the latest container's %s namespace is %s",
 			 c->arg, isnew ? "new" : "the host's");
 		return isnew == (c->n == 1);
@@ -377,7 +347,7 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	case LESSON_MOUNTS_GAINED:
 		return check_mounts_gained(ctx, c->arg, why, len);
 	case LESSON_ROOTFS_HAS:
-		snprintf(path, sizeof(path), "%s/%s", r->plan.rootfs, c->arg);
+		snprintf(path, sizeof(path), "%s/%s", snap->plan->rootfs, c->arg);
 		snprintf(why, len, "%s %s", path,
 			 lstat(path, &st) == 0 ? "exists" : "does not exist");
 		return lstat(path, &st) == 0;
@@ -386,14 +356,14 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	case LESSON_PIDS_REFUSED:
 		return check_pids(ctx, c, why, len);
 	case LESSON_CGROUP_GONE:
-		if (!r->last_cgroup[0]) {
+		if (!snap->last_cgroup[0]) {
 			snprintf(why, len, "the latest container had no cgroup");
 			return false;
 		}
-		snprintf(why, len, "%s %s", r->last_cgroup,
-			 stat(r->last_cgroup, &st) == 0 ? "is still there" :
+		snprintf(why, len, "%s %s", snap->last_cgroup,
+			 stat(snap->last_cgroup, &st) == 0 ? "is still there" :
 			 "is gone");
-		return stat(r->last_cgroup, &st) < 0;
+		return stat(snap->last_cgroup, &st) < 0;
 	case LESSON_PROCESSES:
 		return check_processes(ctx, c->n, why, len);
 	}
@@ -405,7 +375,7 @@ course_check_describe(const struct course_ctx *ctx,
 		      const struct lesson_check *c, char *buf, size_t len)
 {
 	char arg[PATH_MAX];
-	const char *a = c->arg ? expand(ctx->r, c->arg, false, arg,
+	const char *a = c->arg ? expand(ctx->snap, c->arg, false, arg,
 					sizeof(arg)) : "";
 
 	switch (c->kind) {
@@ -491,82 +461,16 @@ course_check_describe(const struct course_ctx *ctx,
 void
 course_step_begin(struct course_ctx *ctx)
 {
-	free(ctx->output);
-	ctx->output = NULL;
-	ctx->status = -1;
+	session_forget_output(ctx->s);
 	free(ctx->mounts_before);
 	ctx->mounts_before = fsutil_slurp("/proc/self/mountinfo", NULL);
-}
-
-/* On a terminal the relay above the REPL captures: markers around the
- * command, and the bytes between them come back over the event socket. */
-static void
-run_relayed(struct course_ctx *ctx, const char *line)
-{
-	fflush(stdout);
-	fflush(stderr);
-	fputs(CAPTURE_BEGIN, stdout);
-	fflush(stdout);
-	ctx->status = repl_run_text(ctx->r, line, NULL, false);
-	fflush(stderr);
-	fputs(CAPTURE_END, stdout);
-	fflush(stdout);
-	free(ctx->output);
-	ctx->output = capture_read_reply(ctx->r->event_fd, 5000);
-	if (ctx->output)
-		output_normalise(ctx->output);
-}
-
-void
-course_run(struct course_ctx *ctx, const char *line, bool echo)
-{
-	int fd, saved_out, saved_err;
-	off_t size;
-
-	if (ctx->r->relay) {
-		run_relayed(ctx, line);
-		return;
-	}
-	fd = memfd_create("boxstep-output", MFD_CLOEXEC);
-	saved_out = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	fflush(stdout);
-	fflush(stderr);
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-	}
-	ctx->status = repl_run_text(ctx->r, line, NULL, false);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	free(ctx->output);
-	ctx->output = NULL;
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	ctx->output = calloc(1, (size_t)(size > 0 ? size : 0) + 1);
-	if (ctx->output && size > 0 &&
-	    pread(fd, ctx->output, (size_t)size, 0) < 0)
-		ctx->output[0] = '\0';
-	close(fd);
-	if (echo && ctx->output) {
-		fputs(ctx->output, stdout);
-		fflush(stdout);
-	}
-	if (ctx->output)
-		output_normalise(ctx->output);
 }
 
 void
 course_ctx_free(struct course_ctx *ctx)
 {
-	free(ctx->output);
 	free(ctx->mounts_before);
-	ctx->output = ctx->mounts_before = NULL;
+	ctx->mounts_before = NULL;
 }
 
 void
@@ -579,60 +483,4 @@ course_update(const struct course_ctx *ctx, const struct lesson_step *s,
 		if (!held[i] || s->checks[i].always)
 			held[i] = course_check(ctx, &s->checks[i], why,
 					       sizeof(why));
-}
-
-/* --- where a lesson comes from -------------------------------------------- */
-
-bool
-course_in_dir(const char *path, const char *dir)
-{
-	char rp[PATH_MAX], rd[PATH_MAX];
-	size_t n;
-
-	if (!dir || !dir[0] || !realpath(path, rp) || !realpath(dir, rd))
-		return false;
-	n = strlen(rd);
-	return strncmp(rp, rd, n) == 0 && rp[n] == '/';
-}
-
-bool
-course_trust(const char *path, const struct lesson *l, const char *dir,
-	     bool trust)
-{
-	struct stat st;
-	struct passwd *pw;
-	char when[64] = "?", answer[16];
-	size_t nhost = 0;
-
-	if (trust || course_in_dir(path, dir))
-		return true;
-	if (stat(path, &st) == 0)
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M",
-			 localtime(&st.st_mtime));
-	pw = stat(path, &st) == 0 ? getpwuid(st.st_uid) : NULL;
-	fprintf(stderr, "boxstep: %s is not one of boxstep's lessons (%s).\n"
-		"  owner %s, modified %s; its commands run as root on this "
-		"host.\n", path, dir && dir[0] ? dir : "no lessons directory",
-		pw ? pw->pw_name : "?", when);
-	for (size_t i = 0; i < l->nsteps; i++)
-		for (size_t k = 0; k < l->steps[i].ncommands; k++) {
-			const char *c = l->steps[i].commands[k];
-			const char *name = repl_line_command(c);
-
-			if (name && strcmp(name, "host") == 0 && nhost++ < 10)
-				fprintf(stderr, "  runs on the host: %s\n", c);
-		}
-	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "boxstep: not taking it without a question; "
-			"to take lessons from elsewhere, add --trust\n");
-		return false;
-	}
-	fprintf(stderr, "Take it? [y/N] ");
-	fflush(stderr);
-	if (!fgets(answer, sizeof(answer), stdin) ||
-	    (answer[0] != 'y' && answer[0] != 'Y')) {
-		fprintf(stderr, "boxstep: not taken\n");
-		return false;
-	}
-	return true;
 }

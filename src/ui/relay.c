@@ -62,9 +62,9 @@ relay_fork(struct repl *r, const struct winsize *ws, const struct termios *tio,
 		 * mode, with events and captures through the socket. */
 		int rc;
 
-		spawn_session_after_fork(&r->session);
-		r->event_fd = *events;
-		r->relay = true;
+		spawn_session_after_fork(&r->session.spawn);
+		r->session.event_fd = *events;
+		r->session.relay = true;
 		rc = repl_interactive(r);
 		repl_done(r);
 		exit(rc);

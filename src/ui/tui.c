@@ -1076,8 +1076,8 @@ start_repl(struct tui *t, struct repl *r)
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 
 	getmaxyx(t->left, ws.ws_row, ws.ws_col);
-	r->panel = true;
-	r->tui = true;
+	r->session.panel = true;
+	r->session.tui = true;
 	t->child = relay_fork(r, &ws, NULL, &t->ptmx, &t->events);
 	if (t->child < 0) {
 		restore_terminal();
@@ -1111,16 +1111,13 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 		t.presenting = true;
 		if (t.theme == TUI_THEME_DEFAULT)
 			t.theme = TUI_THEME_PROJECTOR;
-		snprintf(r->start_lesson, sizeof(r->start_lesson), "%s",
-			 opts->present);
-		r->lesson_fresh = true;
 	}
 
 	t.pane.refresh_ms = 200;
 	t.pane.mounts_fd[0] = t.pane.mounts_fd[1] = -1;
-	t.pane.cg = r->session.cg;
-	snprintf(t.hostname, sizeof(t.hostname), "%s", r->plan.hostname);
-	snprintf(t.rootfs, sizeof(t.rootfs), "%s", r->plan.rootfs);
+	t.pane.cg = r->session.spawn.cg;
+	snprintf(t.hostname, sizeof(t.hostname), "%s", r->session.plan.hostname);
+	snprintf(t.rootfs, sizeof(t.rootfs), "%s", r->session.plan.rootfs);
 	start_curses(&t);
 	tui_layout(&t);
 	start_repl(&t, r);
