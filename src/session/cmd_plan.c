@@ -326,12 +326,7 @@ builtin_explain(struct session *r, int argc, char **argv, const char *rest)
 
 	(void)argc, (void)rest;
 	if ((i = plan_layer_lookup(argv[1])) < 0) {
-		char near[160];
-
-		session_error(r, "no layer called '%s'%s; try: explain uts (or "
-			      "pid, mnt, chroot, proc, pids)", argv[1],
-			      session_did_you_mean(argv[1],
-			      session_layer_name_at, near, sizeof(near)));
+		no_layer(r, argv[1]);
 		return 2;
 	}
 	l = plan_layer_info(i);
