@@ -39,7 +39,7 @@ SRCS     = $(sort $(wildcard src/*/*.c))
 OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
-UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image
+UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image command
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -98,6 +98,9 @@ TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 $(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o
 $(B)/test_image: $(B)/base/json.o $(B)/base/tar.o
+# The command table as boxstep builds it: every stage below app/.
+$(B)/test_command: $(filter-out $(B)/app/% $(B)/session/command.o,$(OBJS))
+TEST_LDFLAGS_command = $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail
