@@ -33,17 +33,27 @@ no_lesson(void)
 	return 1;
 }
 
+/* The lesson a command steers, into *RN.  Returns 0, or the status to
+ * give when there is none or the command is refused. */
+static int
+steered(const struct session *r, struct runner **rn)
+{
+	*rn = runner_taken(r);
+	if (refused(r))
+		return 2;
+	return *rn ? 0 : no_lesson();
+}
+
 static int
 cmd_hint(struct session *r, int argc, char **argv, const char *rest)
 {
-	struct runner *rn = runner_taken(r);
 	const struct lesson_step *s;
+	struct runner *rn;
+	int rc;
 
 	(void)argc, (void)argv, (void)rest;
-	if (refused(r))
-		return 2;
-	if (!rn)
-		return no_lesson();
+	if ((rc = steered(r, &rn)) != 0)
+		return rc;
 	s = runner_step(rn);
 	if (rn->hints_shown < s->nhints) {
 		rn->hints_shown++;
@@ -58,13 +68,11 @@ cmd_hint(struct session *r, int argc, char **argv, const char *rest)
 	return 0;
 }
 
+/* Moves RN to step TO (0-based), the session rebuilt when
+ * REBUILD_STATE. */
 static int
-move_to(struct session *r, size_t to, bool rebuild_state)
+move_to(struct session *r, struct runner *rn, size_t to, bool rebuild_state)
 {
-	struct runner *rn = runner_taken(r);
-
-	if (!rn)
-		return no_lesson();
 	runner_enter(r, rn, to, rebuild_state);
 	return 0;
 }
@@ -72,14 +80,13 @@ move_to(struct session *r, size_t to, bool rebuild_state)
 static int
 cmd_next(struct session *r, int argc, char **argv, const char *rest)
 {
-	struct runner *rn = runner_taken(r);
+	struct runner *rn;
+	int rc;
 	bool done;
 
 	(void)argc, (void)argv, (void)rest;
-	if (refused(r))
-		return 2;
-	if (!rn)
-		return no_lesson();
+	if ((rc = steered(r, &rn)) != 0)
+		return rc;
 	if (rn->step + 1 >= rn->l.nsteps) {
 		printf("This is the last step of \"%s\". `lesson` lists the "
 		       "others; `lesson off` leaves this one.\n", rn->l.title);
@@ -90,39 +97,37 @@ cmd_next(struct session *r, int argc, char **argv, const char *rest)
 		printf("Step %zu is not done yet; moving on, with the session "
 		       "set up as if it were.\n", rn->step + 1);
 	/* Done by hand: the learner's own state carries on. */
-	return move_to(r, rn->step + 1, !done);
+	return move_to(r, rn, rn->step + 1, !done);
 }
 
 static int
 cmd_prev(struct session *r, int argc, char **argv, const char *rest)
 {
-	struct runner *rn = runner_taken(r);
+	struct runner *rn;
+	int rc;
 
 	(void)argc, (void)argv, (void)rest;
-	if (refused(r))
-		return 2;
-	if (!rn)
-		return no_lesson();
+	if ((rc = steered(r, &rn)) != 0)
+		return rc;
 	if (rn->step == 0) {
 		printf("This is the first step already.\n");
 		return 0;
 	}
-	return move_to(r, rn->step - 1, true);
+	return move_to(r, rn, rn->step - 1, true);
 }
 
 static int
 cmd_goto(struct session *r, int argc, char **argv, const char *rest)
 {
-	struct runner *rn = runner_taken(r);
 	const char *arg = argv[1];
+	struct runner *rn;
 	char *end;
 	long n;
+	int rc;
 
 	(void)argc, (void)rest;
-	if (refused(r))
-		return 2;
-	if (!rn)
-		return no_lesson();
+	if ((rc = steered(r, &rn)) != 0)
+		return rc;
 	errno = 0;
 	n = strtol(arg, &end, 10);
 	if (*arg == '\0' || *end != '\0' || n < 1 || (size_t)n > rn->l.nsteps) {
@@ -130,19 +135,18 @@ cmd_goto(struct session *r, int argc, char **argv, const char *rest)
 			"%zu, not '%s'\n", rn->l.nsteps, arg);
 		return 2;
 	}
-	return move_to(r, (size_t)n - 1, true);
+	return move_to(r, rn, (size_t)n - 1, true);
 }
 
 static int
 cmd_step(struct session *r, int argc, char **argv, const char *rest)
 {
-	struct runner *rn = runner_taken(r);
+	struct runner *rn;
+	int rc;
 
 	(void)argc, (void)argv, (void)rest;
-	if (refused(r))
-		return 2;
-	if (!rn)
-		return no_lesson();
+	if ((rc = steered(r, &rn)) != 0)
+		return rc;
 	runner_show_step(r, rn);
 	return 0;
 }
@@ -174,7 +178,7 @@ lesson_reset(struct session *r, struct runner *rn)
 		progress_save(&p, file);
 	progress_free(&p);
 	printf("Progress in \"%s\" forgotten; back to step 1.\n", rn->l.title);
-	return move_to(r, 0, true);
+	return move_to(r, rn, 0, true);
 }
 
 static int
