@@ -285,9 +285,14 @@ make_dir(const struct cgroup_ctx *ctx, const struct cgroup_hier *h,
 				return -1;
 		if (mkdir(path, 0755) == 0)
 			return 0;
-		if (errno != ENOENT || attempt == 3)
-			return msg_fail(err, errlen, "mkdir %s: %s", path,
-				    strerror(errno));
+		if (errno != ENOENT || attempt == 3) {
+			msg_fail(err, errlen, "mkdir %s: %s", path,
+				 strerror(errno));
+			/* The parent goes too when no other session uses
+			 * it, as in cgroup_remove(). */
+			rmdir(h->dir);
+			return -1;
+		}
 	}
 }
 
