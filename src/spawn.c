@@ -529,8 +529,12 @@ unmount_under(const char *dir, const int *keep, size_t nkeep)
 		char victim[PATH_MAX] = "";
 
 		text = fsutil_slurp("/proc/self/mountinfo", NULL);
-		if (!text)
+		if (!text) {
+			fprintf(stderr, "boxstep: read /proc/self/mountinfo to "
+				"unmount what is under %s: %s\n", dir,
+				strerror(errno));
 			break;
+		}
 		cur = text;
 		while (mountinfo_next(&cur, &e)) {
 			bool old = false;
