@@ -822,7 +822,13 @@ clean_stale_dirs(const char *run_dir, char *report, size_t len)
 		if (*end || pid <= 0 || boxstep_alive((pid_t)pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
-		if (remove_session_dir(path) == 0 && used < len)
+		if (remove_session_dir(path) < 0) {
+			if (used < len)
+				snprintf(report + used, len - used, "could not "
+					 "remove stale session directory %s (its "
+					 "boxstep, pid %ld, is gone): %s\n", path,
+					 pid, strerror(errno));
+		} else if (used < len)
 			snprintf(report + used, len - used, "removed stale "
 				 "session directory %s (its boxstep, pid %ld, "
 				 "is gone) and its writable layer\n", path, pid);
