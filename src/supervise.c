@@ -171,7 +171,8 @@ supervise(const char *cgroup_root, const char *rootfs)
 		spawn_clean_stale(cgroup_root, rootfs, report, sizeof(report));
 		if (report[0]) {
 			fprintf(stderr, "boxstep: the session's teardown left "
-				"these behind; removed them now:\n%s", report);
+				"something behind; cleaned up after it:\n%s",
+				report);
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 				exit(1);
 		}
