@@ -495,6 +495,9 @@ main(int argc, char **argv)
 	}
 	repl_done(&r);
 	free(text);
+	/* A teardown that failed said what it left; the status says so too. */
+	if (rc == 0 && r.session.teardown_failed)
+		rc = 125;
 	if (spawn_quit_signal) {
 		/* Ended by a signal: say so in the status, as a shell would. */
 		rc = 128 + spawn_quit_signal;

@@ -517,7 +517,8 @@ host_mounts_under(const char *dir, int **ids, size_t *n)
 
 /* Unmounts every host mount under DIR (DIR itself included) whose id is
  * not in KEEP, newest first: mounts stack, so the last listed goes
- * first.  Returns how many it unmounted. */
+ * first.  Returns how many it unmounted, or -1 when it had to stop (it
+ * said why). */
 static int
 unmount_under(const char *dir, const int *keep, size_t nkeep)
 {
@@ -533,7 +534,7 @@ unmount_under(const char *dir, const int *keep, size_t nkeep)
 			fprintf(stderr, "boxstep: read /proc/self/mountinfo to "
 				"unmount what is under %s: %s\n", dir,
 				strerror(errno));
-			break;
+			return -1;
 		}
 		cur = text;
 		while (mountinfo_next(&cur, &e)) {
@@ -554,7 +555,7 @@ unmount_under(const char *dir, const int *keep, size_t nkeep)
 		if (umount2(victim, MNT_DETACH) < 0) {
 			fprintf(stderr, "boxstep: umount %s: %s\n", victim,
 				strerror(errno));
-			break;
+			return -1;
 		}
 		done++;
 	}
@@ -563,7 +564,7 @@ unmount_under(const char *dir, const int *keep, size_t nkeep)
 
 /* Unmounts every host mount under the container's rootfs that was not
  * there before it started (the leaked proc, the shared bind).  Returns
- * how many it unmounted. */
+ * how many it unmounted, or -1. */
 static int
 unmount_new(struct spawn_container *c)
 {
@@ -797,9 +798,11 @@ spawn_session_end(struct spawn_session *s)
 {
 	if (!s->layer_dir[0])
 		return;
-	if (remove_session_dir(s->layer_dir) < 0)
+	if (remove_session_dir(s->layer_dir) < 0) {
 		fprintf(stderr, "boxstep: could not remove the session "
 			"directory %s: %s\n", s->layer_dir, strerror(errno));
+		s->teardown_failed = true;
+	}
 	rmdir(s->run_dir); /* when no other session has one */
 	s->layer_dir[0] = s->layer_root[0] = s->layer_lower[0] = '\0';
 	s->layer_opts[0] = '\0';
@@ -1041,6 +1044,7 @@ restore_hostname(struct spawn_session *s)
 		fprintf(stderr, "boxstep: the container renamed the host to "
 			"'%s', and putting back '%s' failed: %s\n", now,
 			s->host_hostname, strerror(errno));
+		s->teardown_failed = true;
 		return;
 	}
 	fprintf(stderr, "boxstep: the container renamed the host to '%s': "
@@ -1063,13 +1067,16 @@ teardown(struct spawn_session *s, struct spawn_container *c)
 		if (c->group.ctls & CGROUP_BIT(CGROUP_MEMORY) &&
 		    cgroup_stats_read(&c->group, &st) == 0)
 			c->oom_kills = st.oom_kills;
-		if (cgroup_remove(&c->group, err, sizeof(err)) < 0)
+		if (cgroup_remove(&c->group, err, sizeof(err)) < 0) {
 			fprintf(stderr, "boxstep: %s\n", err);
+			s->teardown_failed = true;
+		}
 	} else if (!plan_has(&c->plan, PLAN_PID)) {
 		kill_orphans(s);
 	}
 	reap_orphans(s);
-	unmount_new(c);
+	if (unmount_new(c) < 0)
+		s->teardown_failed = true;
 	c->bind[0] = '\0';
 	unregister_live(s, c);
 	if (!plan_has(&c->plan, PLAN_UTS))
