@@ -216,9 +216,15 @@ watch(const char *arg, bool live)
 	}
 	cgroup_detect(&cg, CGROUP_DEFAULT_ROOT, NULL, 0);
 	if (hostview_collect(&hv, "/proc", (pid_t)pid, &cg) < 0) {
-		fprintf(stderr, "boxstep: there is no process %ld (it may have "
-			"exited); in a boxstep session, `host echo $BOXPID` "
-			"names the container's\n", pid);
+		int e = errno;
+
+		if (e && e != ENOENT && e != ESRCH)
+			fprintf(stderr, "boxstep: cannot read /proc/%ld/status: "
+				"%s\n", pid, strerror(e));
+		else
+			fprintf(stderr, "boxstep: there is no process %ld (it "
+				"may have exited); in a boxstep session, `host "
+				"echo $BOXPID` names the container's\n", pid);
 		hostview_free(&hv);
 		return 1;
 	}
