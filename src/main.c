@@ -239,8 +239,10 @@ watch(const char *arg, bool live)
 		fputs(text, stdout);
 		free(text);
 	}
+	/* A part it could not read says why, and fails the view. */
+	n = text && !hv.hostname_err ? 0 : 1;
 	hostview_free(&hv);
-	return text ? 0 : 1;
+	return n;
 }
 
 int
