@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# boxstep's error paths, found with strace's fault injection.
+#
+# Syscall faults: each plan below runs once under strace to count, per
+# process, the calls of every syscall of container set-up and teardown
+# (strace numbers the calls of each process on its own, so `when=N` fails
+# the Nth call in every process that makes one).  Then the plan runs again
+# once for every N, with that call failing.  For openat and write, N runs
+# over the calls that touch a cgroup, /run/boxstep, /dev/null, a
+# container's /proc files or a pipe (not the loader's, nor stdout and
+# stderr), sampled evenly down to $cap of them.  A fault that bites (the
+# exit status or the output, pids aside, differs from the fault-free run)
+# must be named on the output (the call or the operation, and the error),
+# end in a non-zero status, and crash nothing; every fault, biting or not,
+# must leave the host as it was.
+#
+# Kills: boxstep is stopped (strace's delay_enter) at points of a container
+# start, then the session alone, or the whole process group with its
+# supervisor, is sent SIGKILL.  The supervisor must clean up after a
+# session killed alone; after the group, the next start must, saying
+# nothing but what it removed, and run its container.
+# Usage: faults.sh [BOXSTEP]
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+suite_start faults.sh "${1:-}"
+trap 'rm -rf "$work"' EXIT
+command -v strace >/dev/null ||
+	{ echo "SKIP: tests/integration/faults.sh needs strace (make deps)"; exit 77; }
+echo "boxstep fault injection tests: $BOX"
+began=$(date +%s)
+cap=12
+
+# The plans, and what each one exposes.  pivot runs without the writable
+# layer, so that the session mounts nothing and each of the container's
+# own mounts can fail alone; bg's foreground container is the session's
+# third clone, after the background one and a `host` command's fork, so
+# that its clone can fail alone (the first clone of every process is also
+# the supervisor's fork).
+declare -A plan
+plan[root]='enable uts pid mnt chroot proc pids memory cpu ipc net cgroupns user
+run /bin/true'
+plan[pivot]='set rootfs.layer off
+enable uts pid mnt pivot proc
+run /bin/true'
+plan[shared]='enable uts pid mnt chroot proc
+set propagation shared
+run /bin/true'
+plan[bg]='enable uts pid mnt chroot proc pids
+start sleep 3160
+host $BOXSTEP watch $BOXPID
+run /bin/true
+stop'
+plans="root pivot shared bg"
+
+syscalls="mount umount2 chroot pivot_root sethostname clone mkdir rmdir openat write pipe2 unshare setns"
+syscalls=${FAULTS_ONLY:-$syscalls} # FAULTS_ONLY="mount rmdir": a few
+declare -A errno_of=([mount]=EPERM [umount2]=EBUSY [chroot]=EACCES
+	[pivot_root]=EINVAL [sethostname]=EPERM [clone]=ENOSPC [mkdir]=ENOSPC
+	[rmdir]=EACCES [openat]=EACCES [write]=EIO [pipe2]=EMFILE
+	[unshare]=ENOSPC [setns]=EPERM)
+declare -A text_of=([EPERM]='Operation not permitted' [EBUSY]='Device or resource busy'
+	[EACCES]='Permission denied' [EINVAL]='Invalid argument'
+	[ENOSPC]='No space left on device' [EIO]='Input/output error'
+	[EMFILE]='Too many open files')
+# What a message about each may say to name it.
+declare -A names_of=([mount]='mount|bind .* onto itself|make .* (private|shared)'
+	[umount2]='umount|unmount|detach' [chroot]='chroot\(' [pivot_root]='pivot_root'
+	[sethostname]='sethostname' [clone]='clone|fork'
+	[mkdir]='mkdir|make the session directory' [rmdir]='rmdir|remove'
+	[pipe2]='pipe' [unshare]='unshare' [setns]='setns')
+# The calls of openat and write that set up or tear down.
+selected='/sys/fs/cgroup|/run/boxstep|/dev/null|/proc/[0-9]+/(setgroups|uid_map|gid_map|autogroup|ns/)|/proc/self/(mountinfo|autogroup)|<pipe:'
+
+plain() { sed -E 's/[0-9]+/N/g' <<<"$1"; }
+
+# news PLAN: the lines of $out that the fault-free run did not print.
+news() {
+	diff <(plain "${base_out[$1]}") <(plain "$out") | sed -n 's/^> //p' |
+		head -4 | tr '\n' '|' | cut -c1-300
+}
+
+# The fault-free runs, traced: the output, status and log of each plan.
+declare -A base_out base_rc
+trace_set=$(tr ' ' , <<<"$syscalls")
+for p in $plans; do
+	base_out[$p]=$(timeout -k 5 30 strace -f -y -o "$work/base-$p.log" \
+		-e trace="$trace_set" "$BOX" -e -c "${plan[$p]}" 2>&1 </dev/null)
+	base_rc[$p]=$?
+done
+
+# occurrences LOG SYSCALL: the N worth failing, one a line.
+occurrences() {
+	local re=""
+	[ "$2" = openat ] || [ "$2" = write ] && re=$selected
+	awk -v s="$2" -v re="$re" '
+		$0 ~ "^[0-9]+ +" s "\\(" {
+			n = ++count[$1]
+			if (n > max) max = n
+			if (re == "" || ($0 ~ re && $0 !~ /^[0-9]+ +write\([12]</))
+				want[n] = 1
+		}
+		END { for (i = 1; i <= max; i++) if (want[i]) print i }' "$1" |
+	awk -v cap=$cap '{ a[NR] = $0 }
+		END { for (i = 0; i < NR && i < cap; i++)
+			print a[NR <= cap ? i + 1 : 1 + int(i * (NR - 1) / (cap - 1))] }'
+}
+
+# A crash: a process of boxstep killed by a signal it did not ask for, a
+# sanitizer's report, or a hang.
+crashed() {
+	grep -Eq '^[0-9]+ +\+\+\+ killed by SIG(SEGV|ABRT|BUS|FPE|ILL|SYS|TRAP)' "$log" ||
+		[[ "$out" == *Sanitizer* || "$out" == *"runtime error"* ]] ||
+		[ "$rc" = 124 ] ||
+		{ [ -n "${ASAN_OPTIONS:-}" ] && ls /tmp/boxstep-sanitizers/* >/dev/null 2>&1; }
+}
+
+# attribute LOG: each injected call, after the process that made it: boxstep
+# ("box"), its supervisor ("supervisor"), or a program it ran ("other").
+attribute() {
+	awk -v box="$BOX" '
+		{ pid = $1 }
+		NR == 1 { main = pid }
+		/^[0-9]+ +execve\("/ {
+			path = $0
+			sub(/^[0-9]+ +execve\("/, "", path)
+			sub(/".*/, "", path)
+			pending[pid] = path
+		}
+		/^[0-9]+ +(<\.\.\. )?execve.* = 0$/ { prog[pid] = pending[pid] }
+		/^[0-9]+ +(<\.\.\. )?(clone|clone3|fork|vfork)[ (].* = [0-9]+$/ {
+			prog[$NF] = pid in prog ? prog[pid] : box
+		}
+		/\(INJECTED\)$/ {
+			p = pid in prog ? prog[pid] : box
+			print (p != box ? "other" : pid == main ? "supervisor" : "box"), $0
+		}' "$1"
+}
+
+# names SYSCALL CALLS: what a message about one of CALLS (attributed
+# lines) may say to name it: the syscall's own words, or for openat and
+# write the file (for a pipe, what it is for).
+names() {
+	local line file alt=""
+	case $1 in
+	openat|write) ;;
+	*) echo "${names_of[$1]}"; return ;;
+	esac
+	while read -r _ line; do
+		file=$(sed -nE 's/^[0-9]+ +openat\([^,]*, "([^"]*)".*/\1/p;
+			s/^[0-9]+ +write\([0-9]+<([^>]*)>.*/\1/p' <<<"$line")
+		case $file in
+		pipe:*) file='pipe|release|set up' ;;
+		*) file=${file##*/} file=${file//./[.]} ;;
+		esac
+		alt+="${alt:+|}$file"
+	done <<<"$2"
+	echo "$alt"
+}
+
+# The host as the tests compare it, and the session directories too.
+fault_state() {
+	host_state
+	[ -e /run/boxstep ] && find /run/boxstep | sed 's/^/run dir: /'
+	true
+}
+
+# What a start that cleans up after a dead session may say, and no more.
+cleanup_said='^(boxstep: cleaning up after an earlier session:|removed stale cgroup .*|removed stale session directory .*|unmounted [0-9]+ stale mounts? under .*)$'
+
+# next_start: the next boxstep, which must clean up what a dead session
+# left, say nothing else, and run a container.
+next_start() {
+	local said
+	said=$(timeout -k 5 20 "$BOX" -e -c 'enable pid mnt chroot proc pids
+run /bin/true' 2>&1 </dev/null)
+	next_rc=$?
+	next_alarm=$(grep -Ev "$cleanup_said" <<<"$said")
+}
+
+# fault PLAN SYSCALL N: runs PLAN with the Nth call of SYSCALL failing and
+# judges it; counts in $tried, $bit and $foreign, problems in $bad.
+fault() {
+	local p=$1 sc=$2 n=$3 e=${errno_of[$2]} calls mine now what
+	log=$work/fault.log
+	out=$(timeout -k 5 20 strace -f -y -o "$log" \
+		-e trace="$sc,execve,clone,clone3,fork,vfork" \
+		-e inject="$sc:error=$e:when=$n" "$BOX" -e -c "${plan[$p]}" \
+		2>&1 </dev/null)
+	rc=$?
+	calls=$(attribute "$log")
+	mine=$(grep -E '^(box|supervisor) ' <<<"$calls")
+	tried=$((tried + 1))
+	what="$p $sc#$n ($e)"
+	crashed && bad+="      $what: a crash or a hang (status $rc): ${out:0:300}"$'\n'
+	if [ "$rc" != "${base_rc[$p]}" ] ||
+	   [ "$(plain "$out")" != "$(plain "${base_out[$p]}")" ]; then
+		bit=$((bit + 1))
+		[ -z "${verbose:-}" ] || printf '    %s -> %s: %s\n' "$what" "$rc" "$(news "$p")"
+		if [ -z "$mine" ]; then
+			foreign=$((foreign + 1))
+		else
+			judge_message "$(names "$sc" "$mine")" "${text_of[$e]}"
+		fi
+	fi
+	now=$(fault_state)
+	[ "$now" = "$ref" ] && return
+	if grep -q '^supervisor ' <<<"$calls"; then
+		# The supervisor's clean-up failed too (strace counts the
+		# calls of each process apart): the next start cleans up.
+		next_start
+		now=$(fault_state)
+		[ "$next_rc" = 0 ] && [ -z "$next_alarm" ] && [ "$now" = "$ref" ] &&
+			return
+		bad+="      $what: the next start (status $next_rc) said: $next_alarm"$'\n'
+	fi
+	bad+="      $what: the host changed:"$'\n'
+	bad+=$(diff <(echo "$ref") <(echo "$now") | sed 's/^/        /')$'\n'
+	restore_host
+}
+
+# judge_message NAMES ERROR: a fault that bit is named, with its error,
+# and fails.
+judge_message() {
+	local said
+	said=$(news "$p")
+	[ "$rc" != 0 ] || bad+="      $what: bit, but the status is 0: $said"$'\n'
+	grep -Eq "$1" <<<"$out" || bad+="      $what: no /$1/ in: $said"$'\n'
+	[[ "$out" == *"$2"* ]] || bad+="      $what: no \"$2\" in: $said"$'\n'
+}
+
+# restore_host: after a failure, the host as it was, so that one failure
+# is reported once: a start cleans up stale groups and directories; the
+# boxstep parents of cgroups are not stale by name.
+restore_host() {
+	"$BOX" -c layers >/dev/null 2>&1 </dev/null
+	rmdir /sys/fs/cgroup/*/boxstep /sys/fs/cgroup/boxstep 2>/dev/null
+	ref=$(fault_state)
+}
+
+# test_syscall SYSCALL: every occurrence worth failing, in every plan.
+test_syscall() {
+	local sc=$1 p n all_tried=0 all_bit=0 all_foreign=0 counts=""
+	bad=""
+	ref=$(fault_state)
+	for p in $plans; do
+		tried=0 bit=0 foreign=0
+		for n in $(occurrences "$work/base-$p.log" "$sc"); do
+			fault "$p" "$sc" "$n"
+		done
+		all_tried=$((all_tried + tried)) all_bit=$((all_bit + bit))
+		all_foreign=$((all_foreign + foreign))
+		counts+=" $p $bit/$tried"
+	done
+	printf '    %-11s %3d faults tried, %3d bit, %d of them only in programs it ran (bit/tried:%s)\n' \
+		"$sc" "$all_tried" "$all_bit" "$all_foreign" "$counts"
+	faults_tried=$((faults_tried + all_tried)) faults_bit=$((faults_bit + all_bit))
+	out=""
+	check "each fault of $sc that bites is named, fails, crashes nothing; none changes the host:"$'\n'"${bad:-      all did}" equals "$bad" ""
+}
+
+test_baseline() {
+	local p
+	for p in $plans; do
+		check "the fault-free $p plan succeeds: ${base_out[$p]:0:300}" equals "${base_rc[$p]}" 0
+	done
+}
+
+faults_tried=0 faults_bit=0
+t "faults: the plans run without faults" test_baseline
+for sc in $syscalls; do
+	eval "test_fault_$sc() { test_syscall $sc; }"
+	t "faults: $sc fails in turn at each occurrence" "test_fault_$sc"
+done
+echo "    in all: $faults_tried faults tried, $faults_bit bit"
+
+echo "    faults.sh ran for $(( $(date +%s) - began )) s"
+summary "faults"
