@@ -648,11 +648,14 @@ open_entry(const char *path, const struct stat *st, int flag,
 }
 
 /* Unmounts everything under DIR, then removes the tree (never crossing
- * into a mount that is somehow left).  Returns 0 or -1. */
+ * into a mount that is somehow left).  Returns 0 or -1.  *UNMOUNT_FAILED
+ * (if given) says whether unmounting failed (it said why), even when the
+ * tree could then be removed. */
 static int
-remove_session_dir(const char *dir)
+remove_session_dir(const char *dir, bool *unmount_failed)
 {
-	unmount_under(dir, NULL, 0);
+	if (unmount_under(dir, NULL, 0) < 0 && unmount_failed)
+		*unmount_failed = true;
 	nftw(dir, open_entry, 16, FTW_PHYS | FTW_MOUNT);
 	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
@@ -788,7 +791,7 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 	snprintf(s->layer_lower, sizeof(s->layer_lower), "%s", lower);
 	return 0;
 fail:
-	remove_session_dir(s->layer_dir);
+	remove_session_dir(s->layer_dir, NULL);
 	s->layer_dir[0] = s->layer_root[0] = s->layer_opts[0] = '\0';
 	return -1;
 }
@@ -798,7 +801,7 @@ spawn_session_end(struct spawn_session *s)
 {
 	if (!s->layer_dir[0])
 		return;
-	if (remove_session_dir(s->layer_dir) < 0) {
+	if (remove_session_dir(s->layer_dir, &s->teardown_failed) < 0) {
 		fprintf(stderr, "boxstep: could not remove the session "
 			"directory %s: %s\n", s->layer_dir, strerror(errno));
 		s->teardown_failed = true;
@@ -825,7 +828,7 @@ clean_stale_dirs(const char *run_dir, char *report, size_t len)
 		if (*end || pid <= 0 || boxstep_alive((pid_t)pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
-		if (remove_session_dir(path) < 0) {
+		if (remove_session_dir(path, NULL) < 0) {
 			if (used < len)
 				snprintf(report + used, len - used, "could not "
 					 "remove stale session directory %s (its "
