@@ -630,8 +630,18 @@ static int
 remove_entry(const char *path, const struct stat *st, int flag,
 	     struct FTW *ftw)
 {
+	int unreadable = errno; /* for FTW_DNR, why opendir failed */
+
 	(void)st, (void)ftw;
-	return flag == FTW_DP || flag == FTW_DNR ? rmdir(path) : unlink(path);
+	if (flag == FTW_DNR) {
+		/* Empty, it goes; else the reason is that it could not be
+		 * read, not that it is not empty. */
+		if (rmdir(path) == 0)
+			return 0;
+		errno = unreadable;
+		return -1;
+	}
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 /* Lets the owner into every directory: overlayfs leaves its work
