@@ -60,7 +60,8 @@ declare -A plans_of=([setns]=watch)
 plans="root pivot shared bg watch"
 
 syscalls="mount umount2 chroot pivot_root sethostname clone mkdir rmdir openat write pipe2 unshare setns"
-syscalls=${FAULTS_ONLY:-$syscalls} # FAULTS_ONLY="mount rmdir": a few
+trace_set=$(tr ' ' , <<<"$syscalls")
+syscalls=${FAULTS_ONLY-$syscalls} # FAULTS_ONLY="mount rmdir": a few
 declare -A errno_of=([mount]=EPERM [umount2]=EBUSY [chroot]=EACCES
 	[pivot_root]=EINVAL [sethostname]=EPERM [clone]=ENOSPC [mkdir]=ENOSPC
 	[rmdir]=EACCES [openat]=EACCES [write]=EIO [pipe2]=EMFILE
@@ -88,7 +89,6 @@ news() {
 
 # The fault-free runs, traced: the output, status and log of each plan.
 declare -A base_out base_rc
-trace_set=$(tr ' ' , <<<"$syscalls")
 for p in $plans; do
 	base_out[$p]=$(timeout -k 5 30 strace -f -y -o "$work/base-$p.log" \
 		-e trace="$trace_set" "$BOX" -e -c "${plan[$p]}" 2>&1 </dev/null)
@@ -265,6 +265,113 @@ test_syscall() {
 	check "each fault of $sc that bites is named, fails, crashes nothing; none changes the host:"$'\n'"${bad:-      all did}" equals "$bad" ""
 }
 
+# --- kills ------------------------------------------------------------
+
+# Points of a container start: PLAN SYSCALL K REGEX: the session's Kth
+# call of SYSCALL whose traced line matches REGEX; then what it is.
+kill_points=(
+	'root mount 1 "overlay"|the mount of the writable layer'
+	'root clone 1 CLONE_NEW|the clone of the container'
+	'root mkdir 1 boxstep/[0-9]+-1"|the mkdir of its cgroup'
+	'root write 1 pids/boxstep/[0-9]+-1/cgroup.procs>|the write of its pid to cgroup.procs'
+	'root write 1 uid_map>|the write of its uid_map'
+	'root write 1 <pipe:[^>]*>, "g"|its first release from the hold pipe'
+	'root write 2 <pipe:[^>]*>, "g"|its second release, set up'
+	'shared umount2 1 /proc"|the unmount of the proc that leaked to the host'
+	'bg write 1 <pipe:[^>]*>, "g"|the release of the background container'
+)
+
+# session_call LOG SYSCALL K REGEX: N such that the session's Nth call of
+# SYSCALL is its Kth one matching REGEX.
+session_call() {
+	awk -v s="$2" -v k="$3" -v re="$4" '
+		NR == 1 { main = $1 }
+		!session && $1 == main && /^[0-9]+ +clone\(.* = [0-9]+$/ { session = $NF }
+		$1 == session && $0 ~ "^[0-9]+ +" s "\\(" {
+			n++
+			if ($0 ~ re && ++found == k) { print n; exit }
+		}' "$1"
+}
+
+# stop_at PLAN SYSCALL N: starts PLAN under strace in a process group of
+# its own, the Nth call of SYSCALL of each process held for a second, and waits
+# until the session is held there.  Sets $tracer and $session.
+stop_at() {
+	local nr line last="" main
+	nr=$(printf '#include <sys/syscall.h>\nSYS_%s\n' "$2" | cpp -P - | tail -1)
+	setsid strace -f -o "$work/kill.log" -e trace="$2" \
+		-e inject="$2:delay_enter=1s:when=$3" "$BOX" -e -c "${plan[$1]}" \
+		>"$work/kill.out" 2>&1 </dev/null &
+	tracer=$!
+	session=""
+	for _ in $(seq 200); do
+		main=$(pgrep -P "$tracer" | head -1)
+		[ -n "$main" ] && session=$(pgrep -P "$main" | head -1)
+		line=$(cat "/proc/${session:-0}/syscall" 2>/dev/null)
+		[ "${line%% *}" = "$nr" ] && [ "$line" = "$last" ] && return 0
+		last=$line
+		sleep 0.05
+	done
+	return 1
+}
+
+# kill_test POINT WHOM: SIGKILL to the session alone, or to its whole
+# process group with the supervisor, at POINT.
+kill_test() {
+	local p sc k re what n said now
+	read -r p sc k re <<<"${1%%|*}"
+	what="${1#*|} ($p), $2"
+	n=$(session_call "$work/base-$p.log" "$sc" "$k" "$re")
+	[ -n "$n" ] || { bad+="      $what: no such call in the fault-free run"$'\n'; return; }
+	if ! stop_at "$p" "$sc" "$n"; then
+		bad+="      $what: the session never reached it"$'\n'
+		kill -KILL -- "-$tracer" 2>/dev/null
+		{ wait "$tracer"; } 2>/dev/null
+		restore_host
+		return
+	fi
+	kills=$((kills + 1))
+	if [ "$2" = session ]; then
+		kill -KILL "$session"
+	else
+		kill -KILL -- "-$tracer"
+	fi
+	{ wait "$tracer"; } 2>/dev/null
+	said=$(cat "$work/kill.out")
+	now=$(fault_state)
+	[ "$now" = "$ref" ] || left=$((left + 1))
+	if [ "$2" = session ]; then
+		[[ "$said" == *"was killed by signal 9"* ]] && [[ "$said" != *"could not"* ]] ||
+			bad+="      $what: the supervisor said: ${said:0:300}"$'\n'
+		[ "$now" = "$ref" ] || bad+="      $what: the supervisor left the host changed:"$'\n'"$(
+			diff <(echo "$ref") <(echo "$now") | sed 's/^/        /')"$'\n'
+	fi
+	next_start
+	now=$(fault_state)
+	[ "$next_rc" = 0 ] && [ -z "$next_alarm" ] ||
+		bad+="      $what: the next start (status $next_rc) said: $next_alarm"$'\n'
+	if [ "$now" != "$ref" ]; then
+		bad+="      $what: the host is still changed after the next start:"$'\n'
+		bad+=$(diff <(echo "$ref") <(echo "$now") | sed 's/^/        /')$'\n'
+		restore_host
+	fi
+}
+
+# test_kills WHOM: every kill point.
+test_kills() {
+	local point
+	bad="" kills=0 left=0
+	ref=$(fault_state)
+	for point in "${kill_points[@]}"; do
+		kill_test "$point" "$1"
+	done
+	echo "    $kills of ${#kill_points[@]} kill points reached; $left left the host changed for the next start"
+	out=""
+	check "after each kill the host is clean (the session alone: at once), and the next start says nothing alarming:"$'\n'"${bad:-      all were}" equals "$bad" ""
+}
+test_kill_session() { test_kills session; }
+test_kill_group() { test_kills group; }
+
 test_baseline() {
 	local p
 	for p in $plans; do
@@ -279,6 +386,8 @@ for sc in $syscalls; do
 	t "faults: $sc fails in turn at each occurrence" "test_fault_$sc"
 done
 echo "    in all: $faults_tried faults tried, $faults_bit bit"
+t "kills: the session, at each point of a start" test_kill_session
+t "kills: the whole process group with its supervisor, at each point" test_kill_group
 
 echo "    faults.sh ran for $(( $(date +%s) - began )) s"
 summary "faults"
