@@ -24,7 +24,7 @@ LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
-            procps valgrind clang
+            procps valgrind clang strace
 
 ifeq ($(V),1)
 Q =
@@ -112,8 +112,8 @@ vmtest: all rootfs
 
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
-SUITES = run golden bad-input image hardening hostview lessons runner learner \
-         present tty tui rootless
+SUITES = run golden bad-input faults image hardening hostview lessons runner \
+         learner present tty tui rootless
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
 test: deps all rootfs

@@ -285,9 +285,14 @@ make_dir(const struct cgroup_ctx *ctx, const struct cgroup_hier *h,
 				return -1;
 		if (mkdir(path, 0755) == 0)
 			return 0;
-		if (errno != ENOENT || attempt == 3)
-			return msg_fail(err, errlen, "mkdir %s: %s", path,
-				    strerror(errno));
+		if (errno != ENOENT || attempt == 3) {
+			msg_fail(err, errlen, "mkdir %s: %s", path,
+				 strerror(errno));
+			/* The parent goes too when no other session uses
+			 * it, as in cgroup_remove(). */
+			rmdir(h->dir);
+			return -1;
+		}
 	}
 }
 
@@ -690,10 +695,13 @@ cgroup_remove_stale(const struct cgroup_ctx *ctx, cgroup_alive_fn alive,
 		for (int k = 0; k < c; k++)
 			dup |= ctx->ctl[k].version != CGROUP_NONE &&
 			       strcmp(ctx->ctl[k].dir, ctx->ctl[c].dir) == 0;
-		if (!dup)
-			removed += remove_stale_in(ctx->ctl[c].dir,
-						   ctx->ctl[c].version, alive,
-						   report, len, &used);
+		if (dup)
+			continue;
+		removed += remove_stale_in(ctx->ctl[c].dir, ctx->ctl[c].version,
+					   alive, report, len, &used);
+		/* An empty parent is left over too (no live session has a
+		 * group in it): make_dir() makes it again when it is gone. */
+		rmdir(ctx->ctl[c].dir);
 	}
 	return removed;
 }

@@ -268,6 +268,8 @@ hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
 	close(job.fd);
 	if (job.rc == 0)
 		snprintf(buf, len, "%s", job.name);
+	else
+		errno = job.err ? job.err : EIO;
 	return job.rc;
 }
 
@@ -509,12 +511,13 @@ update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 	}
 	gethostname(hv->host_hostname, sizeof(hv->host_hostname) - 1);
 	hv->hostname[0] = '\0';
+	hv->hostname_err = 0;
 	if (!hostview_ns_is_new(hv, "uts"))
 		snprintf(hv->hostname, sizeof(hv->hostname), "%s",
 			 hv->host_hostname);
-	else
-		hostview_uts_hostname(proc_root, pid, hv->hostname,
-				      sizeof(hv->hostname));
+	else if (hostview_uts_hostname(proc_root, pid, hv->hostname,
+				       sizeof(hv->hostname)) < 0)
+		hv->hostname_err = errno;
 }
 
 static void
@@ -726,8 +729,13 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		msg_append(&t, "  %-7s %-6s %-12lu %lu\n", hv->ns[i].type,
 		    hv->ns[i].ino != hv->ns[i].host_ino ? "NEW" : "shared",
 		    hv->ns[i].ino, hv->ns[i].host_ino);
-	msg_append(&t, "hostname: %s   (host: %s)\n",
-	    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
+	if (hv->hostname_err)
+		msg_append(&t, "hostname: ? (joining its UTS namespace with "
+		    "setns failed: %s)   (host: %s)\n",
+		    strerror(hv->hostname_err), hv->host_hostname);
+	else
+		msg_append(&t, "hostname: %s   (host: %s)\n",
+		    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
 	if (hostview_ns_is_new(hv, "user") && hv->map_count > 0)
 		msg_append(&t, "user: uid %ld inside is uid %ld on the host "
 		    "(uid_map %ld %ld %ld)\n", hv->map_inside, hv->map_outside,
