@@ -97,7 +97,9 @@ $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 $(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o
-$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o
+$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o $(B)/engine/image_archive.o \
+		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
+		$(B)/engine/image_store.o
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail
@@ -158,7 +160,7 @@ FUZZ_SRC_lesson    = src/lessons/lesson.c src/base/cmdline.c src/layers/plan.c
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
 FUZZ_SRC_proc      = src/host/hostview.c src/host/mountinfo.c src/host/cgroup.c
-FUZZ_SRC_tar       = src/base/tar.c src/engine/image.c src/base/json.c
+FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c
 FUZZ_SRC_json      = src/base/json.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 
