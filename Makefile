@@ -97,7 +97,8 @@ $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 $(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o
 $(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o \
-		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o
+		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
+		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o
 $(B)/test_image: $(B)/base/json.o $(B)/base/tar.o $(B)/engine/image_archive.o \
 		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
@@ -161,7 +162,8 @@ FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC_lesson    = src/lessons/lesson.c src/base/cmdline.c src/layers/plan.c
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
-FUZZ_SRC_proc      = src/host/hostview.c src/host/mountinfo.c src/host/cgroup.c \
+FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c \
+                     src/host/mountinfo.c src/host/cgroup.c \
                      src/host/cgroup_find.c src/host/cgroup_stats.c
 FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c
 FUZZ_SRC_json      = src/base/json.c
