@@ -1,6 +1,7 @@
 /* cgroup_find: where each controller's hierarchy is (cgroup v1, v2, or a
- * hybrid host's unified/), and the rootless delegated v2 group; the
- * functions are declared in cgroup.h.  This is what the groups share.
+ * hybrid host's unified/), and the rootless delegated v2 group.  Its
+ * functions are declared in cgroup.h; this header holds the one helper
+ * that the groups (cgroup.c) use besides.
  */
 #ifndef BOXSTEP_CGROUP_FIND_H
 #define BOXSTEP_CGROUP_FIND_H
