@@ -24,7 +24,7 @@ LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
-            procps valgrind clang
+            procps valgrind clang strace
 
 ifeq ($(V),1)
 Q =
@@ -95,9 +95,15 @@ $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
 	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
 
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
-$(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o
-$(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o
-$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o
+$(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o
+$(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o \
+		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
+		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
+$(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o \
+		$(B)/lessons/lesson_check.o
+$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o $(B)/engine/image_archive.o \
+		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
+		$(B)/engine/image_store.o
 # The command table as boxstep builds it: every stage below app/.
 $(B)/test_command: $(filter-out $(B)/app/% $(B)/session/command.o,$(OBJS))
 TEST_LDFLAGS_command = $(LDLIBS)
@@ -115,8 +121,8 @@ vmtest: all rootfs
 
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
-SUITES = run golden bad-input image hardening hostview lessons runner learner \
-         present tty tui rootless
+SUITES = run golden bad-input faults image hardening hostview lessons runner \
+         learner present tty tui rootless
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
 test: deps all rootfs
@@ -157,11 +163,14 @@ FUZZERS   = lesson cmdline mountinfo proc tar json
 FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC_lesson    = src/lessons/lesson.c src/base/cmdline.c src/layers/plan.c
+FUZZ_SRC_lesson    = src/lessons/lesson.c src/lessons/lesson_check.c \
+                     src/base/cmdline.c src/layers/plan.c
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
-FUZZ_SRC_proc      = src/host/hostview.c src/host/mountinfo.c src/host/cgroup.c
-FUZZ_SRC_tar       = src/base/tar.c src/engine/image.c src/base/json.c
+FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c \
+                     src/host/mountinfo.c src/host/cgroup.c \
+                     src/host/cgroup_find.c src/host/cgroup_stats.c
+FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c
 FUZZ_SRC_json      = src/base/json.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 

@@ -213,6 +213,9 @@ run_session(struct options *o, const char *cgroot, const char *text)
 		rc = repl_interactive(&r);
 	}
 	repl_done(&r);
+	/* A teardown that failed said what it left; the status says so too. */
+	if (rc == 0 && r.session.spawn.teardown_failed)
+		rc = 125;
 	return rc;
 }
 

@@ -141,9 +141,15 @@ watch(const char *arg, bool live)
 	}
 	cgroup_detect(&cg, CGROUP_DEFAULT_ROOT, NULL, 0);
 	if (hostview_collect(&hv, "/proc", (pid_t)pid, &cg) < 0) {
-		fprintf(stderr, "boxstep: there is no process %ld (it may have "
-			"exited); in a boxstep session, `host echo $BOXPID` "
-			"names the container's\n", pid);
+		int e = errno;
+
+		if (e && e != ENOENT && e != ESRCH)
+			fprintf(stderr, "boxstep: cannot read /proc/%ld/status: "
+				"%s\n", pid, strerror(e));
+		else
+			fprintf(stderr, "boxstep: there is no process %ld (it "
+				"may have exited); in a boxstep session, `host "
+				"echo $BOXPID` names the container's\n", pid);
 		hostview_free(&hv);
 		return 1;
 	}
@@ -158,8 +164,10 @@ watch(const char *arg, bool live)
 		fputs(text, stdout);
 		free(text);
 	}
+	/* A part it could not read says why, and fails the view. */
+	n = text && !hv.hostname_err ? 0 : 1;
 	hostview_free(&hv);
-	return text ? 0 : 1;
+	return n;
 }
 
 static int
