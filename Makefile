@@ -123,6 +123,7 @@ SUITES = run golden bad-input faults image hardening hostview lessons runner \
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
 test: deps all rootfs
+	$(Q)$(call suite,structure,bash tests/structure.sh --self-test && bash tests/structure.sh)
 	$(Q)$(call suite,unit,$(MAKE) --no-print-directory unit)
 	$(Q)for t in $(SUITES); do \
 	    $(call suite,$$t,bash tests/integration/$$t.sh ./boxstep); done
