@@ -126,6 +126,7 @@ SUITES = run golden bad-input faults image hardening hostview lessons runner \
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
 test: deps all rootfs
+	$(Q)$(call suite,structure,bash tests/structure.sh --self-test && bash tests/structure.sh)
 	$(Q)$(call suite,unit,$(MAKE) --no-print-directory unit)
 	$(Q)for t in $(SUITES); do \
 	    $(call suite,$$t,bash tests/integration/$$t.sh ./boxstep); done
@@ -180,20 +181,13 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.[ch])
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_SRC_$*) src/base/fsutil.c src/base/msg.c -lpthread
 
+# The targets run side by side, FUZZ_JOBS at a time (one per core).
+FUZZ_JOBS ?= $(shell nproc)
 fuzz: $(FUZZ_BIN)
-	$(Q)for f in $(FUZZERS); do \
-	    mkdir -p build/fuzz/corpus-$$f tests/fuzz/regress/$$f; \
-	    if ls tests/fuzz/regress/$$f/* >/dev/null 2>&1; then \
-	        build/fuzz/fuzz_$$f tests/fuzz/regress/$$f/* || exit 1; fi; \
-	    echo "fuzz: $$f for $(FUZZ_TIME) s"; \
-	    build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_TIME) -timeout=10 \
-	        -rss_limit_mb=2048 -print_final_stats=1 \
-	        -artifact_prefix=build/fuzz/crash-$$f- \
-	        build/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>build/fuzz/$$f.log || \
-	        { tail -40 build/fuzz/$$f.log; echo "fuzz: $$f found a crash:" \
-	          build/fuzz/crash-$$f-*; exit 1; }; \
-	    grep -E '^stat::number_of_executed_units' build/fuzz/$$f.log; \
-	done; echo "fuzz: no crash in $(FUZZERS)"
+	$(Q)printf '%s\n' $(FUZZERS) | \
+	    xargs -P $(FUZZ_JOBS) -I{} sh tests/fuzz/run.sh {} $(FUZZ_TIME) || \
+	    { echo "fuzz: a target failed (above)"; exit 1; }
+	@echo "fuzz: no crash in $(FUZZERS)"
 
 # valgrind's memcheck over the batch-mode suites (run, bad-input): every boxstep process
 # (the supervisor, the session, and the children that do not exec) is
