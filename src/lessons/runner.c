@@ -21,6 +21,7 @@
 #include "base/fsutil.h"
 #include "lessons/lesson.h"
 #include "lessons/progress.h"
+#include "session/event.h"
 #include "ui/repl.h"
 #include "base/text.h"
 
@@ -293,8 +294,7 @@ step_done(const struct runner *rn)
 	return true;
 }
 
-/* Sends the lesson panel's text to the TUI, one event with its newlines
- * escaped as \n. */
+/* Sends the lesson panel's text to the TUI, as one event. */
 static void
 send_panel(const struct repl *r, const struct runner *rn)
 {
@@ -318,24 +318,7 @@ send_panel(const struct repl *r, const struct runner *rn)
 	if (step_done(rn))
 		fprintf(f, "\nDone! `next` goes on.\n");
 	fclose(f);
-	{
-		char *esc = malloc(len * 2 + 1), *o = esc;
-
-		if (esc) {
-			for (size_t i = 0; i < len; i++) {
-				if (text[i] == '\n' || text[i] == '\\') {
-					*o++ = '\\';
-					*o++ = text[i] == '\n' ? 'n' : '\\';
-				} else if ((unsigned char)text[i] >= ' ' ||
-					   text[i] == '\t') {
-					*o++ = text[i];
-				}
-			}
-			*o = '\0';
-			repl_event(r, "panel %s", esc);
-			free(esc);
-		}
-	}
+	repl_event(r, &(struct event){ .kind = EVENT_PANEL, .text = text });
 	free(text);
 }
 
@@ -464,7 +447,7 @@ runner_stop(struct repl *r)
 	free(rn);
 	r->lesson = NULL;
 	r->record_last = false;
-	repl_event(r, "panel ");
+	repl_event(r, &(struct event){ .kind = EVENT_PANEL, .text = "" });
 }
 
 int

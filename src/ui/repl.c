@@ -458,7 +458,7 @@ set_refresh(struct repl *r, int argc, char **argv)
 		printf("note: refresh is the interval of the TUI's host-view "
 		       "pane; this plain REPL has none (`boxstep watch PID` "
 		       "shows it)\n");
-	repl_event(r, "refresh %ld", ms);
+	repl_event(r, &(struct event){ .kind = EVENT_REFRESH, .ms = (int)ms });
 	return 0;
 }
 
@@ -577,28 +577,23 @@ reap_background(struct repl *r)
 		if (!r->bg.killed_by_us &&
 		    spawn_describe_oom(&r->bg, oom, sizeof(oom)))
 			printf("boxstep: %s\n", oom);
-		repl_event(r, "exit %d %s", (int)r->bg.pid, what);
+		repl_event(r, &(struct event){ .kind = EVENT_EXIT,
+			   .pid = r->bg.pid, .text = what });
 	}
 }
 
 /* ARGV joined by spaces into R->held_command, for the TUI's `start`
- * event: newlines and backslashes escaped as the events escape them. */
+ * event (which escapes it). */
 static void
 held_command(struct repl *r, char *const *argv)
 {
-	char *o = r->held_command, *end = o + sizeof(r->held_command) - 3;
+	char *o = r->held_command, *end = o + sizeof(r->held_command) - 1;
 
 	for (size_t i = 0; argv[i] && o < end; i++) {
 		if (i)
 			*o++ = ' ';
-		for (const char *c = argv[i]; *c && o < end; c++) {
-			if (*c == '\n' || *c == '\\') {
-				*o++ = '\\';
-				*o++ = *c == '\n' ? 'n' : '\\';
-			} else if ((unsigned char)*c >= ' ' || *c == '\t') {
-				*o++ = *c;
-			}
-		}
+		for (const char *c = argv[i]; *c && o < end; c++)
+			*o++ = *c;
 	}
 	*o = '\0';
 }
@@ -619,7 +614,9 @@ run_container(struct repl *r, char **argv, bool background)
 	if (code != 0) {
 		say_error(r, "%s", err);
 		if (r->announced)
-			repl_event(r, "exit %d did not start", (int)r->announced);
+			repl_event(r, &(struct event){ .kind = EVENT_EXIT,
+				   .pid = r->announced,
+				   .text = "did not start" });
 		return code;
 	}
 	r->last_pid = c->pid;
@@ -632,8 +629,9 @@ run_container(struct repl *r, char **argv, bool background)
 		return 0;
 	}
 	code = spawn_wait(&r->session, c);
-	repl_event(r, "exit %d %s", (int)c->pid,
-		   spawn_describe_status(c->status, err, sizeof(err)));
+	repl_event(r, &(struct event){ .kind = EVENT_EXIT, .pid = c->pid,
+		   .text = spawn_describe_status(c->status, err,
+						 sizeof(err)) });
 	return code;
 }
 
@@ -682,7 +680,8 @@ cmd_stop(struct repl *r, int argc, char **argv, const char *rest)
 	spawn_describe_status(r->bg.status, what, sizeof(what));
 	printf("[background container %d stopped: %s; its processes, "
 	       "cgroup and mounts are gone]\n", (int)r->bg.pid, what);
-	repl_event(r, "exit %d %s", (int)r->bg.pid, what);
+	repl_event(r, &(struct event){ .kind = EVENT_EXIT, .pid = r->bg.pid,
+		   .text = what });
 	return 0;
 }
 
@@ -1138,9 +1137,9 @@ repl_interactive(struct repl *r)
 
 		reap_background(r);
 		make_prompt(r, prompt, sizeof(prompt));
-		repl_event(r, "prompt");
+		repl_event(r, &(struct event){ .kind = EVENT_PROMPT });
 		line = readline(prompt);
-		repl_event(r, "busy");
+		repl_event(r, &(struct event){ .kind = EVENT_BUSY });
 		if (!line) {
 			putchar('\n');
 			break;
@@ -1160,25 +1159,25 @@ repl_interactive(struct repl *r)
 }
 
 void
-repl_event(const struct repl *r, const char *fmt, ...)
+repl_event(const struct repl *r, const struct event *e)
 {
-	char line[PATH_MAX + 256];
-	va_list ap;
-	int n;
+	size_t len, off = 0;
+	char *line;
 
-	if (r->event_fd < 0)
+	if (r->event_fd < 0 || !(line = event_fit(e, EVENT_LINE_MAX, &len)))
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	if (send(r->event_fd, line, (size_t)n, MSG_NOSIGNAL) < 0) {
-		/* the TUI is gone; the REPL carries on */
+	/* Whole, or the TUI would read the rest as a line of its own. */
+	while (off < len) {
+		ssize_t n = send(r->event_fd, line + off, len - off,
+				 MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* the TUI is gone; the REPL carries on */
+		off += (size_t)n;
 	}
+	free(line);
 }
 
 /* Sends the plan, so that the TUI's status line follows it. */
@@ -1192,8 +1191,8 @@ event_plan(const struct repl *r)
 			snprintf(layers + strlen(layers),
 				 sizeof(layers) - strlen(layers), "%s%s",
 				 layers[0] ? "," : "", plan_layer_info(i)->name);
-	repl_event(r, "plan %s %s %s", layers[0] ? layers : "-",
-		   r->plan.hostname, r->plan.rootfs[0] ? r->plan.rootfs : "-");
+	repl_event(r, &(struct event){ .kind = EVENT_PLAN, .layers = layers,
+		   .hostname = r->plan.hostname, .rootfs = r->plan.rootfs });
 }
 
 /* What the TUI has said of its lesson panel.  A REPL process has one
@@ -1205,12 +1204,19 @@ static bool tui_panel_hidden;
 static pid_t
 tui_line(const char *line)
 {
-	int v;
+	char buf[128];
+	size_t n = strlen(line);
+	struct event e;
 
-	if (sscanf(line, "panel-visible %d", &v) == 1)
-		tui_panel_hidden = v == 0;
-	else if (sscanf(line, "seen %d", &v) == 1 && v > 0)
-		return (pid_t)v;
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, line, n + 1);
+	if (event_decode(buf, n, &e) < 0)
+		return 0;
+	if (e.kind == EVENT_PANEL_VISIBLE)
+		tui_panel_hidden = !e.visible;
+	else if (e.kind == EVENT_SEEN)
+		return e.pid;
 	return 0;
 }
 
@@ -1291,7 +1297,8 @@ record_held(pid_t pid, bool set_up, void *arg)
 
 	/* The TUI hears of it now, while it is held: a command that ends
 	 * at once is then still there for the pane to read. */
-	repl_event(r, "start %d %s", (int)pid, r->held_command);
+	repl_event(r, &(struct event){ .kind = EVENT_START, .pid = pid,
+		   .text = r->held_command });
 	if (r->tui && r->event_fd >= 0)
 		wait_seen(r, pid, 1000);
 	r->announced = pid;

@@ -9,6 +9,7 @@
 #include "host/hostview.h"
 #include "layers/plan.h"
 #include "engine/spawn.h"
+#include "session/event.h"
 
 struct repl {
 	struct plan plan;
@@ -38,7 +39,7 @@ struct repl {
 	bool panel;  /* the TUI shows a lesson panel */
 	bool tui;    /* the TUI reads the events, and answers `start` */
 	char held_command[1024]; /* the command a starting container is about
-				  * to run, escaped as events are */
+				  * to run, for its `start` event */
 };
 
 /* Sets up a session: the default plan with DEFAULT_ROOTFS (may be ""),
@@ -47,18 +48,10 @@ struct repl {
 void repl_init(struct repl *r, const char *default_rootfs,
 	       const char *cgroup_root);
 
-/* Tells the TUI (when R->event_fd is open) one event, as a line:
- *   plan LAYERS HOSTNAME ROOTFS     the layers (comma-separated or "-")
- *   start PID CMD                    a container's first process is held
- *                                    before it runs CMD ("\n" escaped);
- *                                    the TUI answers `seen PID`
- *   exit PID TEXT                    it ended ("exited with status 0")
- *   refresh MS                       the pane's refresh interval
- *   prompt, busy                     at the prompt, or running a line
- *   panel TEXT                       the lesson panel ("\n" escaped;
- *                                    empty: no lesson) */
-void repl_event(const struct repl *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* Tells the TUI (when R->event_fd is open) the event E (event.h: plan,
+ * start, exit, refresh, prompt, busy, panel), as one line, whole; a text
+ * too long for the TUI's line is cut to fit. */
+void repl_event(const struct repl *r, const struct event *e);
 
 /* True when the TUI's lesson panel shows the step's text: R->panel, and
  * the TUI has not said `panel-visible 0` (F3) since.  Reads, without

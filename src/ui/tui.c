@@ -31,6 +31,7 @@
 #include "lessons/course.h"
 #include "host/hostview.h"
 #include "lessons/lesson.h"
+#include "session/event.h"
 #include "ui/present.h"
 #include "ui/relay.h"
 #include "ui/repl.h"
@@ -707,30 +708,16 @@ resize_curses(void)
 
 /* --- events from the REPL ------------------------------------------------ */
 
-/* Undoes the events' escapes (\\n and \\\\) of IN into OUT, which has
- * room for strlen(IN) + 1. */
+/* Tells the REPL the event E (seen, panel-visible). */
 static void
-unescape(const char *in, char *out)
-{
-	for (; *in; in++) {
-		if (*in == '\\' && in[1]) {
-			in++;
-			*out++ = *in == 'n' ? '\n' : *in;
-		} else {
-			*out++ = *in;
-		}
-	}
-	*out = '\0';
-}
-
-/* Tells the REPL one line (seen, panel-visible). */
-static void
-to_repl_events(const struct tui *t, const char *fmt, int arg)
+to_repl_events(const struct tui *t, const struct event *e)
 {
 	char line[64];
-	int n = snprintf(line, sizeof(line), fmt, arg);
+	size_t n = event_encode(e, line, sizeof(line));
 
-	if (send(t->events, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+	if (n == 0 || n >= sizeof(line))
+		return;
+	if (send(t->events, line, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 		/* the REPL is gone, or not reading: it does not wait */
 	}
 }
@@ -739,20 +726,19 @@ to_repl_events(const struct tui *t, const char *fmt, int arg)
  * (a command that ends at once leaves only this), then the REPL is told
  * to let it go. */
 static void
-on_start(struct tui *t, int pid, const char *cmd)
+on_start(struct tui *t, pid_t pid, const char *cmd)
 {
 	char about[sizeof(t->pane.about)];
 
-	about[0] = '\0';
-	if (strlen(cmd) < sizeof(about))
-		unescape(cmd, about);
+	/* One line in the pane: a newline or a control byte is a space. */
+	snprintf(about, sizeof(about), "%s", cmd);
 	for (char *c = about; *c; c++)
-		if (*c == '\n')
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
 			*c = ' ';
-	pane_show(&t->pane, (pid_t)pid, about);
+	pane_show(&t->pane, pid, about);
 	pane_tick(&t->pane);
 	t->pane.next_tick = tui_now() + t->pane.refresh_ms / 1000.0;
-	to_repl_events(t, "seen %d\n", pid);
+	to_repl_events(t, &(struct event){ .kind = EVENT_SEEN, .pid = pid });
 }
 
 /* `panel TEXT`: the lesson panel's new text, or none. */
@@ -764,8 +750,16 @@ on_panel(struct tui *t, const char *text)
 
 	free(t->lesson_text);
 	t->lesson_text = NULL;
-	if (*text && (t->lesson_text = malloc(strlen(text) + 1)))
-		unescape(text, t->lesson_text);
+	if (*text && (t->lesson_text = malloc(strlen(text) + 1))) {
+		/* Lines and tabs; no other control byte reaches curses. */
+		char *o = t->lesson_text;
+
+		for (; *text; text++)
+			if ((unsigned char)*text >= ' ' || *text == '\n' ||
+			    *text == '\t')
+				*o++ = *text;
+		*o = '\0';
+	}
 	/* A new layout only when the panel comes, goes or changes size:
 	 * after each command only its text does. */
 	if (had != (t->lesson_text != NULL) ||
@@ -775,41 +769,59 @@ on_panel(struct tui *t, const char *text)
 		t->lesson_dirty = true;
 }
 
+/* `exit PID TEXT`: the container PID ended as TEXT says. */
 static void
-handle_event(struct tui *t, char *line)
+on_exit_event(struct tui *t, pid_t pid, const char *text)
 {
-	char layers[128], host[65], root[4096], text[64];
-	int pid, ms, at;
+	if (pid == t->alt_pid) {
+		t->alt_leave = true;
+		alt_screen_leave(t);
+	}
+	if (pid == t->pane.pid) {
+		t->pane.exited = true;
+		snprintf(t->pane.exit_text, sizeof(t->pane.exit_text), "%s",
+			 text);
+		t->pane.dirty = true;
+	}
+}
 
-	if (sscanf(line, "plan %127s %64s %4095s", layers, host, root) == 3) {
-		snprintf(t->layers, sizeof(t->layers), "%s",
-			 strcmp(layers, "-") ? layers : "");
-		snprintf(t->hostname, sizeof(t->hostname), "%s", host);
-		snprintf(t->rootfs, sizeof(t->rootfs), "%s", root);
-	} else if (sscanf(line, "start %d%n", &pid, &at) == 1) {
-		on_start(t, pid, line[at] == ' ' ? line + at + 1 : "");
-	} else if (sscanf(line, "exit %d %63[^\n]", &pid, text) == 2) {
-		if (pid == t->alt_pid) {
-			t->alt_leave = true;
-			alt_screen_leave(t);
-		}
-		if (pid == t->pane.pid) {
-			t->pane.exited = true;
-			snprintf(t->pane.exit_text, sizeof(t->pane.exit_text),
-				 "%s", text);
-			t->pane.dirty = true;
-		}
-	} else if (strcmp(line, "prompt") == 0) {
+/* Acts on the line LINE (LEN bytes, its newline replaced). */
+static void
+handle_event(struct tui *t, char *line, size_t len)
+{
+	struct event e;
+
+	if (event_decode(line, len, &e) < 0)
+		return;
+	switch (e.kind) {
+	case EVENT_PLAN:
+		snprintf(t->layers, sizeof(t->layers), "%s", e.layers);
+		snprintf(t->hostname, sizeof(t->hostname), "%s", e.hostname);
+		snprintf(t->rootfs, sizeof(t->rootfs), "%s", e.rootfs);
+		break;
+	case EVENT_START:
+		on_start(t, e.pid, e.text);
+		break;
+	case EVENT_EXIT:
+		on_exit_event(t, e.pid, e.text);
+		break;
+	case EVENT_PROMPT:
 		t->at_prompt = true;
 		t->alt_leave = true;
 		alt_screen_leave(t);
-	} else if (strcmp(line, "busy") == 0) {
+		break;
+	case EVENT_BUSY:
 		t->at_prompt = false;
-	} else if (strncmp(line, "panel ", 6) == 0) {
-		on_panel(t, line + 6);
-	} else if (sscanf(line, "refresh %d", &ms) == 1) {
-		t->pane.refresh_ms = ms;
+		break;
+	case EVENT_PANEL:
+		on_panel(t, e.text);
+		break;
+	case EVENT_REFRESH:
+		t->pane.refresh_ms = e.ms;
 		t->pane.next_tick = 0;
+		break;
+	default:
+		break; /* the TUI's own answers: not for it */
 	}
 }
 
@@ -819,21 +831,25 @@ read_events(struct tui *t)
 {
 	ssize_t n = recv(t->events, t->evbuf + t->evlen,
 			 sizeof(t->evbuf) - 1 - t->evlen, MSG_DONTWAIT);
-	char *nl;
+	char *line = t->evbuf, *end, *nl;
 
 	if (n <= 0)
 		return;
 	t->evlen += (size_t)n;
-	t->evbuf[t->evlen] = '\0';
-	while ((nl = strchr(t->evbuf, '\n')) != NULL) {
-		*nl = '\0';
-		handle_event(t, t->evbuf);
-		memmove(t->evbuf, nl + 1, t->evlen - (size_t)(nl + 1 - t->evbuf));
-		t->evlen -= (size_t)(nl + 1 - t->evbuf);
-		t->evbuf[t->evlen] = '\0';
+	end = t->evbuf + t->evlen;
+	while ((nl = memchr(line, '\n', (size_t)(end - line)))) {
+		if (!t->evskip)
+			handle_event(t, line, (size_t)(nl - line));
+		t->evskip = false;
+		line = nl + 1;
 	}
-	if (t->evlen == sizeof(t->evbuf) - 1)
-		t->evlen = 0; /* a line too long to be ours: drop it */
+	t->evlen -= (size_t)(line - t->evbuf);
+	memmove(t->evbuf, line, t->evlen);
+	if (t->evlen == sizeof(t->evbuf) - 1) {
+		/* A line longer than the REPL sends: up to its end, dropped. */
+		t->evlen = 0;
+		t->evskip = true;
+	}
 }
 
 /* --- keys ------------------------------------------------------------------ */
@@ -876,7 +892,9 @@ forward_keys(struct tui *t, const char *buf, size_t n)
 			/* The REPL prints the step's text when the panel
 			 * does not show it: it hears before the next key. */
 			t->lesson_hidden = !t->lesson_hidden;
-			to_repl_events(t, "panel-visible %d\n", !t->lesson_hidden);
+			to_repl_events(t, &(struct event){
+				.kind = EVENT_PANEL_VISIBLE,
+				.visible = !t->lesson_hidden });
 			tui_layout(t);
 		}
 		i += l2 + l3;

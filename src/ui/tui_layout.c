@@ -489,7 +489,7 @@ f3_text(const struct tui *t, char *buf, size_t len)
 static void
 status_items(const struct tui *t, char item[ST_NITEMS][160])
 {
-	const char *root = t->rootfs;
+	const char *root = t->rootfs[0] ? t->rootfs : "-";
 
 	if (strrchr(root, '/') && strlen(root) > 24)
 		root = strrchr(root, '/') + 1;

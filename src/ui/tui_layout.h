@@ -14,6 +14,7 @@
 #include "host/cgroup.h"
 #include "host/hostview.h"
 #include "lessons/lesson.h"
+#include "session/event.h"
 #include "ui/present.h"
 #include "ui/tui_theme.h"
 
@@ -62,8 +63,9 @@ struct tui {
 	int ptmx;
 	pid_t child;
 	int events;           /* socket from the REPL */
-	char evbuf[65536];
+	char evbuf[EVENT_LINE_MAX + 1];
 	size_t evlen;
+	bool evskip;          /* the rest of a line too long, to its end */
 	struct capture cap;   /* a lesson command's output */
 	char *lesson_text;    /* the lesson panel's, or NULL */
 	bool lesson_hidden;   /* F3 */
