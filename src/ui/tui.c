@@ -65,6 +65,26 @@ drain_wake(void)
 		;
 }
 
+/* Reads what the terminal sent into BUF (LEN bytes).  Returns how much,
+ * 0 when nothing came, or -1 when the terminal is gone (end of file, or
+ * EIO once it hung up): the session then ends as on SIGHUP. */
+static ssize_t
+read_terminal(char *buf, size_t len)
+{
+	ssize_t n = read(STDIN_FILENO, buf, len);
+
+	if (n > 0)
+		return n;
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (!got_quit)
+		got_quit = SIGHUP;
+	return -1;
+}
+
+/* What poll says of a terminal that has something to read, or is gone. */
+#define TERMINAL_EVENTS (POLLIN | POLLHUP | POLLERR | POLLNVAL)
+
 /* endwin() on every way out, including exit() from a fatal error. */
 static bool curses_up;
 static pid_t curses_pid; /* the REPL forked below must not end it */
@@ -1088,6 +1108,33 @@ draw_all(struct tui *t)
 	doupdate();
 }
 
+/* Waits for the REPL to end and returns its wait status.  What it still
+ * writes (its teardown's words, exit events) is read and dropped, so that
+ * a full pty or socket cannot hold it up. */
+static int
+wait_repl(struct tui *t)
+{
+	struct pollfd fds[2] = {
+		{ .fd = t->ptmx, .events = POLLIN },
+		{ .fd = t->events, .events = POLLIN },
+	};
+	int status = 0;
+
+	for (;;) {
+		char buf[8192];
+		pid_t w = waitpid(t->child, &status, WNOHANG);
+
+		if (w == t->child || (w < 0 && errno != EINTR))
+			return status;
+		if (poll(fds, 2, 100) <= 0)
+			continue;
+		for (int i = 0; i < 2; i++)
+			if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    read(fds[i].fd, buf, sizeof(buf)) <= 0)
+				fds[i].fd = -1;
+	}
+}
+
 static void
 start_repl(struct tui *t, struct repl *r)
 {
@@ -1170,8 +1217,10 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 			drain_wake();
 		if (got_winch)
 			resize(&t);
-		if (fds[0].revents & POLLIN) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (fds[0].revents & TERMINAL_EVENTS) {
+			/* Gone: the next pass ends the REPL, as on SIGHUP. */
+			if ((n = read_terminal(buf, sizeof(buf))) < 0)
+				continue;
 			if (n > 0 && t.presenting)
 				present_keys(&t, buf, (size_t)n);
 			else if (n > 0)
@@ -1189,8 +1238,7 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 		draw_all(&t);
 	}
 	restore_terminal();
-	while (waitpid(t.child, &status, 0) < 0 && errno == EINTR)
-		;
+	status = wait_repl(&t);
 	vterm_free(t.vt);
 	pane_release(&t.pane);
 	capture_free(&t.cap);
@@ -1238,8 +1286,10 @@ tui_watch(pid_t pid)
 			wresize(t.status, 1, t.cols);
 			t.pane.dirty = true;
 		}
-		if ((fds[0].revents & POLLIN) &&
-		    (n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+		if ((fds[0].revents & TERMINAL_EVENTS) &&
+		    (n = read_terminal(buf, sizeof(buf))) != 0) {
+			if (n < 0)
+				break;
 			if (buf[0] == 'q' || buf[0] == 3 || buf[0] == 4)
 				break;
 			if (match_key(buf, (size_t)n, seq_f2) || buf[0] == 'p') {
