@@ -1,5 +1,6 @@
-/* tui_layout: the TUI's windows (layout), the lesson panel and the
- * status line; what tui.c and tui_layout.c share. */
+/* tui_layout: the TUI's windows (layout) and the lesson panel, and what
+ * the TUI's files share: its state (struct tui, struct pane) and the
+ * drawing primitives. */
 #ifndef BOXSTEP_TUI_LAYOUT_H
 #define BOXSTEP_TUI_LAYOUT_H
 
@@ -96,6 +97,7 @@ struct tui {
 	struct pane pane;
 	char layers[128], hostname[65], rootfs[4096];
 	bool color, utf8;
+	int quit;             /* the loop ends, as on this signal */
 };
 
 /* The monotonic clock, in seconds. */
@@ -118,8 +120,5 @@ int tui_lesson_rows(const struct tui *t, int avail, int share_pct);
 /* Draws the lesson panel: header, checks and hints always; the prose in
  * what room is left, with a note when some was dropped. */
 void tui_draw_lesson(struct tui *t);
-
-/* Draws the status line (or projector mode's legend). */
-void tui_draw_status(struct tui *t);
 
 #endif
