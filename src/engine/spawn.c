@@ -517,7 +517,8 @@ host_mounts_under(const char *dir, int **ids, size_t *n)
 
 /* Unmounts every host mount under DIR (DIR itself included) whose id is
  * not in KEEP, newest first: mounts stack, so the last listed goes
- * first.  Returns how many it unmounted. */
+ * first.  Returns how many it unmounted, or -1 when it had to stop (it
+ * said why). */
 static int
 unmount_under(const char *dir, const int *keep, size_t nkeep)
 {
@@ -529,8 +530,12 @@ unmount_under(const char *dir, const int *keep, size_t nkeep)
 		char victim[PATH_MAX] = "";
 
 		text = fsutil_slurp("/proc/self/mountinfo", NULL);
-		if (!text)
-			break;
+		if (!text) {
+			fprintf(stderr, "boxstep: read /proc/self/mountinfo to "
+				"unmount what is under %s: %s\n", dir,
+				strerror(errno));
+			return -1;
+		}
 		cur = text;
 		while (mountinfo_next(&cur, &e)) {
 			bool old = false;
@@ -550,7 +555,7 @@ unmount_under(const char *dir, const int *keep, size_t nkeep)
 		if (umount2(victim, MNT_DETACH) < 0) {
 			fprintf(stderr, "boxstep: umount %s: %s\n", victim,
 				strerror(errno));
-			break;
+			return -1;
 		}
 		done++;
 	}
@@ -559,7 +564,7 @@ unmount_under(const char *dir, const int *keep, size_t nkeep)
 
 /* Unmounts every host mount under the container's rootfs that was not
  * there before it started (the leaked proc, the shared bind).  Returns
- * how many it unmounted. */
+ * how many it unmounted, or -1. */
 static int
 unmount_new(struct spawn_container *c)
 {
@@ -625,8 +630,18 @@ static int
 remove_entry(const char *path, const struct stat *st, int flag,
 	     struct FTW *ftw)
 {
+	int unreadable = errno; /* for FTW_DNR, why opendir failed */
+
 	(void)st, (void)ftw;
-	return flag == FTW_DP || flag == FTW_DNR ? rmdir(path) : unlink(path);
+	if (flag == FTW_DNR) {
+		/* Empty, it goes; else the reason is that it could not be
+		 * read, not that it is not empty. */
+		if (rmdir(path) == 0)
+			return 0;
+		errno = unreadable;
+		return -1;
+	}
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 /* Lets the owner into every directory: overlayfs leaves its work
@@ -643,11 +658,14 @@ open_entry(const char *path, const struct stat *st, int flag,
 }
 
 /* Unmounts everything under DIR, then removes the tree (never crossing
- * into a mount that is somehow left).  Returns 0 or -1. */
+ * into a mount that is somehow left).  Returns 0 or -1.  *UNMOUNT_FAILED
+ * (if given) says whether unmounting failed (it said why), even when the
+ * tree could then be removed. */
 static int
-remove_session_dir(const char *dir)
+remove_session_dir(const char *dir, bool *unmount_failed)
 {
-	unmount_under(dir, NULL, 0);
+	if (unmount_under(dir, NULL, 0) < 0 && unmount_failed)
+		*unmount_failed = true;
 	nftw(dir, open_entry, 16, FTW_PHYS | FTW_MOUNT);
 	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
@@ -783,7 +801,7 @@ session_layer(struct spawn_session *s, const char *lower, char *err,
 	snprintf(s->layer_lower, sizeof(s->layer_lower), "%s", lower);
 	return 0;
 fail:
-	remove_session_dir(s->layer_dir);
+	remove_session_dir(s->layer_dir, NULL);
 	s->layer_dir[0] = s->layer_root[0] = s->layer_opts[0] = '\0';
 	return -1;
 }
@@ -793,9 +811,11 @@ spawn_session_end(struct spawn_session *s)
 {
 	if (!s->layer_dir[0])
 		return;
-	if (remove_session_dir(s->layer_dir) < 0)
+	if (remove_session_dir(s->layer_dir, &s->teardown_failed) < 0) {
 		fprintf(stderr, "boxstep: could not remove the session "
 			"directory %s: %s\n", s->layer_dir, strerror(errno));
+		s->teardown_failed = true;
+	}
 	rmdir(s->run_dir); /* when no other session has one */
 	s->layer_dir[0] = s->layer_root[0] = s->layer_lower[0] = '\0';
 	s->layer_opts[0] = '\0';
@@ -818,7 +838,13 @@ clean_stale_dirs(const char *run_dir, char *report, size_t len)
 		if (*end || pid <= 0 || boxstep_alive((pid_t)pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
-		if (remove_session_dir(path) == 0 && used < len)
+		if (remove_session_dir(path, NULL) < 0) {
+			if (used < len)
+				snprintf(report + used, len - used, "could not "
+					 "remove stale session directory %s (its "
+					 "boxstep, pid %ld, is gone): %s\n", path,
+					 pid, strerror(errno));
+		} else if (used < len)
 			snprintf(report + used, len - used, "removed stale "
 				 "session directory %s (its boxstep, pid %ld, "
 				 "is gone) and its writable layer\n", path, pid);
@@ -1031,6 +1057,7 @@ restore_hostname(struct spawn_session *s)
 		fprintf(stderr, "boxstep: the container renamed the host to "
 			"'%s', and putting back '%s' failed: %s\n", now,
 			s->host_hostname, strerror(errno));
+		s->teardown_failed = true;
 		return;
 	}
 	fprintf(stderr, "boxstep: the container renamed the host to '%s': "
@@ -1053,13 +1080,16 @@ teardown(struct spawn_session *s, struct spawn_container *c)
 		if (c->group.ctls & CGROUP_BIT(CGROUP_MEMORY) &&
 		    cgroup_stats_read(&c->group, &st) == 0)
 			c->oom_kills = st.oom_kills;
-		if (cgroup_remove(&c->group, err, sizeof(err)) < 0)
+		if (cgroup_remove(&c->group, err, sizeof(err)) < 0) {
 			fprintf(stderr, "boxstep: %s\n", err);
+			s->teardown_failed = true;
+		}
 	} else if (!plan_has(&c->plan, PLAN_PID)) {
 		kill_orphans(s);
 	}
 	reap_orphans(s);
-	unmount_new(c);
+	if (unmount_new(c) < 0)
+		s->teardown_failed = true;
 	c->bind[0] = '\0';
 	unregister_live(s, c);
 	if (!plan_has(&c->plan, PLAN_UTS))

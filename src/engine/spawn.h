@@ -62,6 +62,7 @@ struct spawn_session {
 	char layer_opts[3 * PATH_MAX + 64];
 	bool rootless;
 	char run_dir[PATH_MAX]; /* where session directories go */
+	bool teardown_failed; /* something it made stayed (it said what) */
 };
 
 #define SPAWN_RUN_DIR "/run/boxstep"
