@@ -39,7 +39,8 @@ SRCS     = $(sort $(wildcard src/*/*.c))
 OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
-UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image command
+UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image \
+           event command
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -160,7 +161,7 @@ build/asan/boxstep: $(OBJS)
 # libFuzzer targets for the parsers, each run for FUZZ_TIME seconds from
 # the seeds in tests/fuzz/corpus/ (and every input that once crashed, in
 # tests/fuzz/regress/, first).  Needs clang.
-FUZZERS   = lesson cmdline mountinfo proc tar json
+FUZZERS   = lesson cmdline mountinfo proc tar json event
 FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -173,6 +174,7 @@ FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c \
                      src/host/cgroup_find.c src/host/cgroup_stats.c
 FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c
 FUZZ_SRC_json      = src/base/json.c
+FUZZ_SRC_event     = src/session/event.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.[ch])

@@ -82,8 +82,7 @@ runner_step_done(const struct runner *rn)
 	return true;
 }
 
-/* Sends the lesson panel's text to the TUI, one event with its newlines
- * escaped as \n. */
+/* Sends the lesson panel's text to the TUI, as one event. */
 void
 runner_send_panel(const struct session *r, const struct runner *rn)
 {
@@ -107,24 +106,7 @@ runner_send_panel(const struct session *r, const struct runner *rn)
 	if (runner_step_done(rn))
 		fprintf(f, "\nDone! `next` goes on.\n");
 	fclose(f);
-	{
-		char *esc = malloc(len * 2 + 1), *o = esc;
-
-		if (esc) {
-			for (size_t i = 0; i < len; i++) {
-				if (text[i] == '\n' || text[i] == '\\') {
-					*o++ = '\\';
-					*o++ = text[i] == '\n' ? 'n' : '\\';
-				} else if ((unsigned char)text[i] >= ' ' ||
-					   text[i] == '\t') {
-					*o++ = text[i];
-				}
-			}
-			*o = '\0';
-			repl_event(r, "panel %s", esc);
-			free(esc);
-		}
-	}
+	repl_event(r, &(struct event){ .kind = EVENT_PANEL, .text = text });
 	free(text);
 }
 
@@ -247,7 +229,7 @@ runner_stop(struct session *r)
 	free(rn);
 	rt->lesson = NULL;
 	r->record_last = false;
-	repl_event(r, "panel ");
+	repl_event(r, &(struct event){ .kind = EVENT_PANEL, .text = "" });
 }
 
 /* Where the lesson in RN starts: the step its progress names, unless

@@ -21,28 +21,23 @@ session_reap(struct session *r)
 		if (!r->bg.killed_by_us &&
 		    spawn_describe_oom(&r->bg, oom, sizeof(oom)))
 			printf("boxstep: %s\n", oom);
-		repl_event(r, "exit %d %s", (int)r->bg.pid, what);
+		repl_event(r, &(struct event){ .kind = EVENT_EXIT,
+			   .pid = r->bg.pid, .text = what });
 	}
 }
 
 /* ARGV joined by spaces into R->held_command, for the TUI's `start`
- * event: newlines and backslashes escaped as the events escape them. */
+ * event (which escapes it). */
 static void
 held_command(struct session *r, char *const *argv)
 {
-	char *o = r->held_command, *end = o + sizeof(r->held_command) - 3;
+	char *o = r->held_command, *end = o + sizeof(r->held_command) - 1;
 
 	for (size_t i = 0; argv[i] && o < end; i++) {
 		if (i)
 			*o++ = ' ';
-		for (const char *c = argv[i]; *c && o < end; c++) {
-			if (*c == '\n' || *c == '\\') {
-				*o++ = '\\';
-				*o++ = *c == '\n' ? 'n' : '\\';
-			} else if ((unsigned char)*c >= ' ' || *c == '\t') {
-				*o++ = *c;
-			}
-		}
+		for (const char *c = argv[i]; *c && o < end; c++)
+			*o++ = *c;
 	}
 	*o = '\0';
 }
@@ -63,7 +58,9 @@ run_container(struct session *r, char **argv, bool background)
 	if (code != 0) {
 		session_error(r, "%s", err);
 		if (r->announced)
-			repl_event(r, "exit %d did not start", (int)r->announced);
+			repl_event(r, &(struct event){ .kind = EVENT_EXIT,
+				   .pid = r->announced,
+				   .text = "did not start" });
 		return code;
 	}
 	r->last_pid = c->pid;
@@ -76,8 +73,9 @@ run_container(struct session *r, char **argv, bool background)
 		return 0;
 	}
 	code = spawn_wait(&r->spawn, c);
-	repl_event(r, "exit %d %s", (int)c->pid,
-		   spawn_describe_status(c->status, err, sizeof(err)));
+	repl_event(r, &(struct event){ .kind = EVENT_EXIT, .pid = c->pid,
+		   .text = spawn_describe_status(c->status, err,
+						 sizeof(err)) });
 	return code;
 }
 
@@ -126,7 +124,8 @@ builtin_stop(struct session *r, int argc, char **argv, const char *rest)
 	spawn_describe_status(r->bg.status, what, sizeof(what));
 	printf("[background container %d stopped: %s; its processes, "
 	       "cgroup and mounts are gone]\n", (int)r->bg.pid, what);
-	repl_event(r, "exit %d %s", (int)r->bg.pid, what);
+	repl_event(r, &(struct event){ .kind = EVENT_EXIT, .pid = r->bg.pid,
+		   .text = what });
 	return 0;
 }
 

@@ -194,7 +194,7 @@ set_refresh(struct session *r, int argc, char **argv)
 		printf("note: refresh is the interval of the TUI's host-view "
 		       "pane; this plain REPL has none (`boxstep watch PID` "
 		       "shows it)\n");
-	repl_event(r, "refresh %ld", ms);
+	repl_event(r, &(struct event){ .kind = EVENT_REFRESH, .ms = (int)ms });
 	return 0;
 }
 

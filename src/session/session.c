@@ -3,8 +3,8 @@
 #define _GNU_SOURCE
 #include "session/session.h"
 
+#include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +18,25 @@
 #include "session/command.h"
 
 void
-repl_event(const struct session *r, const char *fmt, ...)
+repl_event(const struct session *r, const struct event *e)
 {
-	char line[PATH_MAX + 256];
-	va_list ap;
-	int n;
+	size_t len, off = 0;
+	char *line;
 
-	if (r->event_fd < 0)
+	if (r->event_fd < 0 || !(line = event_fit(e, EVENT_LINE_MAX, &len)))
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	if (send(r->event_fd, line, (size_t)n, MSG_NOSIGNAL) < 0) {
-		/* the TUI is gone; the REPL carries on */
+	/* Whole, or the TUI would read the rest as a line of its own. */
+	while (off < len) {
+		ssize_t n = send(r->event_fd, line + off, len - off,
+				 MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* the TUI is gone; the REPL carries on */
+		off += (size_t)n;
 	}
+	free(line);
 }
 
 void
@@ -49,8 +49,8 @@ session_event_plan(const struct session *r)
 			snprintf(layers + strlen(layers),
 				 sizeof(layers) - strlen(layers), "%s%s",
 				 layers[0] ? "," : "", plan_layer_info(i)->name);
-	repl_event(r, "plan %s %s %s", layers[0] ? layers : "-",
-		   r->plan.hostname, r->plan.rootfs[0] ? r->plan.rootfs : "-");
+	repl_event(r, &(struct event){ .kind = EVENT_PLAN, .layers = layers,
+		   .hostname = r->plan.hostname, .rootfs = r->plan.rootfs });
 }
 
 /* What the TUI has said of its lesson panel.  A REPL process has one
@@ -62,12 +62,19 @@ static bool tui_panel_hidden;
 static pid_t
 tui_line(const char *line)
 {
-	int v;
+	char buf[128];
+	size_t n = strlen(line);
+	struct event e;
 
-	if (sscanf(line, "panel-visible %d", &v) == 1)
-		tui_panel_hidden = v == 0;
-	else if (sscanf(line, "seen %d", &v) == 1 && v > 0)
-		return (pid_t)v;
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, line, n + 1);
+	if (event_decode(buf, n, &e) < 0)
+		return 0;
+	if (e.kind == EVENT_PANEL_VISIBLE)
+		tui_panel_hidden = !e.visible;
+	else if (e.kind == EVENT_SEEN)
+		return e.pid;
 	return 0;
 }
 
@@ -148,7 +155,8 @@ record_held(pid_t pid, bool set_up, void *arg)
 
 	/* The TUI hears of it now, while it is held: a command that ends
 	 * at once is then still there for the pane to read. */
-	repl_event(r, "start %d %s", (int)pid, r->held_command);
+	repl_event(r, &(struct event){ .kind = EVENT_START, .pid = pid,
+		   .text = r->held_command });
 	if (r->tui && r->event_fd >= 0)
 		wait_seen(r, pid, 1000);
 	r->announced = pid;

@@ -18,6 +18,7 @@
 #include "host/cgroup.h"
 #include "host/hostview.h"
 #include "layers/plan.h"
+#include "session/event.h"
 
 /* What a lesson's checks are judged against: filled by the session as
  * commands run. */
@@ -70,7 +71,7 @@ struct session {
 	bool tui;    /* the TUI reads the events, and answers `start` */
 	bool record_last;      /* fill the snapshot's latest container */
 	char held_command[1024]; /* the command a starting container is about
-				  * to run, escaped as events are */
+				  * to run, for its `start` event */
 	struct session_snapshot snap;
 	struct session_hook hook;
 };
@@ -110,18 +111,10 @@ void session_forget_output(struct session *r);
 /* Reports a background container that ended since the last look. */
 void session_reap(struct session *r);
 
-/* Tells the TUI (when R->event_fd is open) one event, as a line:
- *   plan LAYERS HOSTNAME ROOTFS     the layers (comma-separated or "-")
- *   start PID CMD                    a container's first process is held
- *                                    before it runs CMD ("\n" escaped);
- *                                    the TUI answers `seen PID`
- *   exit PID TEXT                    it ended ("exited with status 0")
- *   refresh MS                       the pane's refresh interval
- *   prompt, busy                     at the prompt, or running a line
- *   panel TEXT                       the lesson panel ("\n" escaped;
- *                                    empty: no lesson) */
-void repl_event(const struct session *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* Tells the TUI (when R->event_fd is open) the event E (event.h: plan,
+ * start, exit, refresh, prompt, busy, panel), as one line, whole; a text
+ * too long for the TUI's line is cut to fit. */
+void repl_event(const struct session *r, const struct event *e);
 
 /* Sends the plan, so that the TUI's status line follows it. */
 void session_event_plan(const struct session *r);

@@ -276,9 +276,9 @@ repl_interactive(struct repl *repl)
 
 		session_reap(r);
 		make_prompt(r, prompt, sizeof(prompt));
-		repl_event(r, "prompt");
+		repl_event(r, &(struct event){ .kind = EVENT_PROMPT });
 		line = readline(prompt);
-		repl_event(r, "busy");
+		repl_event(r, &(struct event){ .kind = EVENT_BUSY });
 		if (!line) {
 			putchar('\n');
 			break;

@@ -1,5 +1,6 @@
-/* tui_layout: the TUI's windows (layout), the lesson panel and the
- * status line; what tui.c and tui_layout.c share. */
+/* tui_layout: the TUI's windows (layout) and the lesson panel, and what
+ * the TUI's files share: its state (struct tui, struct pane) and the
+ * drawing primitives. */
 #ifndef BOXSTEP_TUI_LAYOUT_H
 #define BOXSTEP_TUI_LAYOUT_H
 
@@ -14,6 +15,7 @@
 #include "host/cgroup.h"
 #include "host/hostview.h"
 #include "lessons/lesson.h"
+#include "session/event.h"
 #include "ui/present.h"
 #include "ui/tui_theme.h"
 
@@ -62,8 +64,9 @@ struct tui {
 	int ptmx;
 	pid_t child;
 	int events;           /* socket from the REPL */
-	char evbuf[65536];
+	char evbuf[EVENT_LINE_MAX + 1];
 	size_t evlen;
+	bool evskip;          /* the rest of a line too long, to its end */
 	struct capture cap;   /* a lesson command's output */
 	char *lesson_text;    /* the lesson panel's, or NULL */
 	bool lesson_hidden;   /* F3 */
@@ -94,6 +97,7 @@ struct tui {
 	struct pane pane;
 	char layers[128], hostname[65], rootfs[4096];
 	bool color, utf8;
+	int quit;             /* the loop ends, as on this signal */
 };
 
 /* The monotonic clock, in seconds. */
@@ -116,8 +120,5 @@ int tui_lesson_rows(const struct tui *t, int avail, int share_pct);
 /* Draws the lesson panel: header, checks and hints always; the prose in
  * what room is left, with a note when some was dropped. */
 void tui_draw_lesson(struct tui *t);
-
-/* Draws the status line (or projector mode's legend). */
-void tui_draw_status(struct tui *t);
 
 #endif

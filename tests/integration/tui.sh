@@ -5,7 +5,9 @@
 # container, NO_COLOR, `watch PID`, and a sane shell after quitting; at
 # 80x24 a lesson's checks and the pane in turns, a resize drawn at once,
 # the REPL's screen back after top, the status line and long pane lines
-# cut whole, the frozen pane of a quick command, and F3 heard by the REPL.
+# cut whole, the frozen pane of a quick command, F3 heard by the REPL,
+# a rootfs whose path has a space shown whole, and the session ended
+# cleanly when the terminal goes away.
 # Usage: tui.sh [BOXSTEP]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -307,6 +309,56 @@ test_frozen_pane_after_setup() {
 	quit_to_shell
 }
 
+# boxstep's processes: the supervisor, the TUI, the REPL.
+box_pids() { pgrep -f "^$BOX\$"; }
+
+# The terminal goes away under the TUI (its tmux server is killed): the
+# session must end as on quitting.  boxstep is tmux's command itself, as
+# nothing passes it a SIGHUP then (a shell would): the kernel sends one
+# to the session leader only, the supervisor, which leaves it to the
+# terminal.
+test_terminal_gone() {
+	local deadline
+	tm_stop
+	$T new-session -d -x 140 -y 40 -s t \
+		"env -i PATH=$PATH TERM=xterm-256color LANG=C.UTF-8 HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} $BOX"
+	check "the TUI starts as tmux's command" tm_wait 'No container yet'
+	tm_line "enable uts pid mnt chroot proc pids; start sleep 3149"
+	check "a container runs" tm_wait 'HOST VIEW of pid [0-9]+'
+	check "boxstep runs" eval 'box_pids >/dev/null'
+	$T kill-server
+	deadline=$((SECONDS + 5))
+	while box_pids >/dev/null && [ $SECONDS -lt $deadline ]; do
+		sleep 0.1
+	done
+	if box_pids >/dev/null; then
+		out=$(ps -o pid,pcpu,stat,args -p "$(box_pids | paste -sd, -)")
+		check "with its terminal gone, boxstep ends within 5 s" false
+		# Ended here, so that the host check says what else stayed.
+		pkill -TERM -f "^$BOX\$"
+		sleep 2
+	fi
+}
+
+# The status line hears of the rootfs in an event: a space in its path
+# must not end it.  A copy of the rootfs, under a directory with a space
+# in its name, and named with one so that the line shows all of it.
+test_rootfs_with_space() {
+	local spaced="$work/course roots/busy box"
+	mkdir -p "$work/course roots"
+	cp -a "$ROOTFS" "$spaced"
+	tm_start 140 40 "BOXSTEP_ROOTFS='$spaced'"
+	tm_line "$BOX"
+	tm_wait 'No container yet'
+	check "the status line shows the rootfs whole" tm_wait '\| root busy box \|'
+	tm_line "enable uts mnt chroot proc; run cat /YOU-ARE-INSIDE-THE-CONTAINER"
+	check "a container runs in it" tm_wait 'EXITED: exited with status 0'
+	check "after the plan's event, still whole" \
+		tm_wait ' chroot +proc +\(9 off\) \| host boxstep \| root busy box \|'
+	quit_to_shell
+	rm -rf "$work/course roots"
+}
+
 # step_points_at_panel N: waits until step N's header is followed by the
 # note that its text is in the panel.
 step_points_at_panel() {
@@ -352,4 +404,6 @@ t "tui: the status line and pane lines are cut whole" test_status_line_cut_whole
 t "tui: the frozen pane of a quick command" test_frozen_pane_of_quick_command
 t "tui: the frozen pane after the container's setup" test_frozen_pane_after_setup
 t "tui: F3 is heard by the REPL" test_f3_heard_by_repl
+t "tui: a rootfs whose path has a space shows whole" test_rootfs_with_space
+t "tui: the terminal gone, the session ends cleanly" test_terminal_gone
 summary "tui"
