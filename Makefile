@@ -95,8 +95,13 @@ $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
 	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
 
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
+# The layers, and what of host/ their steps call on.
+LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
+             src/host/mountinfo.c src/host/mounts.c src/host/orphans.c
+LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
 $(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o
-$(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o
+$(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS))
+$(B)/test_lesson: $(B)/base/cmdline.o $(LAYER_OBJS)
 $(B)/test_image: $(B)/base/json.o $(B)/base/tar.o
 
 unit: $(UNIT_BIN)
@@ -154,7 +159,7 @@ FUZZERS   = lesson cmdline mountinfo proc tar json
 FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC_lesson    = src/lessons/lesson.c src/base/cmdline.c src/layers/plan.c
+FUZZ_SRC_lesson    = src/lessons/lesson.c src/base/cmdline.c $(LAYER_SRCS)
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
 FUZZ_SRC_proc      = src/host/hostview.c src/host/mountinfo.c src/host/cgroup.c
