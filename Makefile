@@ -24,7 +24,7 @@ LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
-            procps valgrind clang
+            procps valgrind clang strace
 
 ifeq ($(V),1)
 Q =
@@ -39,7 +39,7 @@ SRCS     = $(sort $(wildcard src/*/*.c))
 OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
-UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image
+UNITS    = output text plan layers cmdline cgroup mountinfo hostview lesson capture progress cast present image
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -97,12 +97,20 @@ $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 # The layers, and what of host/ their steps call on.
 LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
+             src/host/cgroup_find.c src/host/cgroup_stats.c \
              src/host/mountinfo.c src/host/mounts.c src/host/orphans.c
 LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
-$(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o
+$(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o
+$(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o \
+		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
+		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
 $(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS))
-$(B)/test_lesson: $(B)/base/cmdline.o $(LAYER_OBJS)
-$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o
+$(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS))
+$(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
+		$(LAYER_OBJS)
+$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o $(B)/engine/image_archive.o \
+		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
+		$(B)/engine/image_store.o
 
 unit: $(UNIT_BIN)
 	$(Q)fail=0; for t in $(UNIT_BIN); do ./$$t || fail=1; done; exit $$fail
@@ -117,11 +125,12 @@ vmtest: all rootfs
 
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
-SUITES = run golden bad-input image hardening hostview lessons runner learner \
-         present tty tui rootless
+SUITES = run golden bad-input faults image hardening hostview lessons runner \
+         learner present tty tui rootless
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
 test: deps all rootfs
+	$(Q)$(call suite,structure,bash tests/structure.sh --self-test && bash tests/structure.sh)
 	$(Q)$(call suite,unit,$(MAKE) --no-print-directory unit)
 	$(Q)for t in $(SUITES); do \
 	    $(call suite,$$t,bash tests/integration/$$t.sh ./boxstep); done
@@ -159,11 +168,14 @@ FUZZERS   = lesson cmdline mountinfo proc tar json
 FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC_lesson    = src/lessons/lesson.c src/base/cmdline.c $(LAYER_SRCS)
+FUZZ_SRC_lesson    = src/lessons/lesson.c src/lessons/lesson_check.c \
+                     src/base/cmdline.c $(LAYER_SRCS)
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
-FUZZ_SRC_proc      = src/host/hostview.c src/host/mountinfo.c src/host/cgroup.c
-FUZZ_SRC_tar       = src/base/tar.c src/engine/image.c src/base/json.c
+FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c \
+                     src/host/mountinfo.c src/host/cgroup.c \
+                     src/host/cgroup_find.c src/host/cgroup_stats.c
+FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c
 FUZZ_SRC_json      = src/base/json.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 
@@ -173,20 +185,13 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.[ch])
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -o $@ $< \
 	    $(FUZZ_SRC_$*) src/base/fsutil.c src/base/msg.c -lpthread
 
+# The targets run side by side, FUZZ_JOBS at a time (one per core).
+FUZZ_JOBS ?= $(shell nproc)
 fuzz: $(FUZZ_BIN)
-	$(Q)for f in $(FUZZERS); do \
-	    mkdir -p build/fuzz/corpus-$$f tests/fuzz/regress/$$f; \
-	    if ls tests/fuzz/regress/$$f/* >/dev/null 2>&1; then \
-	        build/fuzz/fuzz_$$f tests/fuzz/regress/$$f/* || exit 1; fi; \
-	    echo "fuzz: $$f for $(FUZZ_TIME) s"; \
-	    build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_TIME) -timeout=10 \
-	        -rss_limit_mb=2048 -print_final_stats=1 \
-	        -artifact_prefix=build/fuzz/crash-$$f- \
-	        build/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>build/fuzz/$$f.log || \
-	        { tail -40 build/fuzz/$$f.log; echo "fuzz: $$f found a crash:" \
-	          build/fuzz/crash-$$f-*; exit 1; }; \
-	    grep -E '^stat::number_of_executed_units' build/fuzz/$$f.log; \
-	done; echo "fuzz: no crash in $(FUZZERS)"
+	$(Q)printf '%s\n' $(FUZZERS) | \
+	    xargs -P $(FUZZ_JOBS) -I{} sh tests/fuzz/run.sh {} $(FUZZ_TIME) || \
+	    { echo "fuzz: a target failed (above)"; exit 1; }
+	@echo "fuzz: no crash in $(FUZZERS)"
 
 # valgrind's memcheck over the batch-mode suites (run, bad-input): every boxstep process
 # (the supervisor, the session, and the children that do not exec) is

@@ -8,8 +8,23 @@
 #   - no function over 100 lines (a data table is not a function).
 #
 # Usage: tests/structure.sh [SRC]; prints each breach and exits 1 on any.
+#        tests/structure.sh --self-test: proves it finds each kind of
+#        breach in tests/fixtures/structure.
 set -u
-src=${1:-$(cd "$(dirname "$0")/.." && pwd)/src}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ "${1:-}" = --self-test ]; then
+	out=$(bash "$0" "$here/fixtures/structure")
+	rc=$?
+	want="not a stage|may not include ui/high.h|\"plain.h\" without its folder|long_one has 101 lines"
+	if [ "$rc" -ne 0 ] && [ "$(grep -cE "$want" <<<"$out")" = 4 ] &&
+	   [ "$(wc -l <<<"$out")" = 4 ]; then
+		echo "structure: the self-test finds all 4 breaches"
+		exit 0
+	fi
+	printf 'structure: the self-test expected 4 breaches, got:\n%s\n' "$out"
+	exit 1
+fi
+src=${1:-$here/../src}
 order=(base host layers engine session lessons ui app)
 max_file=600
 max_func=100
@@ -26,7 +41,7 @@ rank() {
 for dir in "$src"/*/; do
 	folder=$(basename "$dir")
 	if [ "$(rank "$folder")" -lt 0 ]; then
-		echo "structure: src/$folder is not a stage (${order[*]})"
+		echo "structure: $folder/ is not a stage (${order[*]})"
 		bad=1
 	fi
 done

@@ -216,9 +216,15 @@ watch(const char *arg, bool live)
 	}
 	cgroup_detect(&cg, CGROUP_DEFAULT_ROOT, NULL, 0);
 	if (hostview_collect(&hv, "/proc", (pid_t)pid, &cg) < 0) {
-		fprintf(stderr, "boxstep: there is no process %ld (it may have "
-			"exited); in a boxstep session, `host echo $BOXPID` "
-			"names the container's\n", pid);
+		int e = errno;
+
+		if (e && e != ENOENT && e != ESRCH)
+			fprintf(stderr, "boxstep: cannot read /proc/%ld/status: "
+				"%s\n", pid, strerror(e));
+		else
+			fprintf(stderr, "boxstep: there is no process %ld (it "
+				"may have exited); in a boxstep session, `host "
+				"echo $BOXPID` names the container's\n", pid);
 		hostview_free(&hv);
 		return 1;
 	}
@@ -233,8 +239,10 @@ watch(const char *arg, bool live)
 		fputs(text, stdout);
 		free(text);
 	}
+	/* A part it could not read says why, and fails the view. */
+	n = text && !hv.hostname_err ? 0 : 1;
 	hostview_free(&hv);
-	return text ? 0 : 1;
+	return n;
 }
 
 int
@@ -495,6 +503,9 @@ main(int argc, char **argv)
 	}
 	repl_done(&r);
 	free(text);
+	/* A teardown that failed said what it left; the status says so too. */
+	if (rc == 0 && r.session.teardown_failed)
+		rc = 125;
 	if (spawn_quit_signal) {
 		/* Ended by a signal: say so in the status, as a shell would. */
 		rc = 128 + spawn_quit_signal;

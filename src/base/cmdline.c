@@ -116,142 +116,206 @@ take_rest(const char **p)
 	return rest;
 }
 
+/* The parser's state, as it walks TEXT a character at a time. */
+struct parser {
+	const char *p;
+	cmdline_rest_fn rest_of_line;
+	struct cmdline_list *out;
+	struct building cmd;
+	struct buf word;
+	bool in_word;
+	int line, quote_line;
+	char quote;
+};
+
+/* What one character did: go on to the next, stop at the end of TEXT,
+ * or fail. */
+enum step { STEP_ON, STEP_END, STEP_NOMEM, STEP_UNCLOSED };
+
+static enum step
+put(struct parser *ps, char c)
+{
+	return buf_put(&ps->word, c) ? STEP_NOMEM : STEP_ON;
+}
+
+/* A character that belongs to a word: the command starts on this line
+ * if it is its first. */
+static void
+word_start(struct parser *ps)
+{
+	if (ps->cmd.argc == 0 && !ps->cmd.line)
+		ps->cmd.line = ps->line;
+	ps->in_word = true;
+}
+
+/* Whether the command's first word, just ended, takes its line unsplit. */
+static bool
+wants_rest(const struct parser *ps)
+{
+	return ps->cmd.argc == 1 && ps->rest_of_line &&
+	       ps->rest_of_line(ps->cmd.argv[0]);
+}
+
+static enum step
+in_single(struct parser *ps, char c)
+{
+	if (c == '\0')
+		return STEP_UNCLOSED;
+	if (c == '\'')
+		ps->quote = 0;
+	else if (buf_put(&ps->word, c))
+		return STEP_NOMEM;
+	if (c == '\n')
+		ps->line++;
+	return STEP_ON;
+}
+
+static enum step
+in_double(struct parser *ps, char c)
+{
+	if (c == '\0')
+		return STEP_UNCLOSED;
+	if (c == '"') {
+		ps->quote = 0;
+		return STEP_ON;
+	}
+	if (c == '\\' && ps->p[1] && strchr("\"\\$`\n", ps->p[1])) {
+		ps->p++;
+		if (*ps->p == '\n') {
+			ps->line++;
+			return STEP_ON;
+		}
+		return put(ps, *ps->p);
+	}
+	if (c == '\n')
+		ps->line++;
+	return put(ps, c);
+}
+
+static enum step
+backslash(struct parser *ps)
+{
+	if (ps->p[1] == '\n') {
+		ps->p++;
+		ps->line++;
+		return STEP_ON;
+	}
+	if (ps->p[1] == '\0')
+		return STEP_ON;
+	ps->p++;
+	word_start(ps);
+	return put(ps, *ps->p);
+}
+
+/* The command's first word was a rest-of-line one, followed by a blank:
+ * the rest of the line is its `rest`, and the command is done. */
+static enum step
+rest_taken(struct parser *ps)
+{
+	char *rest;
+
+	ps->p++;
+	rest = take_rest(&ps->p);
+	if (!rest || list_push(ps->out, &ps->cmd, rest))
+		return STEP_NOMEM;
+	if (*ps->p == '\0')
+		return STEP_END;
+	ps->line++;
+	return STEP_ON;
+}
+
+/* A blank, ';', newline or the end: ends the word, and on all but a
+ * blank the command. */
+static enum step
+separator(struct parser *ps, char c)
+{
+	if (ps->in_word) {
+		if (cmd_add_word(&ps->cmd, &ps->word))
+			return STEP_NOMEM;
+		ps->in_word = false;
+		if (wants_rest(ps) && (c == ' ' || c == '\t' || c == '\r'))
+			return rest_taken(ps);
+	}
+	if (c == ';' || c == '\n' || c == '\0') {
+		char *rest = wants_rest(ps) ? strdup("") : NULL;
+
+		if (list_push(ps->out, &ps->cmd, rest))
+			return STEP_NOMEM;
+	}
+	if (c == '\n')
+		ps->line++;
+	return c == '\0' ? STEP_END : STEP_ON;
+}
+
+static enum step
+unquoted(struct parser *ps, char c)
+{
+	switch (c) {
+	case '\'':
+	case '"':
+		ps->quote = c;
+		ps->quote_line = ps->line;
+		word_start(ps);
+		return STEP_ON;
+	case '\\':
+		return backslash(ps);
+	case '#':
+		if (ps->in_word)
+			break;
+		while (ps->p[1] && ps->p[1] != '\n')
+			ps->p++;
+		return STEP_ON;
+	case ' ':
+	case '\t':
+	case '\r':
+	case '\n':
+	case ';':
+	case '\0':
+		return separator(ps, c);
+	default:
+		break;
+	}
+	word_start(ps);
+	return put(ps, c);
+}
+
+static enum step
+step(struct parser *ps)
+{
+	char c = *ps->p;
+
+	if (ps->quote == '\'')
+		return in_single(ps, c);
+	if (ps->quote == '"')
+		return in_double(ps, c);
+	return unquoted(ps, c);
+}
+
 int
 cmdline_parse(const char *text, cmdline_rest_fn rest_of_line,
 	      struct cmdline_list *out, char *err, size_t errlen)
 {
-	struct building cmd = { 0 };
-	struct buf word = { 0 };
-	bool in_word = false;
-	int line = 1, quote_line = 0;
-	char quote = 0;
-	const char *p = text;
+	struct parser ps = {
+		.p = text, .rest_of_line = rest_of_line, .out = out, .line = 1,
+	};
+	enum step s;
 
 	memset(out, 0, sizeof(*out));
-	for (;; p++) {
-		char c = *p;
-
-		if (quote == '\'') {
-			if (c == '\0')
-				goto unterminated;
-			if (c == '\'')
-				quote = 0;
-			else if (buf_put(&word, c))
-				goto nomem;
-			if (c == '\n')
-				line++;
-			continue;
-		}
-		if (quote == '"') {
-			if (c == '\0')
-				goto unterminated;
-			if (c == '"') {
-				quote = 0;
-				continue;
-			}
-			if (c == '\\' && p[1] && strchr("\"\\$`\n", p[1])) {
-				p++;
-				if (*p == '\n')
-					line++;
-				else if (buf_put(&word, *p))
-					goto nomem;
-				continue;
-			}
-			if (c == '\n')
-				line++;
-			if (buf_put(&word, c))
-				goto nomem;
-			continue;
-		}
-		switch (c) {
-		case '\'':
-		case '"':
-			quote = c;
-			quote_line = line;
-			in_word = true;
-			if (cmd.argc == 0 && !cmd.line)
-				cmd.line = line;
-			continue;
-		case '\\':
-			if (p[1] == '\n') {
-				p++;
-				line++;
-				continue;
-			}
-			if (p[1] == '\0')
-				continue;
-			p++;
-			in_word = true;
-			if (cmd.argc == 0 && !cmd.line)
-				cmd.line = line;
-			if (buf_put(&word, *p))
-				goto nomem;
-			continue;
-		case '#':
-			if (in_word)
-				break;
-			while (p[1] && p[1] != '\n')
-				p++;
-			continue;
-		case ' ':
-		case '\t':
-		case '\r':
-		case '\n':
-		case ';':
-		case '\0':
-			if (in_word) {
-				if (cmd_add_word(&cmd, &word))
-					goto nomem;
-				in_word = false;
-				if (cmd.argc == 1 && rest_of_line &&
-				    rest_of_line(cmd.argv[0]) &&
-				    (c == ' ' || c == '\t' || c == '\r')) {
-					char *rest;
-
-					p++;
-					rest = take_rest(&p);
-					if (!rest || list_push(out, &cmd, rest))
-						goto nomem;
-					c = *p;
-					if (c == '\0')
-						return 0;
-					line++;
-					continue;
-				}
-			}
-			if (c == ';' || c == '\n' || c == '\0') {
-				char *rest = NULL;
-
-				if (cmd.argc == 1 && rest_of_line &&
-				    rest_of_line(cmd.argv[0]))
-					rest = strdup("");
-				if (list_push(out, &cmd, rest))
-					goto nomem;
-			}
-			if (c == '\n')
-				line++;
-			if (c == '\0')
-				return 0;
-			continue;
-		default:
+	for (;; ps.p++) {
+		s = step(&ps);
+		if (s == STEP_END)
+			return 0;
+		if (s != STEP_ON)
 			break;
-		}
-		if (cmd.argc == 0 && !in_word && !cmd.line)
-			cmd.line = line;
-		in_word = true;
-		if (buf_put(&word, c))
-			goto nomem;
 	}
-
-unterminated:
-	msg_fail(err, errlen, "line %d: the %s quote opened here is never closed",
-	     quote_line, quote == '"' ? "double" : "single");
-	goto out;
-nomem:
-	msg_fail(err, errlen, "line %d: out of memory", line);
-out:
-	free(word.s);
-	cmd_discard(&cmd);
+	if (s == STEP_UNCLOSED)
+		msg_fail(err, errlen,
+			 "line %d: the %s quote opened here is never closed",
+			 ps.quote_line, ps.quote == '"' ? "double" : "single");
+	else
+		msg_fail(err, errlen, "line %d: out of memory", ps.line);
+	free(ps.word.s);
+	cmd_discard(&ps.cmd);
 	cmdline_free(out);
 	return -1;
 }

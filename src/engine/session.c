@@ -93,7 +93,8 @@ spawn_session_after_fork(struct spawn_session *s)
 void
 spawn_session_end(struct spawn_session *s)
 {
-	rootfs_layer_end(&s->rootfs, s->run_dir);
+	if (rootfs_layer_end(&s->rootfs, s->run_dir) < 0)
+		s->teardown_failed = true;
 }
 
 /* The parent of PID, from /proc, or 0. */
@@ -159,7 +160,17 @@ clean_stale_dirs(const char *run_dir, char *report, size_t len)
 		if (*end || pid <= 0 || boxstep_alive((pid_t)pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
-		if (mounts_remove_tree(path) == 0 && used < len)
+		if (mounts_remove_tree(path, NULL) < 0) {
+			/* Its session removed it as it ended, between the
+			 * readdir and now: it is not stale, it is gone. */
+			if (errno == ENOENT)
+				continue;
+			if (used < len)
+				snprintf(report + used, len - used, "could not "
+					 "remove stale session directory %s (its "
+					 "boxstep, pid %ld, is gone): %s\n", path,
+					 pid, strerror(errno));
+		} else if (used < len)
 			snprintf(report + used, len - used, "removed stale "
 				 "session directory %s (its boxstep, pid %ld, "
 				 "is gone) and its writable layer\n", path, pid);

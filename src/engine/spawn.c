@@ -59,6 +59,7 @@ ctx_init(struct step_ctx *x, struct spawn_session *s,
 	x->host_hostname = s->host_hostname;
 	x->signals = s->signals;
 	x->nsignals = s->nsignals;
+	x->failed = &s->teardown_failed;
 	for (size_t i = 0; i < 2; i++)
 		if (s->live[i] && s->live[i]->running) {
 			x->spare.pid[x->spare.n] = s->live[i]->pid;

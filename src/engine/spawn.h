@@ -67,6 +67,7 @@ struct spawn_session {
 	int signals[NSIG];    /* not at their default: each container's
 			       * child sets them back */
 	size_t nsignals;
+	bool teardown_failed; /* something it made stayed (it said what) */
 };
 
 #define SPAWN_RUN_DIR "/run/boxstep"

@@ -162,5 +162,20 @@ supervise(const char *cgroup_root, const char *rootfs)
 		exit(128 + sig);
 	}
 	reap_orphans();
+	/* What the session's own teardown failed to remove (it said so) is
+	 * stale now that it is gone: remove it here, rather than leave it
+	 * to the next start, and fail. */
+	{
+		char report[8192] = "";
+
+		spawn_clean_stale(cgroup_root, rootfs, report, sizeof(report));
+		if (report[0]) {
+			fprintf(stderr, "boxstep: the session's teardown left "
+				"something behind; cleaned up after it:\n%s",
+				report);
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				exit(1);
+		}
+	}
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }

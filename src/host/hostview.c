@@ -1,4 +1,5 @@
-/* hostview: parse and collect the host's view of one process. */
+/* hostview: read the host's view of one process through a proc root,
+ * the hostname inside from a helper thread. */
 #define _GNU_SOURCE
 #include "host/hostview.h"
 
@@ -7,7 +8,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,146 +17,11 @@
 
 #include "base/fsutil.h"
 #include "host/mountinfo.h"
-#include "base/msg.h"
 
 /* The namespace types, in the order the pane shows them. */
 static const char *const ns_types[] = {
 	"uts", "pid", "mnt", "ipc", "net", "user", "cgroup", "time",
 };
-
-/* --- pure parsers ---------------------------------------------------- */
-
-/* Finds "\nKEY:" (or KEY: at the start) in TEXT; returns what follows the
- * colon, or NULL. */
-static const char *
-status_field(const char *text, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, key, n) == 0 && p[n] == ':')
-			return p + n + 1;
-	return NULL;
-}
-
-int
-hostview_parse_status(const char *text, struct hostview *hv)
-{
-	const char *v;
-	char *end;
-
-	if (!(v = status_field(text, "Name")) || !status_field(text, "Pid"))
-		return -1;
-	while (*v == '\t' || *v == ' ')
-		v++;
-	snprintf(hv->name, sizeof(hv->name), "%.*s", (int)strcspn(v, "\n"), v);
-	if ((v = status_field(text, "State"))) {
-		while (*v == '\t' || *v == ' ')
-			v++;
-		hv->state = *v;
-	}
-	if ((v = status_field(text, "PPid")))
-		hv->ppid = (pid_t)strtol(v, NULL, 10);
-	hv->n_nspid = 0;
-	if ((v = status_field(text, "NSpid")))
-		for (;;) {
-			long n = strtol(v, &end, 10);
-
-			if (end == v || hv->n_nspid == HOSTVIEW_NSPID_MAX)
-				break;
-			hv->nspid[hv->n_nspid++] = (pid_t)n;
-			v = end;
-		}
-	if ((v = status_field(text, "SigCgt")))
-		hv->sigcgt = strtoull(v, NULL, 16);
-	hv->uid = (v = status_field(text, "Uid")) ? strtol(v, NULL, 10) : -1;
-	return 0;
-}
-
-int
-hostview_parse_id_map(const char *text, long *inside, long *outside,
-		      long *count)
-{
-	return sscanf(text, "%ld %ld %ld", inside, outside, count) == 3 ? 0 : -1;
-}
-
-int
-hostview_parse_cgroup_for(const char *text, const char *name, bool v2,
-			  char *buf, size_t len)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		const char *c1 = strchr(p, ':'), *c2;
-		size_t eol = strcspn(p, "\n");
-
-		if (!c1 || c1 > p + eol || !(c2 = strchr(c1 + 1, ':')) ||
-		    c2 > p + eol)
-			continue;
-		if (v2 && c2 == c1 + 1 && strncmp(p, "0:", 2) == 0) {
-			snprintf(buf, len, "%.*s", (int)(p + eol - (c2 + 1)),
-				 c2 + 1);
-			return 0;
-		}
-		/* v1: "N:ctl1,ctl2:/path", NAME among the controllers */
-		for (const char *q = c1 + 1; !v2 && q < c2;) {
-			size_t w = strcspn(q, ",:");
-
-			if (w == n && strncmp(q, name, n) == 0) {
-				snprintf(buf, len, "%.*s",
-					 (int)(p + eol - (c2 + 1)), c2 + 1);
-				return 0;
-			}
-			q += w + 1;
-		}
-	}
-	return -1;
-}
-
-int
-hostview_parse_cgroup(const char *text, char *buf, size_t len)
-{
-	if (hostview_parse_cgroup_for(text, "pids", false, buf, len) == 0)
-		return 0;
-	return hostview_parse_cgroup_for(text, "pids", true, buf, len);
-}
-
-char *
-hostview_format_cmdline(const char *raw, size_t len, char *buf, size_t blen)
-{
-	size_t n = len < blen ? len : blen - 1;
-
-	if (blen == 0)
-		return buf;
-	memcpy(buf, raw, n);
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\0')
-		n--;
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\0' || buf[i] == '\n')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	return buf;
-}
-
-unsigned long
-hostview_parse_ns_link(const char *link)
-{
-	const char *p = strchr(link, '[');
-
-	return p ? strtoul(p + 1, NULL, 10) : 0;
-}
-
-bool
-hostview_ns_is_new(const struct hostview *hv, const char *type)
-{
-	for (int i = 0; i < hv->n_ns; i++)
-		if (strcmp(hv->ns[i].type, type) == 0)
-			return hv->ns[i].ino != hv->ns[i].host_ino;
-	return false;
-}
-
-/* --- readers ---------------------------------------------------------- */
 
 static char *
 proc_path(char *buf, size_t len, const char *root, pid_t pid, const char *f)
@@ -268,6 +133,8 @@ hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
 	close(job.fd);
 	if (job.rc == 0)
 		snprintf(buf, len, "%s", job.name);
+	else
+		errno = job.err ? job.err : EIO;
 	return job.rc;
 }
 
@@ -444,34 +311,6 @@ collect_procs(struct hostview *hv, const char *proc_root)
 	free(rows);
 }
 
-int
-hostview_parse_net_dev(const char *text, char *buf, size_t len)
-{
-	size_t used = 0;
-	int n = 0;
-
-	if (len)
-		buf[0] = '\0';
-	/* Two header lines, then "  name: counters" */
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		const char *colon = strchr(p, ':'), *eol = strchr(p, '\n');
-		const char *name = p;
-
-		if (!colon || (eol && colon > eol))
-			continue;
-		while (name < colon && *name == ' ')
-			name++;
-		if (name == colon || memchr(name, '|', (size_t)(colon - name)))
-			continue;
-		if (used < len)
-			used += (size_t)snprintf(buf + used, len - used, "%s%.*s",
-						 n ? " " : "",
-						 (int)(colon - name), name);
-		n++;
-	}
-	return n;
-}
-
 static void
 update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 {
@@ -509,12 +348,13 @@ update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 	}
 	gethostname(hv->host_hostname, sizeof(hv->host_hostname) - 1);
 	hv->hostname[0] = '\0';
+	hv->hostname_err = 0;
 	if (!hostview_ns_is_new(hv, "uts"))
 		snprintf(hv->hostname, sizeof(hv->hostname), "%s",
 			 hv->host_hostname);
-	else
-		hostview_uts_hostname(proc_root, pid, hv->hostname,
-				      sizeof(hv->hostname));
+	else if (hostview_uts_hostname(proc_root, pid, hv->hostname,
+				       sizeof(hv->hostname)) < 0)
+		hv->hostname_err = errno;
 }
 
 static void
@@ -654,143 +494,4 @@ hostview_free(struct hostview *hv)
 	free(hv->leak_text);
 	free(hv->procs);
 	memset(hv, 0, sizeof(*hv));
-}
-
-static const char *
-propagation(const char *tags)
-{
-	if (strstr(tags, "shared:"))
-		return "shared";
-	if (strstr(tags, "master:"))
-		return "slave";
-	return "private";
-}
-
-void
-hostview_size(long long bytes, char *buf, size_t len)
-{
-	static const char units[] = "KMGTP";
-	double v = (double)bytes;
-	int u = -1;
-
-	if (bytes == -2) {
-		snprintf(buf, len, "max");
-		return;
-	}
-	if (bytes < 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%lldB", bytes);
-	else
-		snprintf(buf, len, v < 10 && v != (long long)v ? "%.1f%c" :
-			 "%.0f%c", v, units[u]);
-}
-
-bool
-hostview_has_memory_limit(const struct hostview *hv)
-{
-	return hv->group.dir[CGROUP_MEMORY][0] && hv->cg.memory_current >= 0 &&
-	       (hv->cg.memory_max >= 0 || hv->cg.oom_kills > 0);
-}
-
-bool
-hostview_has_cpu_limit(const struct hostview *hv)
-{
-	return hv->group.dir[CGROUP_CPU][0] && hv->cg.cpu_percent >= 0;
-}
-
-int
-hostview_format(const struct hostview *hv, char *buf, size_t len)
-{
-	struct msg_text t = { buf, len, 0 };
-	char cg[64];
-
-	if (len)
-		buf[0] = '\0';
-	msg_append(&t, "process %d (%s)%s  state %c  ppid %d\n", (int)hv->pid,
-	    hv->name, hv->gone ? " GONE" : "", hv->state ? hv->state : '?',
-	    (int)hv->ppid);
-	msg_append(&t, "NSpid:");
-	for (int i = 0; i < hv->n_nspid; i++)
-		msg_append(&t, "%s%d", i ? " -> " : " ", (int)hv->nspid[i]);
-	msg_append(&t, "%s\n", hv->n_nspid > 1 ? "   (host -> inside)" : "");
-	msg_append(&t, "cmdline: %s\n", hv->cmdline);
-	msg_append(&t, "namespaces:       its own      the host's\n");
-	for (int i = 0; i < hv->n_ns; i++)
-		msg_append(&t, "  %-7s %-6s %-12lu %lu\n", hv->ns[i].type,
-		    hv->ns[i].ino != hv->ns[i].host_ino ? "NEW" : "shared",
-		    hv->ns[i].ino, hv->ns[i].host_ino);
-	msg_append(&t, "hostname: %s   (host: %s)\n",
-	    hv->hostname[0] ? hv->hostname : "?", hv->host_hostname);
-	if (hostview_ns_is_new(hv, "user") && hv->map_count > 0)
-		msg_append(&t, "user: uid %ld inside is uid %ld on the host "
-		    "(uid_map %ld %ld %ld)\n", hv->map_inside, hv->map_outside,
-		    hv->map_inside, hv->map_outside, hv->map_count);
-	else if (hv->uid >= 0)
-		msg_append(&t, "user: uid %ld, the host's own (no user "
-		    "namespace)\n", hv->uid);
-	if (hv->ifaces[0])
-		msg_append(&t, "network (%s): %s\n", hostview_ns_is_new(hv, "net") ?
-		    "its own" : "the host's", hv->ifaces);
-	if (hv->root_lower[0])
-		msg_append(&t, "root: %s\n  (overlay: this session's writable "
-		    "layer over %s)\n", hv->root, hv->root_lower);
-	else
-		msg_append(&t, "root: %s\n", hv->root);
-	msg_append(&t, "cwd:  %s%s\n", hv->cwd, hv->cwd_outside_root ?
-	    "   OUTSIDE THE ROOT: `cd ..` walks out" : "");
-	msg_append(&t, "mounts it sees (%zu):\n", hv->n_mounts);
-	for (size_t i = 0; i < hv->n_mounts; i++)
-		msg_append(&t, "  %-24s %-8s %-12s %s\n", hv->mounts[i].mountpoint,
-		    hv->mounts[i].fstype, hv->mounts[i].source,
-		    propagation(hv->mounts[i].tags));
-	if (hv->root[0] && strcmp(hv->root, "/") != 0) {
-		msg_append(&t, "host mounts under its root (%zu)%s\n", hv->n_leaks,
-		    hv->n_leaks ? ": LEAKED to the host" : "");
-		for (size_t i = 0; i < hv->n_leaks; i++)
-			msg_append(&t, "  %-24s %-8s %s\n", hv->leaks[i].mountpoint,
-			    hv->leaks[i].fstype,
-			    propagation(hv->leaks[i].tags));
-	}
-	if (hv->cgroup_dir[0]) {
-		if (hv->cg.max == -1)
-			snprintf(cg, sizeof(cg), "max");
-		else
-			snprintf(cg, sizeof(cg), "%ld", hv->cg.max);
-		msg_append(&t, "cgroup: %s  pids.current %ld / pids.max %s  refused "
-		    "forks %ld  procs %ld\n", hv->cgroup, hv->cg.current, cg,
-		    hv->cg.events_max, hv->cg.nprocs);
-	} else {
-		msg_append(&t, "cgroup: %s\n", hv->cgroup[0] ? hv->cgroup : "?");
-	}
-	if (hostview_has_memory_limit(hv)) {
-		char cur[32], max[32], peak[32];
-
-		hostview_size(hv->cg.memory_current, cur, sizeof(cur));
-		hostview_size(hv->cg.memory_max, max, sizeof(max));
-		hostview_size(hv->cg.memory_peak, peak, sizeof(peak));
-		msg_append(&t, "memory: %s / memory.max %s  peak %s  OOM kills "
-		    "%ld\n", cur, max, peak, hv->cg.oom_kills);
-	}
-	if (hostview_has_cpu_limit(hv)) {
-		msg_append(&t, "cpu: limit %ld%% of a CPU", hv->cg.cpu_percent);
-		if (hv->cg.cpu_usage_usec >= 0)
-			msg_append(&t, "  used %.2f s",
-			    hv->cg.cpu_usage_usec / 1e6);
-		msg_append(&t, "  throttled %ld of %ld periods (%.2f s)\n",
-		    hv->cg.cpu_throttled, hv->cg.cpu_periods,
-		    hv->cg.cpu_throttled_usec / 1e6);
-	}
-	msg_append(&t, "processes (%zu):\n  host pid  inside  command\n",
-	    hv->n_procs);
-	for (size_t i = 0; i < hv->n_procs; i++)
-		msg_append(&t, "  %-9d %-7d %s\n", (int)hv->procs[i].host,
-		    (int)hv->procs[i].inner, hv->procs[i].comm);
-	return t.used;
 }

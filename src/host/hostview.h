@@ -57,6 +57,8 @@ struct hostview {
 	int n_ns;
 	/* names */
 	char hostname[65];      /* as seen in its UTS namespace, "" unknown */
+	int hostname_err;       /* why it is unknown: the errno of joining
+				 * that namespace; 0 when it was read */
 	char host_hostname[65];
 	/* root and cwd */
 	char root[PATH_MAX];
@@ -152,7 +154,7 @@ int hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
 		     const struct cgroup_ctx *cg);
 
 /* Reads the hostname of PID's UTS namespace by joining it from a helper
- * thread.  Returns 0, or -1. */
+ * thread.  Returns 0, or -1 with errno set. */
 int hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf,
 			  size_t len);
 

@@ -80,8 +80,12 @@ mounts_unmount_under(const char *dir, const int *keep, size_t nkeep)
 		char victim[PATH_MAX] = "";
 
 		text = fsutil_slurp("/proc/self/mountinfo", NULL);
-		if (!text)
-			break;
+		if (!text) {
+			fprintf(stderr, "boxstep: read /proc/self/mountinfo to "
+				"unmount what is under %s: %s\n", dir,
+				strerror(errno));
+			return -1;
+		}
 		cur = text;
 		while (mountinfo_next(&cur, &e)) {
 			bool old = false;
@@ -101,7 +105,7 @@ mounts_unmount_under(const char *dir, const int *keep, size_t nkeep)
 		if (umount2(victim, MNT_DETACH) < 0) {
 			fprintf(stderr, "boxstep: umount %s: %s\n", victim,
 				strerror(errno));
-			break;
+			return -1;
 		}
 		done++;
 	}
@@ -112,8 +116,18 @@ static int
 remove_entry(const char *path, const struct stat *st, int flag,
 	     struct FTW *ftw)
 {
+	int unreadable = errno; /* for FTW_DNR, why opendir failed */
+
 	(void)st, (void)ftw;
-	return flag == FTW_DP || flag == FTW_DNR ? rmdir(path) : unlink(path);
+	if (flag == FTW_DNR) {
+		/* Empty, it goes; else the reason is that it could not be
+		 * read, not that it is not empty. */
+		if (rmdir(path) == 0)
+			return 0;
+		errno = unreadable;
+		return -1;
+	}
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 /* Lets the owner into every directory: overlayfs leaves its work
@@ -130,9 +144,10 @@ open_entry(const char *path, const struct stat *st, int flag,
 }
 
 int
-mounts_remove_tree(const char *dir)
+mounts_remove_tree(const char *dir, bool *unmount_failed)
 {
-	mounts_unmount_under(dir, NULL, 0);
+	if (mounts_unmount_under(dir, NULL, 0) < 0 && unmount_failed)
+		*unmount_failed = true;
 	nftw(dir, open_entry, 16, FTW_PHYS | FTW_MOUNT);
 	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }

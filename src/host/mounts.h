@@ -28,16 +28,19 @@ int mounts_under(const char *dir, int **ids, size_t *n);
 int mounts_note(struct mounts_noted *m, const char *dir);
 
 /* Unmounts every mount under DIR that M did not note and forgets M.
- * Returns how many it unmounted; 0 when M noted nothing. */
+ * Returns how many it unmounted (0 when M noted nothing), or -1 as
+ * mounts_unmount_under() does. */
 int mounts_undo(struct mounts_noted *m, const char *dir);
 
 /* Unmounts every host mount under DIR (DIR itself included) whose id
- * is not in KEEP, newest first, saying on stderr what it cannot.
- * Returns how many it unmounted. */
+ * is not in KEEP, newest first.  Returns how many it unmounted, or -1
+ * when it had to stop (it said why on stderr). */
 int mounts_unmount_under(const char *dir, const int *keep, size_t nkeep);
 
 /* Unmounts everything under DIR, then removes the tree (never crossing
- * into a mount that is somehow left).  Returns 0 or -1. */
-int mounts_remove_tree(const char *dir);
+ * into a mount that is somehow left).  Returns 0 or -1.  *UNMOUNT_FAILED
+ * (if given) says whether unmounting failed (it said why), even when the
+ * tree could then be removed. */
+int mounts_remove_tree(const char *dir, bool *unmount_failed);
 
 #endif

@@ -262,8 +262,10 @@ remove_group(struct step_ctx *x, char *err, size_t errlen)
 	if (x->group->ctls & CGROUP_BIT(CGROUP_MEMORY) &&
 	    cgroup_stats_read(x->group, &st) == 0)
 		*x->oom_kills = st.oom_kills;
-	if (cgroup_remove(x->group, err, errlen) < 0)
+	if (cgroup_remove(x->group, err, errlen) < 0) {
 		fprintf(stderr, "boxstep: %s\n", err);
+		*x->failed = true;
+	}
 	return 0;
 }
 

@@ -127,7 +127,8 @@ static int
 unmount_leaked(struct step_ctx *x, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
-	mounts_undo(x->mounts, x->plan->rootfs);
+	if (mounts_undo(x->mounts, x->plan->rootfs) < 0)
+		*x->failed = true;
 	return 0;
 }
 

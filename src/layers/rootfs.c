@@ -155,14 +155,16 @@ make_dirs(struct rootfs_session *r, const char *upper, const char *work,
 
 int
 rootfs_layer_make(struct rootfs_session *r, const char *run_dir,
-		  bool rootless, const char *lower, char *err, size_t errlen)
+		  bool rootless, const char *lower, bool *end_failed,
+		  char *err, size_t errlen)
 {
 	char upper[PATH_MAX + 8], work[PATH_MAX + 8], opts[3 * PATH_MAX + 64];
 	const char *name = strrchr(lower, '/');
 
 	if (r->root[0] && strcmp(r->lower, lower) == 0)
 		return 0;
-	rootfs_layer_end(r, run_dir);
+	if (rootfs_layer_end(r, run_dir) < 0)
+		*end_failed = true;
 	if (strpbrk(lower, ",:\\"))
 		return msg_fail(err, errlen, "the rootfs path %s has a ',', ':' "
 			    "or '\\', which an overlay mount cannot take; "
@@ -206,21 +208,26 @@ rootfs_layer_make(struct rootfs_session *r, const char *run_dir,
 	snprintf(r->lower, sizeof(r->lower), "%s", lower);
 	return 0;
 fail:
-	mounts_remove_tree(r->dir);
+	mounts_remove_tree(r->dir, NULL);
 	r->dir[0] = r->root[0] = r->opts[0] = '\0';
 	return -1;
 }
 
-void
+int
 rootfs_layer_end(struct rootfs_session *r, const char *run_dir)
 {
+	bool failed = false;
+
 	if (!r->dir[0])
-		return;
-	if (mounts_remove_tree(r->dir) < 0)
+		return 0;
+	if (mounts_remove_tree(r->dir, &failed) < 0) {
 		fprintf(stderr, "boxstep: could not remove the session "
 			"directory %s: %s\n", r->dir, strerror(errno));
+		failed = true;
+	}
 	rmdir(run_dir); /* when no other session has one */
 	r->dir[0] = r->root[0] = r->lower[0] = r->opts[0] = '\0';
+	return failed ? -1 : 0;
 }
 
 /* --- the steps ------------------------------------------------------ */
@@ -273,7 +280,7 @@ make_layer(struct step_ctx *x, char *err, size_t errlen)
 	struct plan *p = x->plan;
 
 	if (rootfs_layer_make(x->rootfs, x->run_dir, x->rootless, p->rootfs,
-			      err, errlen) < 0)
+			      x->failed, err, errlen) < 0)
 		return 125;
 	snprintf(p->rootfs, sizeof(p->rootfs), "%s", x->rootfs->root);
 	return 0;

@@ -47,13 +47,15 @@ int rootfs_check_seen(struct rootfs_seen *seen, const char *path,
 
 /* Makes the session's writable layer over LOWER, in RUN_DIR (made 0700
  * and checked to be the user's alone when ROOTLESS), unless it is there
- * already.  Returns 0, or -1 with a message in ERR. */
+ * already; one over another rootfs is ended first (*END_FAILED when
+ * something of it stayed).  Returns 0, or -1 with a message in ERR. */
 int rootfs_layer_make(struct rootfs_session *r, const char *run_dir,
-		      bool rootless, const char *lower, char *err,
-		      size_t errlen);
+		      bool rootless, const char *lower, bool *end_failed,
+		      char *err, size_t errlen);
 
 /* Unmounts the session's writable layer and removes its directory, and
- * RUN_DIR when no other session has one there. */
-void rootfs_layer_end(struct rootfs_session *r, const char *run_dir);
+ * RUN_DIR when no other session has one there.  Returns 0, or -1 when
+ * something stayed (it said what on stderr). */
+int rootfs_layer_end(struct rootfs_session *r, const char *run_dir);
 
 #endif

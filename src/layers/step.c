@@ -83,7 +83,7 @@ step_say(struct step_out *o, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(o, o->step->tag, fmt, ap);
+	say(o, o->step->tag ? o->step->tag : "", fmt, ap);
 	va_end(ap);
 }
 

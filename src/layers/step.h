@@ -135,6 +135,8 @@ struct step_ctx {
 	const int *signals;     /* what the child sets back to SIG_DFL */
 	size_t nsignals;
 	struct orphans_spare spare; /* the session's other live containers */
+	bool *failed;           /* set when something a step should have
+				 * undone stayed (the step said what) */
 };
 
 /* What the child writes to x->report: the step that failed, or the one

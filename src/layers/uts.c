@@ -56,6 +56,7 @@ restore_hostname(struct step_ctx *x, char *err, size_t errlen)
 		fprintf(stderr, "boxstep: the container renamed the host to "
 			"'%s', and putting back '%s' failed: %s\n", now, was,
 			strerror(errno));
+		*x->failed = true;
 		return 0;
 	}
 	fprintf(stderr, "boxstep: the container renamed the host to '%s': "

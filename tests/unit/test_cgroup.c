@@ -728,6 +728,22 @@ remove_stale_in_every_hierarchy(void **state)
 	assert_non_null(strstr(report, "/memory/boxstep/111-1"));
 }
 
+/* A boxstep parent with no group in it is left over too. */
+static void
+remove_stale_takes_an_empty_parent(void **state)
+{
+	struct cgroup_ctx ctx;
+	char err[512] = "", report[256] = "";
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
+				       sizeof(err)), 0);
+	assert_int_equal(mkdir(ctx.ctl[CGROUP_PIDS].dir, 0755), 0);
+	assert_int_equal(cgroup_remove_stale(&ctx, only_222_alive, report,
+					     sizeof(report)), 0);
+	assert_int_equal(access(ctx.ctl[CGROUP_PIDS].dir, F_OK), -1);
+}
+
 /* --- rootless: a delegated group ----------------------------------- */
 
 /* Makes ROOT/user.slice/me a group with the files a delegated v2 group
@@ -878,6 +894,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(remove_stale_in_every_hierarchy,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			remove_stale_takes_an_empty_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			delegate_checks_owner_and_company, setup, teardown),
 		cmocka_unit_test_setup_teardown(
