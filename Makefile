@@ -39,7 +39,7 @@ SRCS     = $(sort $(wildcard src/*/*.c))
 OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
-UNITS    = output text plan cmdline cgroup mountinfo hostview lesson capture progress cast present image \
+UNITS    = output text plan layers cmdline cgroup mountinfo hostview lesson capture progress cast present image \
            event command
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
@@ -96,12 +96,19 @@ $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
 	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
 
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
+# The layers, and what of host/ their steps call on.
+LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
+             src/host/cgroup_find.c src/host/cgroup_stats.c \
+             src/host/mountinfo.c src/host/mounts.c src/host/orphans.c
+LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
 $(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o
 $(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o \
 		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
-$(B)/test_lesson: $(B)/base/cmdline.o $(B)/layers/plan.o \
-		$(B)/lessons/lesson_check.o
+$(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS))
+$(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS))
+$(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
+		$(LAYER_OBJS)
 $(B)/test_image: $(B)/base/json.o $(B)/base/tar.o $(B)/engine/image_archive.o \
 		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
 		$(B)/engine/image_store.o
@@ -166,7 +173,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC_lesson    = src/lessons/lesson.c src/lessons/lesson_check.c \
-                     src/base/cmdline.c src/layers/plan.c
+                     src/base/cmdline.c $(LAYER_SRCS)
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
 FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c \

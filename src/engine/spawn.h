@@ -1,11 +1,15 @@
 /* spawn: turn a plan into a running container, wait for it, tear it down.
  *
- * The only module that makes namespace syscalls.  A container is one
- * clone(2) of boxstep with the plan's flags; the child waits on a pipe
- * until the parent has put it in its cgroup and given it the terminal,
- * then sets itself up (hostname, propagation, chroot, proc) and execs the
- * command.  Teardown kills whatever is left, unmounts what was mounted in
- * the host's mount namespace and removes the cgroup.
+ * A container is one clone(2) of boxstep with the plan's flags; the child
+ * waits on a pipe until the parent has put it in its cgroup and given it
+ * the terminal, then sets itself up (hostname, propagation, chroot, proc)
+ * and execs the command.  Teardown kills whatever is left, unmounts what
+ * was mounted in the host's mount namespace and removes the cgroup.  What
+ * is made, and in what order, is the steps of the layers that are on
+ * (layers/step.h); the engine makes them phase by phase: spawn.c before
+ * and around the clone and at teardown, child.c in the child.  The
+ * session (session.c), the foreground wait (foreground.c) and rootless
+ * mode (rootless.c) are the engine's own.
  */
 #ifndef BOXSTEP_SPAWN_H
 #define BOXSTEP_SPAWN_H
@@ -18,7 +22,9 @@
 #include <termios.h>
 
 #include "host/cgroup.h"
+#include "host/mounts.h"
 #include "layers/plan.h"
+#include "layers/rootfs.h"
 
 struct spawn_container {
 	pid_t pid;            /* host pid of the first process; 0 = none */
@@ -31,9 +37,9 @@ struct spawn_container {
 				    * and cpu off */
 	long oom_kills;       /* the OOM killer's kills in it, read at exit */
 	char bind[PATH_MAX];  /* shared bind mount made on the host, or "" */
-	int *host_mounts;     /* ids of host mounts under the rootfs before */
-	size_t n_host_mounts; /* the start, or NULL when none can appear */
-	bool track_mounts;
+	struct mounts_noted mounts; /* the host's mounts under the rootfs
+				     * before the start, when some can
+				     * appear */
 };
 
 struct spawn_session {
@@ -51,17 +57,16 @@ struct spawn_session {
 	 * ends at once can still be looked at.  May be NULL. */
 	void (*on_hold)(pid_t pid, bool set_up, void *arg);
 	void *on_hold_arg;
-	/* The session's writable layer (rootfs.layer): an overlay over
-	 * LAYER_LOWER mounted on LAYER_ROOT, all under LAYER_DIR; "" when
-	 * none is mounted yet. */
-	char layer_dir[PATH_MAX];
-	char layer_root[PATH_MAX];
-	char layer_lower[PATH_MAX];
-	/* Rootless (boxstep's euid is not 0): the container mounts the
-	 * layer itself, with these options. */
-	char layer_opts[3 * PATH_MAX + 64];
-	bool rootless;
+	/* The rootfs last checked, and the session's writable layer
+	 * (rootfs.layer) over it. */
+	struct rootfs_session rootfs;
+	bool rootless;        /* boxstep's euid is not 0 */
 	char run_dir[PATH_MAX]; /* where session directories go */
+	int null_fd;          /* /dev/null for containers without the
+			       * terminal, opened once; or -1 */
+	int signals[NSIG];    /* not at their default: each container's
+			       * child sets them back */
+	size_t nsignals;
 	bool teardown_failed; /* something it made stayed (it said what) */
 };
 

@@ -1,7 +1,10 @@
 /* plan: which isolation layers are on, their settings, and what they do.
  *
  * Pure data and text: no syscalls, no I/O.  The REPL edits a plan, spawn
- * carries it out, and `show` prints plan_describe().
+ * carries it out, and `show` prints plan_describe().  What each layer is
+ * and does is defined in its own file (layers/layers.h lists them); the
+ * settings are layers/settings.c, the rules between layers
+ * layers/rules.c.
  */
 #ifndef BOXSTEP_PLAN_H
 #define BOXSTEP_PLAN_H
@@ -84,11 +87,21 @@ struct plan_layer_info {
 	const char *explain; /* a few lines for `explain LAYER` */
 };
 
+struct plan;
+
 struct plan_key_info {
 	const char *name;
 	const char *values;  /* what it accepts, for help and errors */
 	const char *summary;
 	const char *const *choices; /* NULL-terminated, for completion; or NULL */
+	/* Reads VALUE into the plan: 0, or -1 with a message in ERR. */
+	int (*parse)(struct plan *plan, const char *value, char *err,
+		     size_t errlen);
+	/* Writes the plan's value as `set` and `show` print it. */
+	void (*format)(const struct plan *plan, char *buf, size_t len);
+	int needs;           /* the layer it matters for (enum plan_layer),
+			      * or -1 */
+	const char *help;    /* its line in `help set` */
 };
 
 /* The layer table, in the order of the story. */

@@ -1,0 +1,110 @@
+/* step: the steps of a plan, in order, and their lines in `show`. */
+#include "layers/step.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "layers/layers.h"
+
+static bool
+makes(const struct layer *l, const struct step *s, const struct plan *p)
+{
+	return layer_on(l, p) != s->off && (!s->when || s->when(p));
+}
+
+static bool
+before(const struct step *a, const struct step *b)
+{
+	return a->phase < b->phase || (a->phase == b->phase && a->at < b->at);
+}
+
+void
+step_list_make(const struct plan *plan, struct step_list *list)
+{
+	const struct layer *l;
+
+	list->n = 0;
+	for (size_t i = 0; (l = layer_at(i)) != NULL; i++)
+		for (size_t k = 0; k < l->nsteps; k++) {
+			const struct step *s = &l->steps[k];
+			size_t at = list->n;
+
+			if (!makes(l, s, plan) || list->n == STEP_MAX)
+				continue;
+			/* insertion: the lists are short */
+			while (at > 0 && before(s, list->step[at - 1])) {
+				list->step[at] = list->step[at - 1];
+				at--;
+			}
+			list->step[at] = s;
+			list->n++;
+		}
+}
+
+const char *
+step_who(enum step_phase phase)
+{
+	return phase == STEP_CHILD ? "child" : "boxstep";
+}
+
+bool
+step_uses_layer(const struct plan *p)
+{
+	return plan_new_root(p) && p->rootfs_layer;
+}
+
+const char *
+step_show_layer_dir(const struct plan *p)
+{
+	return p->rootless ? PLAN_USER_LAYER_DIR : PLAN_LAYER_DIR;
+}
+
+const char *
+step_show_root(const struct plan *p)
+{
+	if (!step_uses_layer(p))
+		return p->rootfs;
+	return p->rootless ? PLAN_USER_LAYER_ROOT : PLAN_LAYER_ROOT;
+}
+
+static void
+say(struct step_out *o, const char *tag, const char *fmt, va_list ap)
+{
+	char call[3 * PATH_MAX + 128];
+
+	vsnprintf(call, sizeof(call), fmt, ap);
+	msg_append(o->text, "  %-7s %-58s %s\n", step_who(o->step->phase),
+		   call, tag);
+}
+
+void
+step_say(struct step_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(o, o->step->tag ? o->step->tag : "", fmt, ap);
+	va_end(ap);
+}
+
+void
+step_say_as(struct step_out *o, const char *tag, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(o, tag, fmt, ap);
+	va_end(ap);
+}
+
+void
+step_describe(const struct step_list *list, const struct plan *plan,
+	      const struct plan_cgroups *cg, struct msg_text *t)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		struct step_out o = { t, list->step[i], cg };
+
+		if (list->step[i]->show)
+			list->step[i]->show(&o, plan);
+	}
+}
