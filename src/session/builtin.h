@@ -15,6 +15,8 @@ int builtin_disable(struct session *r, int argc, char **argv,
 		    const char *rest);
 int builtin_reset(struct session *r, int argc, char **argv, const char *rest);
 int builtin_set(struct session *r, int argc, char **argv, const char *rest);
+/* `help set`: a line per key, from the settings table, and refresh. */
+void builtin_set_help(void);
 int builtin_show(struct session *r, int argc, char **argv, const char *rest);
 int builtin_explain(struct session *r, int argc, char **argv,
 		    const char *rest);

@@ -238,15 +238,6 @@ no_setting(const struct session *r, const char *name)
 int
 builtin_set(struct session *r, int argc, char **argv, const char *rest)
 {
-	static const struct {
-		const char *key;
-		enum plan_layer layer;
-	} needs[] = {
-		{ "hostname", PLAN_UTS }, { "rootfs", PLAN_CHROOT },
-		{ "pids.max", PLAN_PIDS }, { "chdir", PLAN_CHROOT },
-		{ "memory.max", PLAN_MEMORY }, { "cpu.max", PLAN_CPU },
-		{ "propagation", PLAN_MNT },
-	};
 	const struct plan_key_info *k;
 	char err[512], path[PATH_MAX], image[PATH_MAX];
 	const char *value;
@@ -275,14 +266,26 @@ builtin_set(struct session *r, int argc, char **argv, const char *rest)
 		session_error(r, "%s", err);
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-		if (strcmp(needs[i].key, k->name) == 0 &&
-		    !plan_has(&r->plan, needs[i].layer))
-			printf("note: %s matters once the %s layer is on "
-			       "(enable %s)\n", k->name,
-			       plan_layer_info(needs[i].layer)->name,
-			       plan_layer_info(needs[i].layer)->name);
+	if (k->needs >= 0 && !plan_has(&r->plan, k->needs))
+		printf("note: %s matters once the %s layer is on (enable %s)\n",
+		       k->name, plan_layer_info(k->needs)->name,
+		       plan_layer_info(k->needs)->name);
 	return 0;
+}
+
+void
+builtin_set_help(void)
+{
+	char left[64];
+
+	for (const struct plan_key_info *k = plan_keys(); k->name; k++) {
+		/* "NAME (1-64 bytes)": the help shows the first word. */
+		snprintf(left, sizeof(left), "%s %.*s", k->name,
+			 (int)strcspn(k->values, " "), k->values);
+		printf("  set %-26s %s\n", left, k->help);
+	}
+	printf("  set %-26s %s\n", "refresh MS",
+	       "the host-view pane's interval (default 200)");
 }
 
 int

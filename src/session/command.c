@@ -38,24 +38,7 @@ static const struct session_cmd builtins[] = {
 	  .flags = SESSION_CMD_REPLAY, .exec = builtin_reset },
 	{ .name = "set", .usage = "set [KEY VALUE]",
 	  .summary = "change a setting (no arguments: list them)",
-	  .detail = "  set hostname NAME              hostname inside a new "
-	  "UTS namespace\n"
-	  "  set rootfs PATH|IMAGE          root for chroot or pivot (default: "
-	  "the busybox root)\n"
-	  "  set rootfs.layer on|off        on: the session writes into a "
-	  "layer of its own\n"
-	  "  set pids.max N|max             limit for the pids layer "
-	  "(default 20)\n"
-	  "  set memory.max SIZE|max        limit for the memory layer: 32M, "
-	  "1G (default 64M)\n"
-	  "  set cpu.max PERCENT|max        limit for the cpu layer, in % of "
-	  "one CPU (default 50)\n"
-	  "  set chdir on|off               off = chroot without chdir(\"/\")"
-	  "\n"
-	  "  set propagation private|shared mount propagation in the new "
-	  "mount namespace\n"
-	  "  set refresh MS                 the host-view pane's interval "
-	  "(default 200)",
+	  .more_help = builtin_set_help,
 	  .max_args = 2, .flags = SESSION_CMD_REPLAY,
 	  .complete = SESSION_COMPLETE_KEY, .exec = builtin_set },
 	{ .name = "show", .usage = "show",
@@ -243,6 +226,10 @@ builtin_help(struct session *r, int argc, char **argv, const char *rest)
 		printf("usage: %s\n  %s\n", c->usage, c->summary);
 		if (c->detail)
 			printf("\n%s\n", c->detail);
+		if (c->more_help) {
+			printf("\n");
+			c->more_help();
+		}
 		return 0;
 	}
 	printf("Build a container one layer at a time, and watch what the "

@@ -43,6 +43,8 @@ struct session_cmd {
 	const char *usage;
 	const char *summary;  /* one line, for `help` */
 	const char *detail;   /* more for `help NAME`, or NULL */
+	void (*more_help)(void); /* prints more still, made from the data
+				  * the command works on (`set`: its keys) */
 	int min_args, max_args; /* words after the name; -1 = no limit */
 	unsigned flags;       /* enum session_cmd_flags */
 	enum session_complete complete;
