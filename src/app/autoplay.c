@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "layers/layers.h"
 #include "lessons/course.h"
 #include "lessons/lesson.h"
 #include "lessons/origin.h"

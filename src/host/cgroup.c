@@ -15,7 +15,6 @@
 
 #include "base/fsutil.h"
 #include "base/msg.h"
-#include "host/cgroup_find.h"
 
 /* How long teardown waits for a group to empty, in 1 ms naps. */
 #define CGROUP_WAIT_NAPS 2000

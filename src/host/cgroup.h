@@ -77,6 +77,10 @@ struct cgroup_stats {
 	long long cpu_throttled_usec; /* time spent throttled */
 };
 
+/* Says whether the word W appears in the blank-separated LIST (as in
+ * cgroup.controllers and cgroup.subtree_control). */
+bool cgroup_has_word(const char *list, const char *w);
+
 /* Finds each controller under ROOT: cgroup v2 mounted at ROOT, v1 at
  * ROOT/<controller>, or v2 at ROOT/unified (hybrid hosts).  Returns 0
  * when pids was found, or -1 with what was looked for, and where, in ERR;

@@ -1,7 +1,7 @@
 /* cgroup_find: find the pids, memory and cpu hierarchies on cgroup v1, v2
  * or a hybrid host; hand a rootless boxstep its delegated v2 group. */
 #define _GNU_SOURCE
-#include "host/cgroup_find.h"
+#include "host/cgroup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +12,6 @@
 
 #include "base/fsutil.h"
 #include "base/msg.h"
-#include "host/cgroup.h"
 
 static const struct {
 	const char *name;   /* in cgroup.controllers and /proc/<pid>/cgroup */

@@ -29,4 +29,29 @@ const struct layer *layer_at(size_t i);
 /* Whether L makes its steps for PLAN (not those marked `off`). */
 bool layer_on(const struct layer *l, const struct plan *plan);
 
+/* Collects the steps PLAN makes, phase by phase and AT by AT. */
+void step_list_make(const struct plan *plan, struct step_list *list);
+
+/* The layer table, in the order of the story. */
+const struct plan_layer_info *plan_layer_info(enum plan_layer layer);
+
+/* Every layer's name, in order, separated by spaces. */
+const char *plan_layer_names(void);
+
+/* Returns the layer called NAME, or -1. Exact names only. */
+int plan_layer_lookup(const char *name);
+
+/* The clone(2) flags the plan needs, SIGCHLD included. */
+unsigned long plan_clone_flags(const struct plan *plan);
+
+/* Writes the flags as C source ("CLONE_NEWUTS|CLONE_NEWPID|SIGCHLD").
+ * Returns the length it needed, as snprintf does. */
+int plan_format_clone_flags(unsigned long flags, char *buf, size_t len);
+
+/* The text of `show`: layers, settings, and each call spawn will make, in
+ * order, tagged with the layer that causes it.  CG (may be NULL) says
+ * where the cgroups are.  Returns the length needed, as snprintf does. */
+int plan_describe(const struct plan *plan, const struct plan_cgroups *cg,
+		  char *buf, size_t len);
+
 #endif

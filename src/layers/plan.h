@@ -1,10 +1,10 @@
 /* plan: which isolation layers are on, their settings, and what they do.
  *
  * Pure data and text: no syscalls, no I/O.  The REPL edits a plan, spawn
- * carries it out, and `show` prints plan_describe().  What each layer is
- * and does is defined in its own file (layers/layers.h lists them); the
- * settings are layers/settings.c, the rules between layers
- * layers/rules.c.
+ * carries it out, and `show` prints plan_describe() (layers/layers.h).
+ * What each layer is and does is defined in its own file (layers/layers.h
+ * lists them); the settings are layers/settings.c, the rules between
+ * layers layers/rules.c.
  */
 #ifndef BOXSTEP_PLAN_H
 #define BOXSTEP_PLAN_H
@@ -104,15 +104,6 @@ struct plan_key_info {
 	const char *help;    /* its line in `help set` */
 };
 
-/* The layer table, in the order of the story. */
-const struct plan_layer_info *plan_layer_info(enum plan_layer layer);
-
-/* Every layer's name, in order, separated by spaces. */
-const char *plan_layer_names(void);
-
-/* Returns the layer called NAME, or -1. Exact names only. */
-int plan_layer_lookup(const char *name);
-
 /* The `set` keys, NULL-terminated by name. */
 const struct plan_key_info *plan_keys(void);
 
@@ -146,13 +137,6 @@ int plan_get(const struct plan *plan, const char *key, char *buf, size_t len);
  * Returns 0, or -1 with the reason and what to do in ERR. */
 int plan_check(const struct plan *plan, char *err, size_t errlen);
 
-/* The clone(2) flags the plan needs, SIGCHLD included. */
-unsigned long plan_clone_flags(const struct plan *plan);
-
-/* Writes the flags as C source ("CLONE_NEWUTS|CLONE_NEWPID|SIGCHLD").
- * Returns the length it needed, as snprintf does. */
-int plan_format_clone_flags(unsigned long flags, char *buf, size_t len);
-
 /* Where the session's cgroups are made, for `show`: per controller the
  * boxstep parent directory ("/sys/fs/cgroup/pids/boxstep"), NULL when the
  * controller was not found, and whether it is cgroup v2 (whose files are
@@ -161,12 +145,6 @@ struct plan_cgroups {
 	const char *pids_dir, *memory_dir, *cpu_dir;
 	bool memory_v2, cpu_v2;
 };
-
-/* The text of `show`: layers, settings, and each call spawn will make, in
- * order, tagged with the layer that causes it.  CG (may be NULL) says
- * where the cgroups are.  Returns the length needed, as snprintf does. */
-int plan_describe(const struct plan *plan, const struct plan_cgroups *cg,
-		  char *buf, size_t len);
 
 /* Formats BYTES as memory.max is set: "64M", "1G", "1536K" or bytes. */
 void plan_format_size(long long bytes, char *buf, size_t len);

@@ -1,45 +1,8 @@
-/* step: the steps of a plan, in order, and their lines in `show`. */
+/* step: the lines the steps of a plan print in `show`. */
 #include "layers/step.h"
 
 #include <stdarg.h>
 #include <stdio.h>
-
-#include "layers/layers.h"
-
-static bool
-makes(const struct layer *l, const struct step *s, const struct plan *p)
-{
-	return layer_on(l, p) != s->off && (!s->when || s->when(p));
-}
-
-static bool
-before(const struct step *a, const struct step *b)
-{
-	return a->phase < b->phase || (a->phase == b->phase && a->at < b->at);
-}
-
-void
-step_list_make(const struct plan *plan, struct step_list *list)
-{
-	const struct layer *l;
-
-	list->n = 0;
-	for (size_t i = 0; (l = layer_at(i)) != NULL; i++)
-		for (size_t k = 0; k < l->nsteps; k++) {
-			const struct step *s = &l->steps[k];
-			size_t at = list->n;
-
-			if (!makes(l, s, plan) || list->n == STEP_MAX)
-				continue;
-			/* insertion: the lists are short */
-			while (at > 0 && before(s, list->step[at - 1])) {
-				list->step[at] = list->step[at - 1];
-				at--;
-			}
-			list->step[at] = s;
-			list->n++;
-		}
-}
 
 const char *
 step_who(enum step_phase phase)

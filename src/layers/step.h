@@ -97,9 +97,6 @@ struct step_list {
 	size_t n;
 };
 
-/* Collects the steps PLAN makes, phase by phase and AT by AT. */
-void step_list_make(const struct plan *plan, struct step_list *list);
-
 /* What a step works on: the container being made and what the session
  * lends it.  The engine fills it; the child works on its own copy. */
 struct step_ctx {

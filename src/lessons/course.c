@@ -15,6 +15,7 @@
 #include "base/output.h"
 #include "host/cgroup.h"
 #include "host/hostview.h"
+#include "layers/layers.h"
 #include "session/command.h"
 
 bool

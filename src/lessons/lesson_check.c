@@ -11,6 +11,7 @@
 
 #include "base/cmdline.h"
 #include "base/msg.h"
+#include "layers/layers.h"
 #include "layers/plan.h"
 
 static const char grammar[] =

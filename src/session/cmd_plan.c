@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/image.h"
+#include "layers/layers.h"
 #include "session/command.h"
 
 const char *

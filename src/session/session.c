@@ -15,6 +15,7 @@
 
 #include "base/capture.h"
 #include "base/output.h"
+#include "layers/layers.h"
 #include "session/command.h"
 
 void

@@ -13,6 +13,7 @@
 #include <readline/readline.h>
 
 #include "base/fsutil.h"
+#include "layers/layers.h"
 #include "session/builtin.h"
 #include "session/command.h"
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layers/layers.h"
 #include "layers/plan.h"
 #include "lessons/lesson.h"
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layers/layers.h"
 #include "layers/plan.h"
 
 static struct plan p;
