@@ -1,13 +1,16 @@
 /* foreground: boxstep's signals, and waiting for what runs in the
  * foreground (a container, or a host command) with the terminal, Ctrl-C
- * and a quit passed on as DESIGN.md says.
+ * and a quit passed on as DESIGN.md says; and how a container ended, in
+ * words.
  */
 #ifndef BOXSTEP_FOREGROUND_H
 #define BOXSTEP_FOREGROUND_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
-#include "engine/spawn.h"
+#include "engine/container.h"
 
 /* Installs the session's signal handlers (SIGCHLD wakes the wait
  * loops; SIGTERM, SIGHUP and SIGINT set spawn_quit_signal), makes the
@@ -25,5 +28,23 @@ int foreground_wait(struct spawn_session *s, pid_t pid,
 /* Tells the learner how the foreground container C ended, when that is
  * news (killed, or the OOM killer struck). */
 void foreground_report_end(const struct spawn_container *c);
+
+/* Runs CMDLINE on the host with /bin/sh -c in the foreground, with
+ * $BOXPID set to BOXPID when it is not 0, $BOXSTEP to boxstep's own path
+ * and $BOXSTEP_ROOTFS to ROOTFS (may be NULL).  Returns its exit code. */
+int spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid,
+	       const char *rootfs);
+
+/* The shell-style exit code of a wait(2) status. */
+int spawn_exit_code(int status);
+
+/* Describes the status for the learner: "exited with status 3",
+ * "killed by SIGKILL".  Returns BUF. */
+const char *spawn_describe_status(int status, char *buf, size_t len);
+
+/* When the OOM killer killed in the container's group, says so, with the
+ * limit, into BUF and returns true. */
+bool spawn_describe_oom(const struct spawn_container *c, char *buf,
+			size_t len);
 
 #endif

@@ -1,4 +1,4 @@
-/* session: what a boxstep session keeps while it runs (its terminal,
+/* spawn_session: what a boxstep session keeps while it runs (its terminal,
  * its cgroup hierarchies, its writable layer), and what sessions that
  * died left behind. */
 #define _GNU_SOURCE
