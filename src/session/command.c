@@ -1,14 +1,19 @@
-/* command: the command table, the registry, and running lines. */
+/* command: the command table, the registry, and running lines: as
+ * typed, or with their output captured for a lesson's checks. */
 #define _GNU_SOURCE
 #include "session/command.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/capture.h"
 #include "base/cmdline.h"
+#include "base/output.h"
 #include "base/text.h"
 #include "session/builtin.h"
 
@@ -335,4 +340,84 @@ session_run_quietly(struct session *r, const char *text)
 	close(out);
 	close(err);
 	return rc;
+}
+
+/* --- output capture --------------------------------------------------- */
+
+/* On a terminal the relay above the REPL captures: markers around the
+ * command, and the bytes between them come back over the event socket. */
+static void
+run_relayed(struct session *r, const char *line)
+{
+	fflush(stdout);
+	fflush(stderr);
+	fputs(CAPTURE_BEGIN, stdout);
+	fflush(stdout);
+	r->snap.status = session_run_text(r, line, NULL, false);
+	fflush(stderr);
+	fputs(CAPTURE_END, stdout);
+	fflush(stdout);
+	free(r->snap.output);
+	r->snap.output = capture_read_reply(r->event_fd, 5000);
+	if (r->snap.output)
+		output_normalise(r->snap.output);
+}
+
+/* What was written to FD, as a new string; NULL when it cannot be read. */
+static char *
+read_back(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *text = calloc(1, (size_t)(size > 0 ? size : 0) + 1);
+
+	if (text && size > 0 && pread(fd, text, (size_t)size, 0) < 0)
+		text[0] = '\0';
+	return text;
+}
+
+void
+session_run_captured(struct session *r, const char *line, bool echo)
+{
+	int fd, saved_out, saved_err;
+
+	if (r->relay) {
+		run_relayed(r, line);
+		return;
+	}
+	fd = memfd_create("boxstep-output", MFD_CLOEXEC);
+	saved_out = dup(STDOUT_FILENO);
+	saved_err = dup(STDERR_FILENO);
+	fflush(stdout);
+	fflush(stderr);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	r->snap.status = session_run_text(r, line, NULL, false);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
+	close(saved_out);
+	close(saved_err);
+	free(r->snap.output);
+	r->snap.output = NULL;
+	if (fd < 0)
+		return;
+	r->snap.output = read_back(fd);
+	close(fd);
+	if (echo && r->snap.output) {
+		fputs(r->snap.output, stdout);
+		fflush(stdout);
+	}
+	if (r->snap.output)
+		output_normalise(r->snap.output);
+}
+
+int
+session_typed(struct session *r, const char *line)
+{
+	if (r->hook.line)
+		return r->hook.line(r, line, r->hook.arg);
+	return session_run_text(r, line, NULL, false);
 }

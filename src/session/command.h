@@ -100,4 +100,14 @@ const char *session_did_you_mean(const char *word,
  * and completion: NULL past the last. */
 const char *session_command_name_at(size_t i);
 
+/* A line typed at the prompt: to the hook's line when there is one, else
+ * session_run_text().  Returns the line's status. */
+int session_typed(struct session *r, const char *line);
+
+/* Runs LINE (session_run_text()) with its output captured into the
+ * snapshot (and, when ECHO, copied to stdout; a relay above shows it
+ * anyway), its status too.  On a terminal the relay captures it between
+ * two markers; off one, stdout and stderr point at a memfd meanwhile. */
+void session_run_captured(struct session *r, const char *line, bool echo);
+
 #endif

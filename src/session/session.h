@@ -95,16 +95,6 @@ void session_set_hook(struct session *r, const struct session_hook *h);
 /* The REPL starts: the hook's begin.  Returns its status (0 to go on). */
 int session_begin(struct session *r);
 
-/* A line typed at the prompt: to the hook's line when there is one, else
- * session_run_text().  Returns the line's status. */
-int session_typed(struct session *r, const char *line);
-
-/* Runs LINE (session_run_text()) with its output captured into the
- * snapshot (and, when ECHO, copied to stdout; a relay above shows it
- * anyway), its status too.  On a terminal the relay captures it between
- * two markers; off one, stdout and stderr point at a memfd meanwhile. */
-void session_run_captured(struct session *r, const char *line, bool echo);
-
 /* Forgets the last output and status (a lesson's step begins). */
 void session_forget_output(struct session *r);
 
