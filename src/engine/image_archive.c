@@ -13,7 +13,7 @@
 #include "base/json.h"
 #include "base/msg.h"
 #include "base/tar.h"
-#include "engine/image.h"
+#include "engine/image_fs.h"
 
 static int
 on_member(const struct tar_entry *e, struct tar_reader *tr, void *arg,

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "base/msg.h"
-#include "engine/image.h"
 
 int
 image_clean_path(const char *path, char *buf, size_t len)

@@ -12,6 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Turns a stored path into one relative to the image root: leading "/"
+ * and "./" go, "//" and "/./" fold, a trailing "/" goes.  Returns 0, 1
+ * for the root itself, or -1 when a component is "..". */
+int image_clean_path(const char *path, char *buf, size_t len);
+
 /* Opens PATH beneath the directory AT with FLAGS.  Returns the fd, or -1
  * with errno (EXDEV or ELOOP when the lookup would leave AT). */
 int image_open_beneath(int at, const char *path, int flags);

@@ -15,7 +15,6 @@
 #include "base/fsutil.h"
 #include "base/msg.h"
 #include "base/tar.h"
-#include "engine/image.h"
 #include "engine/image_fs.h"
 
 static const char WH[] = ".wh.";

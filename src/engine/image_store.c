@@ -13,7 +13,6 @@
 
 #include "base/fsutil.h"
 #include "base/msg.h"
-#include "engine/image.h"
 #include "engine/image_fs.h"
 
 int

@@ -17,6 +17,7 @@
 #include "engine/image.h"
 #include "base/json.h"
 #include "base/tar.h"
+#include "engine/image_fs.h"
 
 static void
 clean_paths(void **state)
