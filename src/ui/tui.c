@@ -258,8 +258,10 @@ run(struct tui *t)
 		if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    !tui_term_read(t))
 			return; /* the REPL has ended */
-		if (fds[2].revents & POLLIN)
+		if (fds[2].revents & POLLIN) {
 			tui_events_read(t);
+			tui_term_alt_leave(t);
+		}
 		if (t->pane.pid && !t->pane.paused &&
 		    tui_now() >= t->pane.next_tick) {
 			tui_pane_tick(&t->pane);

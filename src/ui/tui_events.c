@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 
 #include "ui/tui_pane.h"
-#include "ui/tui_term.h"
 
 /* Tells the REPL the event E (seen, panel-visible). */
 void
@@ -75,10 +74,8 @@ on_panel(struct tui *t, const char *text)
 static void
 on_exit_event(struct tui *t, pid_t pid, const char *text)
 {
-	if (pid == t->alt_pid) {
+	if (pid == t->alt_pid)
 		t->alt_leave = true;
-		tui_term_alt_leave(t);
-	}
 	if (pid == t->pane.pid) {
 		t->pane.exited = true;
 		snprintf(t->pane.exit_text, sizeof(t->pane.exit_text), "%s",
@@ -110,7 +107,6 @@ handle_event(struct tui *t, char *line, size_t len)
 	case EVENT_PROMPT:
 		t->at_prompt = true;
 		t->alt_leave = true;
-		tui_term_alt_leave(t);
 		break;
 	case EVENT_BUSY:
 		t->at_prompt = false;

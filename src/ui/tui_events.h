@@ -10,7 +10,9 @@
 #include "ui/tui_layout.h"
 
 /* Handles the events that have come, without waiting.  A line that is
- * no event is dropped, and so is one longer than EVENT_LINE_MAX. */
+ * no event is dropped, and so is one longer than EVENT_LINE_MAX.  An
+ * exit or the prompt that ends the screen a command was put on only sets
+ * t->alt_leave: the caller goes back with tui_term_alt_leave(). */
 void tui_events_read(struct tui *t);
 
 /* Tells the REPL the event E (seen, panel-visible), without waiting. */

@@ -183,6 +183,7 @@ tui_term_read(struct tui *t)
 	if (n <= 0)
 		return false;
 	tui_events_read(t);
+	tui_term_alt_leave(t);
 	o = capture_filter(&t->cap, buf, (size_t)n, shown, &ended);
 	vt_feed(t, shown, o);
 	if (ended)
