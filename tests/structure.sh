@@ -4,6 +4,8 @@
 #   - src/ has one folder per stage, in the order data flows; a file may
 #     include a header of its own folder or of a folder before it, never
 #     one after it (so there can be no circle between folders);
+#   - no circle within a folder either: a module (NAME.c with NAME.h)
+#     never reaches itself through the headers it and they include;
 #   - no source file over 600 lines;
 #   - no function over 100 lines (a data table is not a function).
 #
@@ -15,13 +17,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ "${1:-}" = --self-test ]; then
 	out=$(bash "$0" "$here/fixtures/structure")
 	rc=$?
-	want="not a stage|may not include ui/high.h|\"plain.h\" without its folder|long_one has 101 lines"
-	if [ "$rc" -ne 0 ] && [ "$(grep -cE "$want" <<<"$out")" = 4 ] &&
-	   [ "$(wc -l <<<"$out")" = 4 ]; then
-		echo "structure: the self-test finds all 4 breaches"
+	want="not a stage|may not include ui/high.h|\"plain.h\" without its folder|long_one has 101 lines|circle: base/ring_[ab] -> base/ring_[ab] -> "
+	if [ "$rc" -ne 0 ] && [ "$(grep -cE "$want" <<<"$out")" = 5 ] &&
+	   [ "$(wc -l <<<"$out")" = 5 ]; then
+		echo "structure: the self-test finds all 5 breaches"
 		exit 0
 	fi
-	printf 'structure: the self-test expected 4 breaches, got:\n%s\n' "$out"
+	printf 'structure: the self-test expected 5 breaches, got:\n%s\n' "$out"
 	exit 1
 fi
 src=${1:-$here/../src}
@@ -83,5 +85,24 @@ for file in "$src"/*/*.[ch]; do
 			       file, fn, NR - start - 1, max
 			start = 0 }' "$file" | grep . && bad=1
 done
-[ "$bad" = 0 ] && echo "structure: every include follows the stages; no file over $max_file lines, no function over $max_func"
+# Circles: an edge from each file's module (folder/NAME) to the module of
+# each header it includes; tsort(1) names the members of every loop.
+loops=$(for file in "$src"/*/*.[ch]; do
+	rel=${file#"$src"/}
+	from=${rel%.[ch]}
+	grep '^#include "[a-z_]*/' "$file" |
+		sed 's/^#include "\([^"]*\)\.h".*/\1/' |
+		while read -r to; do
+			[ "$to" != "$from" ] && echo "$from $to"
+		done
+done | tsort 2>&1 >/dev/null)
+if [ -n "$loops" ]; then
+	# "tsort: -: input contains a loop:" then "tsort: MEMBER" each
+	awk '/input contains a loop/ { if (n) print line " -> " first; n = 0; next }
+	     { sub(/^tsort: /, ""); if (!n) { first = $0; line = "structure: include circle: " $0 }
+	       else line = line " -> " $0; n++ }
+	     END { if (n) print line " -> " first }' <<<"$loops"
+	bad=1
+fi
+[ "$bad" = 0 ] && echo "structure: every include follows the stages, with no circle; no file over $max_file lines, no function over $max_func"
 exit "$bad"
