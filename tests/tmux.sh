@@ -88,3 +88,14 @@ tm_tail() {
 	screen | awk '{ l[NR] = $0 } /[^[:space:]]/ { last = NR }
 		END { for (i = 1; i <= last; i++) print l[i] }' | tail -n "${1:-15}"
 }
+
+# tm_leave: once the cursor is back at a bare prompt, Ctrl-D, and the
+# shell's prompt within 30 s.  A Ctrl-D typed while a command still runs
+# reaches the terminal's line discipline, not readline, and is lost (as
+# at any shell), so a test must not send it earlier.  Fails, with the
+# screen in $out, when either does not come.
+tm_leave() {
+	tm_prompt_wait 30 || return 1
+	tm_keys C-d
+	tm_wait 'host\$ ?$' 30
+}

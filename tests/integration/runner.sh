@@ -191,8 +191,7 @@ test_wrapped_to_the_width() {
 	tm_line "$BOX --plain --trust lesson $work/wrap.md"
 	check "on a terminal, at its width (50)" tm_wait '^This paragraph is written as one long line, longer$'
 	check "continuing on the next line" tm_wait '^than any terminal line the tests use, with$'
-	tm_keys C-d
-	tm_wait 'host\$ ?$'
+	tm_leave
 	tm_stop
 }
 
@@ -250,8 +249,7 @@ test_relay_sh_in_a_step() {
 	tm_line "exit"
 	check "its output is checked when it ends" tm_wait '✓ now: a line of the output is "kitten"'
 	check "and the step is done" tm_wait '== step 2 done'
-	tm_keys C-d
-	check "Ctrl-D leaves" tm_wait 'host\$ ?$'
+	check "Ctrl-D leaves" tm_leave
 	tm_line "stty -a | tr ' ' '\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo"
 	check "the terminal is sane afterwards: icanon and echo on" \
 		tm_wait '^icanon echo ?$'
@@ -274,8 +272,7 @@ test_tui_panel() {
 	tm_keys F3
 	tm_line "next"
 	check "F3 shows it again, on the next step" tm_wait '03-pid · step 2 of 4: ps disagrees'
-	tm_keys C-d
-	check "Ctrl-D leaves the TUI" tm_wait 'host\$ ?$'
+	check "Ctrl-D leaves the TUI" tm_leave
 	tm_stop
 }
 
@@ -292,8 +289,7 @@ test_asks_about_a_lesson_from_elsewhere() {
 	tm_wait 'Take it\? \[y/N\] ?$'
 	tm_line "y"
 	check "yes takes it" tm_wait '== 03-pid, step 1 of 4'
-	tm_keys C-d
-	tm_wait 'host\$ ?$'
+	tm_leave
 	tm_stop
 }
 
