@@ -15,6 +15,20 @@ trap 'rm -rf "$work"; pids_guard_end' EXIT
 echo "boxstep hardening tests: $BOX"
 run_dir=/run/boxstep
 
+# --- the binary ------------------------------------------------------------
+
+# Bound at start: lazily bound, each container's child would resolve the
+# libc calls it makes first in its own copy of boxstep, every time; and
+# the GOT is read-only (full RELRO).
+test_bound_at_start() {
+	local dyn
+	dyn=$(readelf -d "$BOX" 2>&1)
+	check "boxstep is linked with every symbol bound at start" \
+		matches "$dyn" "FLAGS_1.* NOW"
+	check "and its relocations read-only afterwards" \
+		equals "$(readelf -l "$BOX" | grep -c GNU_RELRO)" 1
+}
+
 # --- one learner's root is their own ---------------------------------------
 
 test_layer_per_session() {
@@ -184,6 +198,7 @@ test_soak() {
 	check "no session directory left" test ! -e "$run_dir"
 }
 
+t "binary: every symbol bound at start, full RELRO" test_bound_at_start
 t "layer: each session writes into its own layer" test_layer_per_session
 t "layer: rootfs.layer off writes into the shared directory" test_layer_off_shares
 t "layer: the host view shows it" test_layer_seen_from_host
