@@ -327,7 +327,7 @@ remove_dir(const char *dir, char *err, size_t errlen)
 {
 	for (int nap = 0; rmdir(dir) < 0; nap++) {
 		if (errno == ENOENT)
-			break;
+			return nap == 0 ? 1 : 0;
 		if (errno != EBUSY || nap >= CGROUP_WAIT_NAPS)
 			return msg_fail(err, errlen,
 				    "rmdir %s: %s (processes still in it: %ld)",
@@ -342,6 +342,7 @@ int
 cgroup_remove(struct cgroup_group *g, char *err, size_t errlen)
 {
 	char parent[PATH_MAX], *slash;
+	bool removed = false;
 	int rc = 0;
 
 	if (!cgroup_main_dir(g)[0])
@@ -350,12 +351,15 @@ cgroup_remove(struct cgroup_group *g, char *err, size_t errlen)
 	/* An exiting task may still hold a group for a moment after
 	 * cgroup.procs empties: rmdir says EBUSY until it is gone. */
 	for (int c = 0; c < CGROUP_NCTL; c++) {
+		int gone;
+
 		if (!g->dir[c][0] || seen_before(g, c))
 			continue;
-		if (remove_dir(g->dir[c], err, errlen) < 0) {
+		if ((gone = remove_dir(g->dir[c], err, errlen)) < 0) {
 			rc = -1;
 			continue;
 		}
+		removed |= gone == 0;
 		/* The parent goes too once no other session uses it. */
 		snprintf(parent, sizeof(parent), "%s", g->dir[c]);
 		if ((slash = strrchr(parent, '/')) != NULL) {
@@ -373,7 +377,7 @@ cgroup_remove(struct cgroup_group *g, char *err, size_t errlen)
 		memset(g->dir, 0, sizeof(g->dir));
 		g->ctls = 0;
 	}
-	return rc;
+	return rc == 0 && !removed ? 1 : rc;
 }
 
 /* Reads the boxstep pid out of a session group's name "<pid>-<n>". */
@@ -405,6 +409,7 @@ remove_stale_in(const char *dir, enum cgroup_version v, cgroup_alive_fn alive,
 	while ((d = readdir(dp)) != NULL) {
 		pid_t owner = session_owner(d->d_name);
 		long left;
+		int rc;
 
 		if (d->d_type != DT_DIR || owner == 0 || alive(owner))
 			continue;
@@ -413,14 +418,17 @@ remove_stale_in(const char *dir, enum cgroup_version v, cgroup_alive_fn alive,
 			continue;
 		g.version[0] = v;
 		left = cgroup_procs(g.dir[0], NULL, 0);
-		if (cgroup_remove(&g, why, sizeof(why)) < 0) {
-			if (report && *used < len)
-				*used += (size_t)snprintf(report + *used,
-					len - *used, "could not remove stale "
-					"cgroup %s/%s: %s\n", dir, d->d_name,
-					why);
+		rc = cgroup_remove(&g, why, sizeof(why));
+		if (rc < 0 && report && *used < len)
+			*used += (size_t)snprintf(report + *used, len - *used,
+				"could not remove stale cgroup %s/%s: %s\n",
+				dir, d->d_name, why);
+		/* rc 1: gone already, removed by its session's own
+		 * teardown between the readdir and the look at its
+		 * boxstep (which has ended since): not stale, nothing to
+		 * report. */
+		if (rc != 0)
 			continue;
-		}
 		removed++;
 		if (report && *used < len)
 			*used += (size_t)snprintf(report + *used, len - *used,

@@ -125,7 +125,8 @@ int cgroup_kill_all(const struct cgroup_group *g);
 
 /* Kills what is left in the group and removes its directories with
  * rmdir(2), retrying while the kernel finishes the exits; then removes
- * the boxstep parents no other session uses.  Returns 0, or -1 with a
+ * the boxstep parents no other session uses.  Returns 0, 1 when every
+ * directory was already gone (someone else removed it), or -1 with a
  * message in ERR. */
 int cgroup_remove(struct cgroup_group *g, char *err, size_t errlen);
 

@@ -521,6 +521,37 @@ remove_stale_removes_dead_sessions_only(void **state)
 	assert_int_equal(stat(path, &st), -1);
 }
 
+/* The race of two sessions ending at once: one's clean-up lists the
+ * other's group, and that session's own teardown removes it (and ends)
+ * before the clean-up looks at its boxstep. */
+static char racing_group[PATH_MAX];
+
+static bool
+removed_by_its_session_then_gone(pid_t pid)
+{
+	(void)pid;
+	__wrap_rmdir(racing_group);
+	return false;
+}
+
+static void
+remove_stale_says_nothing_of_a_group_its_session_removed(void **state)
+{
+	struct cgroup_ctx ctx;
+	char err[512] = "", report[1024] = "";
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
+				       sizeof(err)), 0);
+	assert_int_equal(create_pids(&ctx, "111-1", 20, racing_group,
+				       sizeof(racing_group), err,
+				       sizeof(err)), 0);
+	assert_int_equal(cgroup_remove_stale(&ctx,
+					     removed_by_its_session_then_gone,
+					     report, sizeof(report)), 0);
+	assert_string_equal(report, "");
+}
+
 /* --- memory and cpu ------------------------------------------------- */
 
 static void
@@ -882,6 +913,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			remove_stale_removes_dead_sessions_only, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			remove_stale_says_nothing_of_a_group_its_session_removed,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(detect_each_controller, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(create_v1_in_each_hierarchy,
