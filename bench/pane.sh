@@ -16,7 +16,9 @@ SECS=${SECS:-10}
 command -v watch >/dev/null || { echo "bench: watch(1) is missing (procps)"; exit 1; }
 sock=boxstep-bench-$$
 T="tmux -L $sock"
-trap '$T kill-server 2>/dev/null' EXIT
+# A home of its own: the TUI keeps its history there, not in root's.
+home=$(mktemp -d /tmp/boxstep-pane.XXXXXX)
+trap '$T kill-server 2>/dev/null; rm -rf "$home"' EXIT
 hz=$(getconf CLK_TCK)
 
 # cpu PID: user+system ticks of PID and of the children it has waited for.
@@ -33,7 +35,7 @@ session_cpu() {
 	echo "$total"
 }
 
-$T new-session -d -x 150 -y 40 -s b "env TERM=xterm-256color LANG=C.UTF-8 BOXSTEP_ROOTFS=$ROOTFS $BOX"
+$T new-session -d -x 150 -y 40 -s b "env TERM=xterm-256color LANG=C.UTF-8 HOME=$home XDG_STATE_HOME=$home/state BOXSTEP_ROOTFS=$ROOTFS $BOX"
 sleep 1
 top=$($T list-panes -t b -F '#{pane_pid}')
 $T send-keys -t b "enable uts pid mnt chroot proc pids; set refresh 100" Enter
