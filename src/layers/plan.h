@@ -146,6 +146,11 @@ struct plan_cgroups {
 	bool memory_v2, cpu_v2;
 };
 
+/* Reads a size as memory.max takes it: digits, then K, M, G, T or P
+ * (powers of 1024), optionally followed by B or iB.  Returns 0 with the
+ * bytes (above PLAN_MEMORY_LIMIT for any larger size), or -1. */
+int plan_parse_size(const char *v, long long *bytes);
+
 /* Formats BYTES as memory.max is set: "64M", "1G", "1536K" or bytes. */
 void plan_format_size(long long bytes, char *buf, size_t len);
 

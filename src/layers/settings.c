@@ -70,18 +70,14 @@ set_pids_max(struct plan *plan, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-set_memory_max(struct plan *plan, const char *v, char *err, size_t errlen)
+int
+plan_parse_size(const char *v, long long *bytes)
 {
 	static const char units[] = "KMGTP";
 	const char *unit = NULL;
 	char *end;
 	long long n;
 
-	if (strcmp(v, "max") == 0) {
-		plan->memory_max = PLAN_MEMORY_UNLIMITED;
-		return 0;
-	}
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (*end)
@@ -89,13 +85,28 @@ set_memory_max(struct plan *plan, const char *v, char *err, size_t errlen)
 	if (*v < '0' || *v > '9' || errno == ERANGE || (*end && !unit) ||
 	    (unit && end[1] && strcmp(end + 1, "B") != 0 &&
 	     strcmp(end + 1, "iB") != 0))
-		return msg_fail(err, errlen,
-			    "memory.max takes a size such as 32M, 512K or 1G "
-			    "(or 'max'), not '%s'", v);
+		return -1;
 	/* K is 1024: the kernel's own suffixes in memory.max */
 	for (long k = unit ? unit - units + 1 : 0; k > 0 &&
 	     n <= PLAN_MEMORY_LIMIT; k--)
 		n *= 1024;
+	*bytes = n > PLAN_MEMORY_LIMIT ? PLAN_MEMORY_LIMIT + 1 : n;
+	return 0;
+}
+
+static int
+set_memory_max(struct plan *plan, const char *v, char *err, size_t errlen)
+{
+	long long n;
+
+	if (strcmp(v, "max") == 0) {
+		plan->memory_max = PLAN_MEMORY_UNLIMITED;
+		return 0;
+	}
+	if (plan_parse_size(v, &n) < 0)
+		return msg_fail(err, errlen,
+			    "memory.max takes a size such as 32M, 512K or 1G "
+			    "(or 'max'), not '%s'", v);
 	if (n < PLAN_MEMORY_MIN || n > PLAN_MEMORY_LIMIT)
 		return msg_fail(err, errlen,
 			    "memory.max must be between 1M and 1P, or 'max'; "
