@@ -44,7 +44,7 @@ OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
 UNITS    = output text plan layers cmdline cgroup mountinfo hostview lesson capture progress cast present image \
-           event command
+           event command classconf
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -116,6 +116,8 @@ $(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
 $(B)/test_image: $(B)/base/json.o $(B)/base/tar.o $(B)/engine/image_archive.o \
 		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
 		$(B)/engine/image_store.o
+$(B)/test_classconf: $(B)/base/text.o $(B)/layers/settings.o \
+		$(B)/layers/plan.o
 # The command table as boxstep builds it: every stage below app/.
 $(B)/test_command: $(filter-out $(B)/app/% $(B)/session/command.o,$(OBJS))
 TEST_LDFLAGS_command = $(LDLIBS)

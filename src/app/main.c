@@ -21,6 +21,7 @@
 #include "host/cgroup.h"
 #include "lessons/origin.h"
 #include "lessons/runner.h"
+#include "session/classconf.h"
 #include "ui/relay.h"
 #include "ui/repl.h"
 
@@ -175,7 +176,8 @@ go_rootless(const struct options *o, const char *cgroot)
 /* The session, in the mode O asks for, over TEXT (-f's script, or
  * NULL).  Returns the exit status. */
 static int
-run_session(struct options *o, const char *cgroot, const char *text)
+run_session(struct options *o, const char *cgroot, const char *text,
+	    const struct classconf *room)
 {
 	struct runner_opts ro = { .dir = o->lessons, .trust = o->trust,
 				  .start = o->lesson,
@@ -190,6 +192,7 @@ run_session(struct options *o, const char *cgroot, const char *text)
 	 * after it should it be killed outright. */
 	supervise(cgroot, rootfs);
 	repl_init(&r, rootfs, cgroot);
+	session_set_room(&r.session, room);
 	runner_attach(&r.session, &ro);
 	if (o->present)
 		o->tui.present = o->lesson;
@@ -226,6 +229,8 @@ static int
 session_main(struct options *o)
 {
 	const char *cgroot = getenv("BOXSTEP_CGROUP_ROOT");
+	struct classconf room;
+	char err[2048];
 	char *text = NULL;
 	int rc;
 
@@ -239,6 +244,11 @@ session_main(struct options *o)
 			"(TERM=%s)%s\n", getenv("TERM") ? getenv("TERM") : "",
 			o->plain ? ", and not --plain" : "");
 		return 2;
+	}
+	/* The instructor's limits: a session does not start without them. */
+	if (classconf_load(&room, err, sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: %s\n", err);
+		return 1;
 	}
 	if (!cgroot || !*cgroot)
 		cgroot = CGROUP_DEFAULT_ROOT;
@@ -267,7 +277,7 @@ session_main(struct options *o)
 		}
 		/* The child: the session, on the recorded pty. */
 	}
-	rc = run_session(o, cgroot, text);
+	rc = run_session(o, cgroot, text, &room);
 	free(text);
 	if (spawn_quit_signal) {
 		/* Ended by a signal: say so in the status, as a shell would. */

@@ -24,6 +24,7 @@ plan_init(struct plan *plan, const char *default_rootfs)
 	plan->cpu_max = PLAN_DEFAULT_CPU_MAX;
 	plan->chdir = true;
 	plan->rootfs_layer = true;
+	plan->layer_max = PLAN_DEFAULT_LAYER_MAX;
 	plan->propagation = PLAN_PROP_PRIVATE;
 }
 

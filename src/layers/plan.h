@@ -49,6 +49,7 @@ enum plan_propagation {
 #define PLAN_CPU_UNLIMITED (-1L)
 #define PLAN_CPU_LIMIT 102400L       /* percent: 1024 CPUs */
 #define PLAN_DEFAULT_CPU_MAX 50L
+#define PLAN_DEFAULT_LAYER_MAX (256LL << 20)
 /* The user layer maps uid and gid 0..65535 inside to these outside, as
  * subordinate ids in /etc/subuid usually start. */
 #define PLAN_USER_BASE 100000
@@ -72,6 +73,10 @@ struct plan {
 	bool chdir;    /* chdir("/") after chroot */
 	bool rootfs_layer; /* chroot into this session's writable overlay over
 			    * the rootfs, not into the shared directory */
+	/* What that layer may hold, in bytes: its upper directory is on a
+	 * tmpfs of this size.  The instructor's (session.disk.max), not a
+	 * `set` key: `reset` keeps it. */
+	long long layer_max;
 	enum plan_propagation propagation;
 	/* Started by an ordinary user: every namespace is made inside a user
 	 * namespace that maps uid 0 to ROOTLESS_UID alone (and gid 0 to

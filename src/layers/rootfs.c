@@ -137,16 +137,28 @@ own_private_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-/* The directories of the layer: DIR, its upper and work, and its root. */
+/* The directories of the layer: DIR (a tmpfs of MAX bytes, when MAX is
+ * not 0), its upper and work, and its root. */
 static int
 make_dirs(struct rootfs_session *r, const char *upper, const char *work,
-	  char *err, size_t errlen)
+	  long long max, char *err, size_t errlen)
 {
+	char opts[64], size[32];
+
 	/* 0711: a user namespace's root is uid 100000 here, and must be
 	 * able to pass through to the root, if not to list the rest. */
 	if ((mkdir(r->dir, 0711) < 0 && errno != EEXIST) ||
-	    chmod(r->dir, 0711) < 0 ||
-	    mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
+	    chmod(r->dir, 0711) < 0)
+		return msg_fail(err, errlen, "make the session directory %s: %s",
+				r->dir, strerror(errno));
+	plan_format_size(max, size, sizeof(size));
+	snprintf(opts, sizeof(opts), "size=%s,mode=0711", size);
+	if (max > 0 && mount("tmpfs", r->dir, "tmpfs", MS_NOSUID | MS_NODEV,
+			     opts) < 0)
+		return msg_fail(err, errlen, "mount a tmpfs of %s on %s for the "
+				"session's writable layer: %s", size, r->dir,
+				strerror(errno));
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
 	    mkdir(r->root, 0755) < 0)
 		return msg_fail(err, errlen, "make the session directory %s: %s",
 				r->dir, strerror(errno));
@@ -155,8 +167,8 @@ make_dirs(struct rootfs_session *r, const char *upper, const char *work,
 
 int
 rootfs_layer_make(struct rootfs_session *r, const char *run_dir,
-		  bool rootless, const char *lower, bool *end_failed,
-		  char *err, size_t errlen)
+		  bool rootless, const char *lower, long long max,
+		  bool *end_failed, char *err, size_t errlen)
 {
 	char upper[PATH_MAX + 8], work[PATH_MAX + 8], opts[3 * PATH_MAX + 64];
 	const char *name = strrchr(lower, '/');
@@ -181,7 +193,7 @@ rootfs_layer_make(struct rootfs_session *r, const char *run_dir,
 	snprintf(upper, sizeof(upper), "%s/upper", r->dir);
 	snprintf(work, sizeof(work), "%s/work", r->dir);
 	snprintf(r->root, sizeof(r->root), "%s/%s", r->dir, name);
-	if (make_dirs(r, upper, work, err, errlen) < 0)
+	if (make_dirs(r, upper, work, rootless ? 0 : max, err, errlen) < 0)
 		goto fail;
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
 		 lower, upper, work);
@@ -266,11 +278,17 @@ show_overlay(struct step_out *o, const struct plan *p)
 static void
 show_layer(struct step_out *o, const struct plan *p)
 {
-	if (p->rootless)
+	char size[32];
+
+	if (p->rootless) {
 		step_say(o, "mkdir(\"%s/upper/tmp\", 01777)",
 			 step_show_layer_dir(p));
-	else
-		show_overlay(o, p);
+		return;
+	}
+	plan_format_size(p->layer_max, size, sizeof(size));
+	step_say(o, "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
+		 "\"size=%s,mode=0711\")", step_show_layer_dir(p), size);
+	show_overlay(o, p);
 }
 
 /* From here on the container's root is the session's layer. */
@@ -280,7 +298,7 @@ make_layer(struct step_ctx *x, char *err, size_t errlen)
 	struct plan *p = x->plan;
 
 	if (rootfs_layer_make(x->rootfs, x->run_dir, x->rootless, p->rootfs,
-			      x->failed, err, errlen) < 0)
+			      p->layer_max, x->failed, err, errlen) < 0)
 		return 125;
 	snprintf(p->rootfs, sizeof(p->rootfs), "%s", x->rootfs->root);
 	return 0;

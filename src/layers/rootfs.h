@@ -48,10 +48,12 @@ int rootfs_check_seen(struct rootfs_seen *seen, const char *path,
 /* Makes the session's writable layer over LOWER, in RUN_DIR (made 0700
  * and checked to be the user's alone when ROOTLESS), unless it is there
  * already; one over another rootfs is ended first (*END_FAILED when
- * something of it stayed).  Returns 0, or -1 with a message in ERR. */
+ * something of it stayed).  As root the session's directory is a tmpfs
+ * of MAX bytes, so that what the session writes is bounded.  Returns 0,
+ * or -1 with a message in ERR. */
 int rootfs_layer_make(struct rootfs_session *r, const char *run_dir,
-		      bool rootless, const char *lower, bool *end_failed,
-		      char *err, size_t errlen);
+		      bool rootless, const char *lower, long long max,
+		      bool *end_failed, char *err, size_t errlen);
 
 /* Unmounts the session's writable layer and removes its directory, and
  * RUN_DIR when no other session has one there.  Returns 0, or -1 when

@@ -151,9 +151,8 @@ int
 builtin_reset(struct session *r, int argc, char **argv, const char *rest)
 {
 	(void)argc, (void)argv, (void)rest;
-	plan_init(&r->plan, r->default_rootfs);
+	session_reset_plan(r);
 	if (r->spawn.rootless) {
-		plan_make_rootless(&r->plan, getuid(), getgid());
 		printf("all layers off but user (rootless, it stays on); "
 		       "settings back to their defaults\n");
 		return 0;

@@ -210,6 +210,7 @@ session_init(struct session *r, const char *default_rootfs,
 	r->snap.status = -1;
 	snprintf(r->default_rootfs, sizeof(r->default_rootfs), "%s",
 		 default_rootfs ? default_rootfs : "");
+	classconf_init(&r->room);
 	plan_init(&r->plan, r->default_rootfs);
 	spawn_session_init(&r->spawn, cgroup_root, r->default_rootfs, report,
 			   sizeof(report));
@@ -221,6 +222,22 @@ session_init(struct session *r, const char *default_rootfs,
 	if (report[0])
 		fprintf(stderr, "boxstep: cleaning up after an earlier "
 			"session:\n%s", report);
+}
+
+void
+session_set_room(struct session *r, const struct classconf *c)
+{
+	r->room = *c;
+	r->plan.layer_max = c->disk_max;
+}
+
+void
+session_reset_plan(struct session *r)
+{
+	plan_init(&r->plan, r->default_rootfs);
+	r->plan.layer_max = r->room.disk_max;
+	if (r->spawn.rootless)
+		plan_make_rootless(&r->plan, getuid(), getgid());
 }
 
 void

@@ -18,6 +18,7 @@
 #include "host/cgroup.h"
 #include "host/hostview.h"
 #include "layers/plan.h"
+#include "session/classconf.h"
 #include "session/event.h"
 
 /* What a lesson's checks are judged against: filled by the session as
@@ -63,6 +64,7 @@ struct session {
 	/* For `host`: the latest container's cgroup directories ($BOXCG). */
 	struct cgroup_group last_group;
 	char default_rootfs[PATH_MAX];
+	struct classconf room;  /* the instructor's limits, kept by `reset` */
 	char where[PATH_MAX + 32]; /* "FILE:LINE: " while running a script */
 	bool quit;             /* the session is ending: no more commands */
 	int event_fd;          /* the TUI's end of the event socket, or -1 */
@@ -81,6 +83,13 @@ struct session {
  * cleaned to stderr. */
 void session_init(struct session *r, const char *default_rootfs,
 		  const char *cgroup_root);
+
+/* Applies the instructor's limits C (classconf_load()) to the session:
+ * they hold for every plan, `reset` or not. */
+void session_set_room(struct session *r, const struct classconf *c);
+
+/* The plan back to its defaults, with the room's limits. */
+void session_reset_plan(struct session *r);
 
 /* Ends the session: the hook's end, then stops a background container
  * and ends the spawn session. */

@@ -49,6 +49,30 @@ test_not_root() {
 	check "not root: status 1" equals "$rc" 1
 }
 
+# The instructor's class file: each wrong line stops boxstep before the
+# session starts, naming the file and the line; nothing is left.
+test_class_conf() {
+	local text want
+	while IFS='|' read -r text want; do
+		printf '%b' "$text" >"$work/class.conf"
+		before=$(host_state)
+		out=$(BOXSTEP_CLASS_CONF=$work/class.conf timeout 60 "$BOX" \
+			-c 'enable mnt chroot; run true' 2>&1 </dev/null)
+		rc=$?
+		check "class.conf '$text': the message" contains "$out" "$want"
+		check "class.conf '$text': status 1" equals "$rc" 1
+		check "class.conf '$text': the host as it was" equals "$(host_state)" "$before"
+	done <<CASES
+session.disk.max = lots|$work/class.conf:1: session.disk.max takes a size such as 64M or 1G, not 'lots'
+# limits\nsession.disk.max = 100K|$work/class.conf:2: session.disk.max must be between 1M and 1P
+session.dsk.max = 64M|unknown key 'session.dsk.max' (did you mean session.disk.max?)
+session.disk.max 64M|expected KEY = VALUE
+CASES
+	out=$(BOXSTEP_CLASS_CONF=$work timeout 60 "$BOX" -c layers 2>&1 </dev/null)
+	check "an unreadable class file: the message" contains "$out" "cannot read the class file $work"
+}
+
 t "bad input: the table" test_table
+t "bad input: the instructor's class file" test_class_conf
 t "bad input: not root" test_not_root
 summary "bad-input"

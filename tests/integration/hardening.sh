@@ -66,6 +66,41 @@ stop' 2>&1)
 	check "the host view says it is a writable layer" contains "$out" "this session's writable layer over $ROOTFS"
 }
 
+# What one learner writes is bounded: the layer's directory is a tmpfs
+# of the room's session.disk.max.  The same write fits under a larger
+# bound (the negative control), and a writer who fills the layer leaves
+# the host's /run as it was.
+test_layer_bounded() {
+	# (The root has an empty /dev: the bytes come from yes.)
+	local write='run sh -c "yes 0123456789abcdef | head -c 25165824 | dd of=/big bs=64k 2>&1 | head -1; ls -l /big"'
+	printf '# the room\nsession.disk.max = 8M\n' >"$work/class.conf"
+	local run_before run_after size
+	run_before=$(df -k --output=avail /run | tail -1)
+	out=$(BOXSTEP_CLASS_CONF=$work/class.conf timeout 60 "$BOX" -c "enable mnt chroot
+$write
+host df -k /run/boxstep/\$PPID | tail -1
+show
+reset
+enable mnt chroot
+show" 2>&1)
+	run_after=$(df -k --output=avail /run | tail -1)
+	check "a write beyond session.disk.max fails" contains "$out" "No space left on device"
+	size=$(grep -oE ' root +root +[0-9]+ ' <<<"$out" | awk '{ print $3 }' | head -1)
+	check "and stops at it (/big: ${size:-?} bytes)" \
+		test "${size:-0}" -gt $((4 << 20)) -a "${size:-0}" -le $((8 << 20))
+	check "the session's directory is a tmpfs of 8M" matches "$out" "tmpfs +8192 +[0-9]+ +[0-9]+ +[0-9]+% /run/boxstep/[0-9]+"
+	check "show says so" contains "$out" 'mount("tmpfs", "/run/boxstep/<session>", "tmpfs", MS_NOSUID|MS_NODEV, "size=8M,mode=0711")'
+	check "reset keeps the room's bound" equals "$(grep -c 'size=8M,mode=0711' <<<"$out")" 2
+	check "the host's /run kept its room (${run_before}K free, then ${run_after}K)" \
+		test $((run_before - run_after)) -lt 1024
+	printf 'session.disk.max = 64M\n' >"$work/class.conf"
+	out=$(BOXSTEP_CLASS_CONF=$work/class.conf timeout 60 "$BOX" -c "enable mnt chroot
+$write" 2>&1)
+	check "under 64M the same write fits" matches "$out" " 25165824 "
+	box -c 'enable mnt chroot; show'
+	check "without a class file the bound is 256M" contains "$out" '"size=256M,mode=0711"'
+}
+
 # --- many learners at once -------------------------------------------------
 
 test_thirty_sessions() {
@@ -202,6 +237,7 @@ t "binary: every symbol bound at start, full RELRO" test_bound_at_start
 t "layer: each session writes into its own layer" test_layer_per_session
 t "layer: rootfs.layer off writes into the shared directory" test_layer_off_shares
 t "layer: the host view shows it" test_layer_seen_from_host
+t "layer: what a session writes is bounded (session.disk.max)" test_layer_bounded
 t "concurrency: 30 sessions at once, each sees only its own" test_thirty_sessions
 t "crash: SIGKILL of the session: the supervisor cleans up" test_sigkill_session
 t "crash: SIGKILL of everything: the next start cleans up" test_sigkill_all_then_next_start
