@@ -44,7 +44,7 @@ OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
 UNITS    = output text plan layers cmdline cgroup mountinfo hostview lesson capture progress cast present image \
-           event command classconf
+           event command classconf filecache
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -106,7 +106,7 @@ LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
              src/host/mountinfo.c src/host/mounts.c src/host/orphans.c
 LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
 $(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o
-$(B)/test_hostview: $(B)/host/mountinfo.o $(B)/host/cgroup.o \
+$(B)/test_hostview: $(B)/base/filecache.o $(B)/host/mountinfo.o $(B)/host/cgroup.o \
 		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
 $(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS))
@@ -182,7 +182,7 @@ FUZZ_SRC_lesson    = src/lessons/lesson.c src/lessons/lesson_check.c \
                      src/base/cmdline.c $(LAYER_SRCS)
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
-FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c \
+FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c src/base/filecache.c \
                      src/host/mountinfo.c src/host/cgroup.c \
                      src/host/cgroup_find.c src/host/cgroup_stats.c
 FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c

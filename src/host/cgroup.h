@@ -67,6 +67,8 @@ struct cgroup_stats {
 	long max;        /* pids.max, -1 for "max" */
 	long events_max; /* "max N" in pids.events: forks refused */
 	long nprocs;     /* lines in cgroup.procs */
+	unsigned long procs_sum; /* a sum of cgroup.procs: another value
+				  * when the processes have changed */
 	/* memory; -1 where unknown, memory_max -2 for "max" */
 	long long memory_current, memory_max, memory_peak;
 	long oom_kills;  /* oom_kill in memory.events or memory.oom_control */
@@ -112,6 +114,15 @@ int cgroup_attach(const struct cgroup_group *g, pid_t pid,
 /* Reads the group's figures; what cannot be read stays -1.  Returns 0
  * when the group's first directory could be read, else -1. */
 int cgroup_stats_read(const struct cgroup_group *g, struct cgroup_stats *st);
+
+/* How cgroup_stats_read_with() reads a file: as fsutil_read() does. */
+typedef ssize_t (*cgroup_reader)(void *ctx, const char *path, char *buf,
+				 size_t len);
+
+/* cgroup_stats_read(), each file read with FN(CTX, ...) (a cache of open
+ * files, say); FN NULL reads them the plain way. */
+int cgroup_stats_read_with(const struct cgroup_group *g, struct cgroup_stats *st,
+			   cgroup_reader fn, void *ctx);
 
 /* Reads up to MAX pids from DIR/cgroup.procs.  Returns how many there are
  * (may exceed MAX), or -1. */

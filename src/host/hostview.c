@@ -380,18 +380,26 @@ update_mounts(struct hostview *hv, const char *proc_root, pid_t pid)
 	}
 }
 
-static void
+static ssize_t
+cached(void *files, const char *path, char *buf, size_t len)
+{
+	return filecache_read(files, path, buf, len);
+}
+
+/* Returns -1 when the process has gone (its cgroup file with it). */
+static int
 update_cgroup(struct hostview *hv, const char *proc_root, pid_t pid,
 	      const struct cgroup_ctx *cg)
 {
-	char path[PATH_MAX], rel[PATH_MAX], *text;
+	char path[PATH_MAX], rel[PATH_MAX], text[8192];
 
 	hv->cgroup[0] = hv->cgroup_dir[0] = '\0';
 	memset(&hv->group, 0, sizeof(hv->group));
 	cgroup_stats_read(&hv->group, &hv->cg); /* all unknown */
-	if (!(text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
-					    "cgroup"), NULL)))
-		return;
+	if (filecache_read(&hv->files, proc_path(path, sizeof(path), proc_root,
+						 pid, "cgroup"),
+			   text, sizeof(text)) < 0)
+		return errno == ENOENT || errno == ESRCH ? -1 : 0;
 	hostview_parse_cgroup(text, hv->cgroup, sizeof(hv->cgroup));
 	for (int c = 0; cg && c < CGROUP_NCTL; c++) {
 		const struct cgroup_hier *h = &cg->ctl[c];
@@ -410,15 +418,15 @@ update_cgroup(struct hostview *hv, const char *proc_root, pid_t pid,
 	snprintf(hv->cgroup_dir, sizeof(hv->cgroup_dir), "%s",
 		 hv->group.dir[CGROUP_PIDS]);
 	if (hv->group.ctls)
-		cgroup_stats_read(&hv->group, &hv->cg);
-	free(text);
+		cgroup_stats_read_with(&hv->group, &hv->cg, cached, &hv->files);
+	return 0;
 }
 
 int
 hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 		const struct cgroup_ctx *cg, unsigned what)
 {
-	char path[PATH_MAX], *text;
+	char path[PATH_MAX], status[8192], *text;
 	size_t len;
 
 	if (hv->pid != pid) {
@@ -427,14 +435,14 @@ hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 	}
 	hv->pid = pid;
 	if (what & HOSTVIEW_STATUS) {
-		text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
-					      "status"), NULL);
-		if (!text || hostview_parse_status(text, hv) < 0) {
-			free(text);
+		if (filecache_read(&hv->files, proc_path(path, sizeof(path),
+							 proc_root, pid,
+							 "status"),
+				   status, sizeof(status)) < 0 ||
+		    hostview_parse_status(status, hv) < 0) {
 			hv->gone = true;
 			return -1;
 		}
-		free(text);
 	}
 	if ((what & HOSTVIEW_CMDLINE) &&
 	    (text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
@@ -457,16 +465,21 @@ hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 	}
 	if (what & HOSTVIEW_MOUNTS)
 		update_mounts(hv, proc_root, pid);
-	if (what & HOSTVIEW_CGROUP)
-		update_cgroup(hv, proc_root, pid, cg);
+	if ((what & HOSTVIEW_CGROUP) &&
+	    update_cgroup(hv, proc_root, pid, cg) < 0) {
+		hv->gone = true;
+		return -1;
+	}
 	if (what & HOSTVIEW_PROCS) {
 		free(hv->procs);
 		hv->procs = NULL;
 		hv->n_procs = 0;
 		collect_procs(hv, proc_root);
 	}
-	/* It may have gone while we looked. */
-	if (access(proc_path(path, sizeof(path), proc_root, pid, "status"),
+	/* It may have gone while we looked at more than its status and
+	 * its cgroup (which read nothing once it has gone). */
+	if ((what & ~(HOSTVIEW_STATUS | HOSTVIEW_CGROUP)) &&
+	    access(proc_path(path, sizeof(path), proc_root, pid, "status"),
 		   F_OK) < 0) {
 		hv->gone = true;
 		return -1;
@@ -488,6 +501,7 @@ hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
 void
 hostview_free(struct hostview *hv)
 {
+	filecache_close(&hv->files);
 	free(hv->mounts);
 	free(hv->leaks);
 	free(hv->mount_text);

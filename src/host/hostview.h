@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "base/filecache.h"
 #include "host/cgroup.h"
 
 #define HOSTVIEW_NSPID_MAX 8
@@ -83,6 +84,9 @@ struct hostview {
 	/* the processes in its PID namespace (or just itself) */
 	struct hostview_proc *procs;
 	size_t n_procs;
+	/* what is read at every update (status, cgroup files), kept open
+	 * until hostview_free() */
+	struct filecache files;
 };
 
 /* Parses /proc/<pid>/status text into HV (name, state, ppid, NSpid,

@@ -12,6 +12,7 @@
 #include <vterm.h>
 
 #include "base/capture.h"
+#include "base/filecache.h"
 #include "host/cgroup.h"
 #include "host/hostview.h"
 #include "lessons/lesson.h"
@@ -53,7 +54,9 @@ struct pane {
 	/* What tells the next tick which parts can have changed. */
 	double next_slow;     /* namespaces, links, cmdline: once a second */
 	int mounts_fd[2];     /* its mountinfo and the host's: poll says */
-	char procs_mark[64];  /* /proc/loadavg's task count and last pid */
+	char procs_mark[64];  /* its cgroup.procs' sum, or /proc/loadavg's
+			       * task count and last pid */
+	struct filecache files; /* /proc/loadavg, kept open */
 	char *last_text;
 	char about[512];      /* the command it is about to run, from the
 			       * start event; shown while boxstep holds it */

@@ -55,19 +55,25 @@ pane_set_text(struct pane *p, const char *text, bool highlight)
 	p->dirty = true;
 }
 
-/* True when a process was created or has ended anywhere since the last
- * call: /proc/loadavg's task count and last pid say so for one read. */
+/* True when the container's processes may have changed since the last
+ * call.  With a cgroup of its own, its cgroup.procs (read at every tick
+ * anyway) says so exactly; without one, /proc/loadavg's task count and
+ * last pid say that a process was created or has ended anywhere. */
 static bool
 procs_changed(struct pane *p)
 {
 	char buf[128], *mark;
 
-	if (fsutil_read("/proc/loadavg", buf, sizeof(buf)) < 0)
-		return true;
-	mark = strchr(buf, '/');
-	if (!mark)
-		return true;
-	mark[strcspn(mark, "\n")] = '\0';
+	if (p->hv.pid == p->pid && p->hv.group.ctls && p->hv.cg.nprocs >= 0) {
+		snprintf(buf, sizeof(buf), "cgroup %lu", p->hv.cg.procs_sum);
+		mark = buf;
+	} else {
+		if (filecache_read(&p->files, "/proc/loadavg", buf,
+				   sizeof(buf)) < 0 ||
+		    !(mark = strchr(buf, '/')))
+			return true;
+		mark[strcspn(mark, "\n")] = '\0';
+	}
 	if (strcmp(mark, p->procs_mark) == 0)
 		return false;
 	snprintf(p->procs_mark, sizeof(p->procs_mark), "%s", mark);
@@ -97,6 +103,7 @@ pane_close_fds(struct pane *p)
 			close(p->mounts_fd[i]);
 		p->mounts_fd[i] = -1;
 	}
+	filecache_close(&p->files);
 }
 
 /* True when HV is still boxstep's own copy, held before it runs the
@@ -138,7 +145,7 @@ name_held_command(const struct pane *p, char *text)
 void
 tui_pane_tick(struct pane *p)
 {
-	bool first = p->hv.pid != p->pid;
+	bool first = p->hv.pid != p->pid, failed;
 	unsigned what = HOSTVIEW_STATUS | HOSTVIEW_CGROUP;
 	double t = tui_now();
 	char path[64], *text;
@@ -156,7 +163,6 @@ tui_pane_tick(struct pane *p)
 		p->mounts_fd[1] = open("/proc/self/mountinfo",
 				       O_RDONLY | O_CLOEXEC);
 		mounts_changed(p);
-		procs_changed(p);
 	}
 	if (t >= p->next_slow) {
 		what |= HOSTVIEW_CMDLINE | HOSTVIEW_NS | HOSTVIEW_LINKS;
@@ -164,12 +170,15 @@ tui_pane_tick(struct pane *p)
 	}
 	if (mounts_changed(p))
 		what |= HOSTVIEW_MOUNTS;
-	if (procs_changed(p))
-		what |= HOSTVIEW_PROCS;
 	if (p->held)
 		what = HOSTVIEW_ALL; /* it has run its command since, maybe */
-	if (hostview_update(&p->hv, "/proc", p->pid, &p->cg, what) < 0 &&
-	    !first) {
+	failed = hostview_update(&p->hv, "/proc", p->pid, &p->cg, what) < 0;
+	/* The processes: once this read has said what of them can have
+	 * changed (its cgroup.procs), and only then. */
+	if (!failed && procs_changed(p) && !(what & HOSTVIEW_PROCS))
+		failed = hostview_update(&p->hv, "/proc", p->pid, &p->cg,
+					 HOSTVIEW_PROCS) < 0;
+	if (failed && !first) {
 		/* Keep the last view, frozen. */
 		p->exited = true;
 		p->dirty = true;
