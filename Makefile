@@ -106,7 +106,7 @@ LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
              src/host/mountinfo.c src/host/mounts.c src/host/orphans.c
 LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
 $(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o
-$(B)/test_hostview: $(B)/base/filecache.o $(B)/host/mountinfo.o $(B)/host/cgroup.o \
+$(B)/test_hostview: $(B)/base/filecache.o $(B)/host/hostname.o $(B)/host/mountinfo.o $(B)/host/cgroup.o \
 		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
 $(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS))
@@ -182,7 +182,7 @@ FUZZ_SRC_lesson    = src/lessons/lesson.c src/lessons/lesson_check.c \
                      src/base/cmdline.c $(LAYER_SRCS)
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
-FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c src/base/filecache.c \
+FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c src/host/hostname.c src/base/filecache.c \
                      src/host/mountinfo.c src/host/cgroup.c \
                      src/host/cgroup_find.c src/host/cgroup_stats.c
 FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c

@@ -1,12 +1,11 @@
-/* hostview: read the host's view of one process through a proc root,
- * the hostname inside from a helper thread. */
+/* hostview: read the host's view of one process through a proc root
+ * (the hostname inside through host/hostname.c). */
 #define _GNU_SOURCE
 #include "host/hostview.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "host/hostname.h"
 #include "host/mountinfo.h"
 
 /* The namespace types, in the order the pane shows them. */
@@ -44,98 +44,6 @@ read_link(const char *path, char *buf, size_t len)
 	}
 	buf[n] = '\0';
 	return 0;
-}
-
-struct uts_job {
-	int fd;
-	char name[65];
-	int rc;
-	int err; /* setns's errno when it failed */
-};
-
-/* Runs in a helper thread: setns(2) changes the UTS namespace of the
- * calling thread only, so the rest of boxstep stays where it is. */
-static void *
-uts_thread(void *arg)
-{
-	struct uts_job *job = arg;
-
-	job->rc = -1;
-	if (setns(job->fd, CLONE_NEWUTS) < 0)
-		job->err = errno;
-	else if (gethostname(job->name, sizeof(job->name) - 1) == 0)
-		job->rc = 0;
-	return NULL;
-}
-
-/* Rootless, entering the container's UTS namespace takes a capability
- * that only its user namespace gives: a child process joins that first
- * (a threaded process may not), then the UTS namespace, and reports. */
-static int
-uts_via_userns(const char *proc_root, pid_t pid, int uts_fd, char *name,
-	       size_t len)
-{
-	char path[PATH_MAX];
-	int user_fd, fds[2], status;
-	ssize_t n = -1;
-	pid_t child;
-
-	user_fd = open(proc_path(path, sizeof(path), proc_root, pid, "ns/user"),
-		       O_RDONLY | O_CLOEXEC);
-	if (user_fd < 0)
-		return -1;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		close(user_fd);
-		return -1;
-	}
-	child = fork();
-	if (child == 0) {
-		char got[65] = "";
-
-		if (setns(user_fd, CLONE_NEWUSER) == 0 &&
-		    setns(uts_fd, CLONE_NEWUTS) == 0 &&
-		    gethostname(got, sizeof(got) - 1) == 0 &&
-		    write(fds[1], got, strlen(got)) > 0)
-			_exit(0);
-		_exit(1);
-	}
-	close(user_fd);
-	close(fds[1]);
-	if (child > 0) {
-		n = read(fds[0], name, len - 1);
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-	close(fds[0]);
-	if (n <= 0)
-		return -1;
-	name[n] = '\0';
-	return 0;
-}
-
-int
-hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
-{
-	struct uts_job job = { .fd = -1, .rc = -1 };
-	char path[PATH_MAX];
-	pthread_t t;
-
-	job.fd = open(proc_path(path, sizeof(path), proc_root, pid, "ns/uts"),
-		      O_RDONLY | O_CLOEXEC);
-	if (job.fd < 0)
-		return -1;
-	if (pthread_create(&t, NULL, uts_thread, &job) == 0)
-		pthread_join(t, NULL);
-	/* Only a namespace of a user namespace not ours refuses us so. */
-	if (job.rc < 0 && job.err == EPERM)
-		job.rc = uts_via_userns(proc_root, pid, job.fd, job.name,
-					sizeof(job.name));
-	close(job.fd);
-	if (job.rc == 0)
-		snprintf(buf, len, "%s", job.name);
-	else
-		errno = job.err ? job.err : EIO;
-	return job.rc;
 }
 
 /* Parses a whole mountinfo text into an array; KEEP (may be NULL) filters
@@ -311,8 +219,18 @@ collect_procs(struct hostview *hv, const char *proc_root)
 	free(rows);
 }
 
+/* The inode of HV's namespace TYPE, or 0. */
+static unsigned long
+ns_ino(const struct hostview *hv, const char *type)
+{
+	for (int i = 0; i < hv->n_ns; i++)
+		if (strcmp(hv->ns[i].type, type) == 0)
+			return hv->ns[i].ino;
+	return 0;
+}
+
 static void
-update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
+update_ns(struct hostview *hv, const char *proc_root, pid_t pid, bool keep)
 {
 	char path[PATH_MAX], link[64], mine[64], *text;
 
@@ -352,8 +270,11 @@ update_ns(struct hostview *hv, const char *proc_root, pid_t pid)
 	if (!hostview_ns_is_new(hv, "uts"))
 		snprintf(hv->hostname, sizeof(hv->hostname), "%s",
 			 hv->host_hostname);
-	else if (hostview_uts_hostname(proc_root, pid, hv->hostname,
-				       sizeof(hv->hostname)) < 0)
+	else if ((keep ? uts_helper_hostname(&hv->uts, proc_root, pid,
+					     ns_ino(hv, "uts"), hv->hostname,
+					     sizeof(hv->hostname)) :
+		  hostview_uts_hostname(proc_root, pid, hv->hostname,
+					sizeof(hv->hostname))) < 0)
 		hv->hostname_err = errno;
 }
 
@@ -431,7 +352,7 @@ hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 
 	if (hv->pid != pid) {
 		hostview_free(hv);
-		what = HOSTVIEW_ALL;
+		what = HOSTVIEW_ALL | (what & HOSTVIEW_KEEP_HELPER);
 	}
 	hv->pid = pid;
 	if (what & HOSTVIEW_STATUS) {
@@ -452,7 +373,7 @@ hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 		free(text);
 	}
 	if (what & HOSTVIEW_NS)
-		update_ns(hv, proc_root, pid);
+		update_ns(hv, proc_root, pid, what & HOSTVIEW_KEEP_HELPER);
 	if (what & HOSTVIEW_LINKS) {
 		read_link(proc_path(path, sizeof(path), proc_root, pid, "root"),
 			  hv->root, sizeof(hv->root));
@@ -478,7 +399,8 @@ hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 	}
 	/* It may have gone while we looked at more than its status and
 	 * its cgroup (which read nothing once it has gone). */
-	if ((what & ~(HOSTVIEW_STATUS | HOSTVIEW_CGROUP)) &&
+	if ((what & ~(HOSTVIEW_STATUS | HOSTVIEW_CGROUP |
+		      HOSTVIEW_KEEP_HELPER)) &&
 	    access(proc_path(path, sizeof(path), proc_root, pid, "status"),
 		   F_OK) < 0) {
 		hv->gone = true;
@@ -502,6 +424,7 @@ void
 hostview_free(struct hostview *hv)
 {
 	filecache_close(&hv->files);
+	uts_helper_stop(&hv->uts);
 	free(hv->mounts);
 	free(hv->leaks);
 	free(hv->mount_text);

@@ -15,6 +15,7 @@
 
 #include "base/filecache.h"
 #include "host/cgroup.h"
+#include "host/hostname.h"
 
 #define HOSTVIEW_NSPID_MAX 8
 #define HOSTVIEW_NS_MAX 8
@@ -87,6 +88,7 @@ struct hostview {
 	/* what is read at every update (status, cgroup files), kept open
 	 * until hostview_free() */
 	struct filecache files;
+	struct uts_helper uts;  /* with HOSTVIEW_KEEP_HELPER */
 };
 
 /* Parses /proc/<pid>/status text into HV (name, state, ppid, NSpid,
@@ -143,6 +145,10 @@ enum hostview_part {
 	HOSTVIEW_CGROUP = 1 << 5,
 	HOSTVIEW_PROCS = 1 << 6,
 	HOSTVIEW_ALL = (1 << 7) - 1,
+	/* Not a part: read the hostname through a helper kept in the
+	 * container's UTS namespace (struct uts_helper), for a reader that
+	 * comes back every second; hostview_free() ends it. */
+	HOSTVIEW_KEEP_HELPER = 1 << 7,
 };
 
 /* Re-reads the parts of PID's view named in WHAT, keeping the others

@@ -153,8 +153,12 @@ tui_pane_tick(struct pane *p)
 
 	if (!p->pid || p->paused)
 		return;
-	if (p->exited && !first)
+	if (p->exited && !first) {
+		/* Frozen: its helper has nothing left to read (and would
+		 * keep the namespace alive). */
+		uts_helper_stop(&p->hv.uts);
 		return;
+	}
 	if (first) {
 		what = HOSTVIEW_ALL;
 		pane_close_fds(p);
@@ -172,14 +176,17 @@ tui_pane_tick(struct pane *p)
 		what |= HOSTVIEW_MOUNTS;
 	if (p->held)
 		what = HOSTVIEW_ALL; /* it has run its command since, maybe */
-	failed = hostview_update(&p->hv, "/proc", p->pid, &p->cg, what) < 0;
+	failed = hostview_update(&p->hv, "/proc", p->pid, &p->cg,
+				 what | HOSTVIEW_KEEP_HELPER) < 0;
 	/* The processes: once this read has said what of them can have
 	 * changed (its cgroup.procs), and only then. */
 	if (!failed && procs_changed(p) && !(what & HOSTVIEW_PROCS))
 		failed = hostview_update(&p->hv, "/proc", p->pid, &p->cg,
-					 HOSTVIEW_PROCS) < 0;
+					 HOSTVIEW_PROCS |
+					 HOSTVIEW_KEEP_HELPER) < 0;
 	if (failed && !first) {
 		/* Keep the last view, frozen. */
+		uts_helper_stop(&p->hv.uts);
 		p->exited = true;
 		p->dirty = true;
 		return;
