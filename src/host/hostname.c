@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,10 +118,10 @@ hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf, size_t len)
 
 /* --- a helper kept in the namespace ------------------------------------ */
 
-/* The helper: joins the namespaces, then answers each byte on REQ with
- * the hostname, NUL-terminated, on ANS, until REQ closes. */
+/* The helper: joins the namespaces, then answers each byte read on SOCK
+ * with the hostname, NUL-terminated, until SOCK closes. */
 static void __attribute__((noreturn))
-helper_main(int user_fd, int uts_fd, int req, int ans, pid_t parent)
+helper_main(int user_fd, int uts_fd, int sock, pid_t parent)
 {
 	char name[65], c;
 
@@ -134,11 +135,11 @@ helper_main(int user_fd, int uts_fd, int req, int ans, pid_t parent)
 	close(uts_fd);
 	if (user_fd >= 0)
 		close(user_fd);
-	while (read(req, &c, 1) == 1) {
+	while (read(sock, &c, 1) == 1) {
 		memset(name, 0, sizeof(name));
 		if (gethostname(name, sizeof(name) - 1) < 0)
 			name[0] = '\0';
-		if (write(ans, name, strlen(name) + 1) < 0)
+		if (send(sock, name, strlen(name) + 1, MSG_NOSIGNAL) < 0)
 			break;
 	}
 	_exit(0);
@@ -149,8 +150,8 @@ helper_start(struct uts_helper *h, const char *proc_root, pid_t pid,
 	     unsigned long ns)
 {
 	char path[PATH_MAX];
-	int uts_fd, user_fd, req[2], ans[2];
-	pid_t parent = getpid(), child;
+	int uts_fd, user_fd, sv[2] = { -1, -1 };
+	pid_t parent = getpid(), child = -1;
 
 	uts_fd = open(ns_path(path, sizeof(path), proc_root, pid, "ns/uts"),
 		      O_RDONLY | O_CLOEXEC);
@@ -158,65 +159,48 @@ helper_start(struct uts_helper *h, const char *proc_root, pid_t pid,
 		return -1;
 	user_fd = open(ns_path(path, sizeof(path), proc_root, pid, "ns/user"),
 		       O_RDONLY | O_CLOEXEC);
-	if (pipe2(req, O_CLOEXEC) < 0) {
-		req[0] = -1;
-		goto fail;
-	}
-	if (pipe2(ans, O_CLOEXEC) < 0) {
-		close(req[0]);
-		close(req[1]);
-		req[0] = -1;
-		goto fail;
-	}
-	child = fork();
-	if (child == 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0 &&
+	    (child = fork()) == 0) {
 		/* Nothing of the TUI's (its pty, its event socket) may stay
 		 * open in here: the REPL would not see its terminal close.
-		 * The four it needs go to 3..6 (by way of 10..13, so that
+		 * The three it needs go to 3..5 (by way of 10..12, so that
 		 * none is overwritten), and everything above goes. */
-		int keep[4] = { uts_fd, user_fd, req[0], ans[1] };
+		int keep[3] = { uts_fd, user_fd, sv[1] };
 
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 3; k++)
 			if (keep[k] >= 0 &&
 			    (keep[k] = fcntl(keep[k], F_DUPFD, 10 + k)) < 0)
 				_exit(1);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 3; k++)
 			if (keep[k] >= 0 && dup2(keep[k], 3 + k) < 0)
 				_exit(1);
-		close_range(7, ~0U, 0);
-		helper_main(keep[1] >= 0 ? 4 : -1, 3, 5, 6, parent);
+		close_range(6, ~0U, 0);
+		helper_main(keep[1] >= 0 ? 4 : -1, 3, 5, parent);
 	}
-	close(req[0]);
-	close(ans[1]);
+	close(uts_fd);
+	if (user_fd >= 0)
+		close(user_fd);
+	if (sv[1] >= 0)
+		close(sv[1]);
 	if (child < 0) {
-		close(req[1]);
-		close(ans[0]);
-		req[0] = -1;
-		goto fail;
+		if (sv[0] >= 0)
+			close(sv[0]);
+		return -1;
 	}
-	close(uts_fd);
-	if (user_fd >= 0)
-		close(user_fd);
-	*h = (struct uts_helper){ .pid = child, .req = req[1], .ans = ans[0],
-				  .ns = ns };
+	*h = (struct uts_helper){ .pid = child, .sock = sv[0], .ns = ns };
 	return 0;
-fail:
-	close(uts_fd);
-	if (user_fd >= 0)
-		close(user_fd);
-	return -1;
 }
 
 /* One request: the name, within half a second.  Returns 0 or -1. */
 static int
 helper_ask(struct uts_helper *h, char *buf, size_t len)
 {
-	struct pollfd p = { .fd = h->ans, .events = POLLIN };
+	struct pollfd p = { .fd = h->sock, .events = POLLIN };
 	char name[66];
 	ssize_t n;
 
-	if (write(h->req, "?", 1) != 1 || poll(&p, 1, 500) != 1 ||
-	    (n = read(h->ans, name, sizeof(name) - 1)) <= 0)
+	if (send(h->sock, "?", 1, MSG_NOSIGNAL) != 1 || poll(&p, 1, 500) != 1 ||
+	    (n = read(h->sock, name, sizeof(name) - 1)) <= 0)
 		return -1;
 	name[n] = '\0';
 	if (!name[0])
@@ -230,8 +214,7 @@ uts_helper_stop(struct uts_helper *h)
 {
 	if (!h->pid)
 		return;
-	close(h->req);
-	close(h->ans);
+	close(h->sock);
 	kill(h->pid, SIGKILL);
 	while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -22,7 +22,7 @@ int hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf,
 /* A helper process kept in one UTS namespace.  Zeroed: none. */
 struct uts_helper {
 	pid_t pid;          /* 0: none running */
-	int req, ans;       /* the requests' pipe and the answers' */
+	int sock;           /* a request in, the name back */
 	unsigned long ns;   /* the inode of the namespace it is in */
 };
 
