@@ -130,12 +130,12 @@ read_cpu(const struct reader *rd, const char *dir, bool v2,
 static void
 read_procs(const char *dir, struct cgroup_stats *st)
 {
-	static const struct reader plain;
-	char buf[16384];
-	ssize_t n = read_file(&plain, dir, "cgroup.procs", buf, sizeof(buf));
+	char path[PATH_MAX], buf[16384];
 	unsigned long sum = 2166136261u;
+	ssize_t n;
 
-	if (n < 0)
+	if (fsutil_join(path, sizeof(path), dir, "cgroup.procs") ||
+	    (n = fsutil_read(path, buf, sizeof(buf))) < 0)
 		return;
 	for (ssize_t i = 0; i < n; i++)
 		sum = (sum ^ (unsigned char)buf[i]) * 16777619u;

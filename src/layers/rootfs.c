@@ -156,8 +156,9 @@ make_dirs(struct rootfs_session *r, const char *upper, const char *work,
 	if (max > 0 && mount("tmpfs", r->dir, "tmpfs", MS_NOSUID | MS_NODEV,
 			     opts) < 0)
 		return msg_fail(err, errlen, "mount a tmpfs of %s on %s for the "
-				"session's writable layer: %s", size, r->dir,
-				strerror(errno));
+				"session's writable layer: %s; `set rootfs.layer "
+				"off` chroots into the rootfs itself, unbounded",
+				size, r->dir, strerror(errno));
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
 	    mkdir(r->root, 0755) < 0)
 		return msg_fail(err, errlen, "make the session directory %s: %s",

@@ -211,11 +211,9 @@ session_init(struct session *r, const char *default_rootfs,
 	snprintf(r->default_rootfs, sizeof(r->default_rootfs), "%s",
 		 default_rootfs ? default_rootfs : "");
 	classconf_init(&r->room);
-	plan_init(&r->plan, r->default_rootfs);
 	spawn_session_init(&r->spawn, cgroup_root, r->default_rootfs, report,
 			   sizeof(report));
-	if (r->spawn.rootless)
-		plan_make_rootless(&r->plan, getuid(), getgid());
+	session_reset_plan(r);
 	r->spawn.on_hold = record_held;
 	r->spawn.on_hold_arg = r;
 	capture_set_line_hook(tui_line_hook);
