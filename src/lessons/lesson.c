@@ -23,6 +23,8 @@ struct parser {
 	int line, fence_line;
 	enum fence fence;
 	struct lesson_step *step; /* the step being read, or NULL */
+	struct lesson_step *into; /* where the open block's lines go: the
+				   * step, or its rootless variant */
 	bool front, front_done;   /* the front matter opened, closed */
 };
 
@@ -156,6 +158,11 @@ close_step(struct parser *p, struct lesson_step *s)
 	if (s->nchecks == 0)
 		return perr(p, s->line, "step '%s' has no ```expect block: every "
 			    "step needs checks", s->title);
+	if (s->rootless && s->rootless->ncommands && !s->rootless->nchecks)
+		return perr(p, s->line, "step '%s' has a ```boxstep "
+			    LESSON_ROOTLESS " block but no ```expect "
+			    LESSON_ROOTLESS ": other commands need their own "
+			    "checks", s->title);
 	return 0;
 }
 
@@ -204,9 +211,8 @@ front_matter(struct parser *p, const char *l)
 }
 
 static int
-add_check(struct parser *p, const char *l)
+add_check(struct parser *p, struct lesson_step *step, const char *l)
 {
-	struct lesson_step *step = p->step;
 	char why[768] = "";
 
 	if (grow((void **)&step->checks, step->nchecks, sizeof(*step->checks)))
@@ -228,29 +234,50 @@ in_fence(struct parser *p, const char *l)
 	if (strncmp(l, "```", 3) == 0)
 		p->fence = FENCE_NONE;
 	else if (p->fence == FENCE_COMMANDS && *l && *l != '#')
-		return add_command(p, p->step, l, p->line);
+		return add_command(p, p->into, l, p->line);
 	else if (p->fence == FENCE_CHECKS &&
 		 strcmp(l, LESSON_ANY_ISOLATION) == 0)
-		p->step->any_isolation = true;
+		p->into->any_isolation = true;
 	else if (p->fence == FENCE_CHECKS && *l && *l != '#')
-		return add_check(p, l);
+		return add_check(p, p->into, l);
 	else if (p->fence == FENCE_OTHER &&
 		 append_line(prose_of(p), l, strlen(l)))
 		return nomem(p);
 	return 0;
 }
 
+/* The step's rootless variant, made when first needed; NULL when out
+ * of memory (said). */
+static struct lesson_step *
+variant(struct parser *p)
+{
+	if (!p->step->rootless &&
+	    !(p->step->rootless = calloc(1, sizeof(*p->step->rootless))))
+		nomem(p);
+	return p->step->rootless;
+}
+
 static int
 open_fence(struct parser *p, const char *l)
 {
 	const char *info = l + 3;
+	size_t word = strcspn(info, " ");
+	bool rootless = strcmp(info + word, " " LESSON_ROOTLESS) == 0;
 
 	p->fence_line = p->line;
-	if (strcmp(info, "boxstep") == 0 || strcmp(info, "expect") == 0) {
+	if ((word == 7 && strncmp(info, "boxstep", 7) == 0) ||
+	    (word == 6 && strncmp(info, "expect", 6) == 0)) {
 		if (!p->step)
-			return perr(p, p->line, "a ```%s block must be "
+			return perr(p, p->line, "a ```%.*s block must be "
 				    "inside a step (after a '## ' heading)",
-				    info);
+				    (int)word, info);
+		if (info[word] && !rootless)
+			return perr(p, p->line, "```%.*s takes one word after "
+				    "it, " LESSON_ROOTLESS ", not '%s'",
+				    (int)word, info, info + word + 1);
+		p->into = rootless ? variant(p) : p->step;
+		if (!p->into)
+			return -1;
 		p->fence = *info == 'b' ? FENCE_COMMANDS : FENCE_CHECKS;
 	} else {
 		p->fence = FENCE_OTHER;
@@ -277,16 +304,20 @@ open_step(struct parser *p, const char *l)
 	return p->step->title ? 0 : nomem(p);
 }
 
+/* A hint, L being "> hint: TEXT" or "> rootless hint: TEXT". */
 static int
-add_hint(struct parser *p, const char *l)
+add_hint(struct parser *p, const char *l, bool rootless)
 {
 	struct lesson_step *step = p->step;
+	const char *text = strchr(l, ':') + 1;
 
 	if (!step)
 		return perr(p, p->line, "a hint must be inside a step");
+	if (rootless && !(step = variant(p)))
+		return -1;
 	if (grow((void **)&step->hints, step->nhints, sizeof(char *)))
 		return nomem(p);
-	step->hints[step->nhints] = trimmed(l + 7, strlen(l + 7));
+	step->hints[step->nhints] = trimmed(text, strlen(text));
 	return step->hints[step->nhints++] ? 0 : nomem(p);
 }
 
@@ -315,7 +346,9 @@ take_line(struct parser *p, const char *l)
 	if (strncmp(l, "## ", 3) == 0)
 		return open_step(p, l);
 	if (strncmp(l, "> hint:", 7) == 0)
-		return add_hint(p, l);
+		return add_hint(p, l, false);
+	if (strncmp(l, "> " LESSON_ROOTLESS " hint:", 8 + strlen(LESSON_ROOTLESS)) == 0)
+		return add_hint(p, l, true);
 	return append_line(prose_of(p), l, strlen(l)) ? nomem(p) : 0;
 }
 
@@ -386,30 +419,69 @@ fail:
 	return -1;
 }
 
+/* Frees what step S holds. */
+static void
+free_step(struct lesson_step *s)
+{
+	if (s->rootless) {
+		free_step(s->rootless);
+		free(s->rootless);
+	}
+	for (size_t j = 0; j < s->ncommands; j++)
+		free(s->commands[j]);
+	for (size_t j = 0; j < s->nchecks; j++) {
+		free(s->checks[j].arg);
+		free(s->checks[j].source);
+	}
+	for (size_t j = 0; j < s->nhints; j++)
+		free(s->hints[j]);
+	free(s->commands);
+	free(s->command_lines);
+	free(s->checks);
+	free(s->hints);
+	free(s->title);
+	free(s->prose);
+}
+
 void
 lesson_free(struct lesson *l)
 {
-	for (size_t i = 0; i < l->nsteps; i++) {
-		struct lesson_step *s = &l->steps[i];
-
-		for (size_t j = 0; j < s->ncommands; j++)
-			free(s->commands[j]);
-		for (size_t j = 0; j < s->nchecks; j++) {
-			free(s->checks[j].arg);
-			free(s->checks[j].source);
-		}
-		for (size_t j = 0; j < s->nhints; j++)
-			free(s->hints[j]);
-		free(s->commands);
-		free(s->command_lines);
-		free(s->checks);
-		free(s->hints);
-		free(s->title);
-		free(s->prose);
-	}
+	for (size_t i = 0; i < l->nsteps; i++)
+		free_step(&l->steps[i]);
 	free(l->steps);
 	free(l->title);
 	free(l->id);
 	free(l->intro);
 	memset(l, 0, sizeof(*l));
+}
+
+#define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+void
+lesson_choose(struct lesson *l, bool rootless)
+{
+	for (size_t i = 0; i < l->nsteps; i++) {
+		struct lesson_step *s = &l->steps[i], *v = s->rootless;
+
+		if (!v)
+			continue;
+		if (rootless && v->ncommands) {
+			SWAP(s->commands, v->commands);
+			SWAP(s->command_lines, v->command_lines);
+			SWAP(s->ncommands, v->ncommands);
+		}
+		if (rootless && v->nchecks) {
+			SWAP(s->checks, v->checks);
+			SWAP(s->nchecks, v->nchecks);
+			SWAP(s->any_isolation, v->any_isolation);
+		}
+		if (rootless && v->nhints) {
+			SWAP(s->hints, v->hints);
+			SWAP(s->nhints, v->nhints);
+		}
+		/* What the plain blocks held goes with the variant. */
+		free_step(v);
+		free(v);
+		s->rootless = NULL;
+	}
 }

@@ -30,6 +30,10 @@ struct lesson_step {
 	bool any_isolation; /* LESSON_ANY_ISOLATION: its checks hold with
 			     * or without isolation layers (a cgroup step) */
 	int line;
+	/* The step as an ordinary user's session plays it, where its blocks
+	 * differ (```boxstep rootless, ```expect rootless, "> rootless
+	 * hint:"): only those parts are set.  NULL when it does not. */
+	struct lesson_step *rootless;
 };
 
 struct lesson {
@@ -49,6 +53,15 @@ typedef bool (*lesson_command_fn)(const char *word);
  * "FILE:LINE: what was expected" in ERR and OUT empty. */
 int lesson_parse(const char *text, const char *file, lesson_command_fn known,
 		 struct lesson *out, char *err, size_t errlen);
+
+/* The word after ```boxstep and ```expect, and before "hint:", that
+ * marks the rootless variant of a step. */
+#define LESSON_ROOTLESS "rootless"
+
+/* Makes each step of L the one a session plays: when ROOTLESS, a step's
+ * rootless blocks replace its plain ones.  Either way the variants are
+ * freed. */
+void lesson_choose(struct lesson *l, bool rootless);
 
 void lesson_free(struct lesson *lesson);
 

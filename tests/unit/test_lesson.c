@@ -203,6 +203,14 @@ static const struct {
 	  "t.md:6: a control character (0x01): is this a text file?" },
 	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nstatus 0\n```\n"
 	  "## T\n", "t.md:12: step 'T' has no ```boxstep block" },
+	{ FRONT "## S\n```boxstep root\nrun true\n```\n",
+	  "t.md:6: ```boxstep takes one word after it, rootless, not 'root'" },
+	{ FRONT "## S\n```boxstep\nrun true\n```\n```expect\nstatus 0\n```\n"
+	  "```boxstep rootless\nrun id\n```\n",
+	  "t.md:5: step 'S' has a ```boxstep rootless block but no ```expect "
+	  "rootless" },
+	{ FRONT "## S\n```boxstep rootless\nwat\n```\n",
+	  "t.md:7: unknown command 'wat'" },
 };
 
 static void
@@ -262,6 +270,51 @@ parses_container_checks(void **state)
 				      "t.md", known, &l, err, sizeof(err)), -1);
 	assert_string_equal(err, "t.md:10: 'container root chroot' ends with "
 			    "'rootfs' or 'host', not 'chroot'");
+}
+
+/* A step's rootless blocks and hints replace its plain ones when the
+ * session is rootless, and only the parts it has; otherwise they go. */
+static void
+chooses_the_rootless_variant(void **state)
+{
+	static const char text[] = FRONT "## A\n"
+		"```boxstep\nrun true\n```\n"
+		"```expect\nstatus 0\n```\n"
+		"```boxstep rootless\nrun id\nrun true\n```\n"
+		"```expect rootless\nany isolation\nstatus 1\n```\n"
+		"> hint: plain\n> rootless hint: mine\n"
+		"## B\n```boxstep\nrun true\n```\n"
+		"```expect\nstatus 0\n```\n"
+		"```expect rootless\nstatus 2\n```\n"
+		"> hint: kept\n";
+
+	(void)state;
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), 0);
+	lesson_choose(&l, true);
+	assert_int_equal(l.steps[0].ncommands, 2);
+	assert_string_equal(l.steps[0].commands[0], "run id");
+	assert_int_equal(l.steps[0].nchecks, 1);
+	assert_int_equal(l.steps[0].checks[0].n, 1);
+	assert_true(l.steps[0].any_isolation);
+	assert_int_equal(l.steps[0].nhints, 1);
+	assert_string_equal(l.steps[0].hints[0], "mine");
+	/* Only the expect block differs in B. */
+	assert_string_equal(l.steps[1].commands[0], "run true");
+	assert_int_equal(l.steps[1].checks[0].n, 2);
+	assert_string_equal(l.steps[1].hints[0], "kept");
+	assert_null(l.steps[0].rootless);
+	lesson_free(&l);
+	assert_int_equal(lesson_parse(text, "t.md", known, &l, err,
+				      sizeof(err)), 0);
+	lesson_choose(&l, false);
+	assert_int_equal(l.steps[0].ncommands, 1);
+	assert_string_equal(l.steps[0].commands[0], "run true");
+	assert_false(l.steps[0].any_isolation);
+	assert_string_equal(l.steps[0].hints[0], "plain");
+	assert_int_equal(l.steps[1].checks[0].n, 0);
+	assert_null(l.steps[0].rootless);
+	lesson_free(&l);
 }
 
 /* Prose without the blank lines the fenced blocks leave behind; a step
@@ -366,6 +419,7 @@ main(void)
 		cmocka_unit_test_teardown(rejects_bad_lessons, teardown),
 		cmocka_unit_test_teardown(grammar_lists_every_check, teardown),
 		cmocka_unit_test_teardown(keeps_ordinary_regexes, teardown),
+		cmocka_unit_test_teardown(chooses_the_rootless_variant, teardown),
 		cmocka_unit_test_teardown(tidies_prose, teardown),
 		cmocka_unit_test_teardown(parses_container_checks, teardown),
 		cmocka_unit_test_teardown(limits_the_steps, teardown),
