@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "engine/spawn.h"
 #include "layers/layers.h"
 #include "lessons/course.h"
 #include "lessons/lesson.h"
@@ -135,6 +136,35 @@ without_isolation(const char *line, char *buf, size_t len)
 		w += n;
 	}
 	return kept ? buf : NULL;
+}
+
+/* Why step S cannot run in session R: an `enable` line names a cgroup
+ * layer whose controller this host does not give the session (rootless
+ * on cgroup v1, a controller not delegated).  NULL when it can. */
+static const char *
+cannot_run(const struct session *r, const struct lesson_step *s)
+{
+	for (size_t k = 0; k < s->ncommands; k++) {
+		const struct session_cmd *cmd = session_line_command(s->commands[k]);
+		const char *w = s->commands[k];
+
+		if (!cmd || strcmp(cmd->name, "enable") != 0)
+			continue;
+		while (*(w += strspn(w, " \t;"))) {
+			size_t n = strcspn(w, " \t;");
+			char word[64];
+			int layer;
+
+			snprintf(word, sizeof(word), "%.*s", (int)n, w);
+			layer = plan_layer_lookup(word);
+			for (int c = 0; layer >= 0 && c < CGROUP_NCTL; c++)
+				if ((int)spawn_cgroup_layer(c) == layer &&
+				    r->spawn.cg.ctl[c].version == CGROUP_NONE)
+					return r->spawn.cg.ctl[c].why;
+			w += n;
+		}
+	}
+	return NULL;
 }
 
 /* Says whether LINE turns layers off (disable, reset). */
@@ -317,11 +347,22 @@ play_step(const struct autoplay *a, struct course_ctx *ctx, const char *file,
 	return bad;
 }
 
+/* Says that the steps after step PLAYED (from 0) of L are not played. */
+static void
+not_played(const struct autoplay *a, const struct lesson *l, const char *file,
+	   size_t played)
+{
+	if (played + 1 < l->nsteps)
+		fprintf(a->rep, "# %s: steps %zu to %zu not played: they build "
+			"on step %zu\n", file, played + 2, l->nsteps,
+			played + 1);
+}
+
 /* Plays lesson L, one step after another; a step whose commands ran
  * with an isolation layer on is then replayed without them. */
 static void
 play_lesson(const struct autoplay *a, const struct lesson *l,
-	    const char *file, int *passed, int *failed)
+	    const char *file, int *passed, int *failed, int *unrunnable)
 {
 	struct course_ctx ctx;
 	struct session *r = session(a, &ctx);
@@ -338,16 +379,22 @@ play_lesson(const struct autoplay *a, const struct lesson *l,
 	 * loose one still play: the session is as written. */
 	for (; played < l->nsteps; played++) {
 		const struct lesson_step *s = &l->steps[played];
+		const char *why = cannot_run(r, s);
 		bool isolated = false;
 		int loose = 0;
+
+		if (why) {
+			fprintf(a->rep, "cannot run here - %s: step %zu (%s): "
+				"%s\n", file, played + 1, s->title, why);
+			(*unrunnable)++;
+			not_played(a, l, file, played);
+			break;
+		}
 
 		if (play_step(a, &ctx, file, played + 1, s, &loose,
 			      &isolated) != 0) {
 			(*failed)++;
-			if (played + 1 < l->nsteps)
-				fprintf(a->rep, "# %s: steps %zu to %zu not "
-					"played: they build on step %zu\n", file,
-					played + 2, l->nsteps, played + 1);
+			not_played(a, l, file, played);
 			break;
 		}
 		if (loose || (isolated && !s->any_isolation &&
@@ -368,15 +415,20 @@ static int
 play_all(void *arg, int events)
 {
 	struct autoplay *a = arg;
-	int passed = 0, failed = a->failed;
+	int passed = 0, failed = a->failed, unrunnable = 0;
 
 	a->events = events;
 	if (!(a->rep = fdopen(a->report_fd, "w")))
 		return 1;
 	setvbuf(a->rep, NULL, _IOLBF, 0);
 	for (size_t i = 0; i < a->n; i++)
-		play_lesson(a, &a->lessons[i], a->files[i], &passed, &failed);
-	fprintf(a->rep, "\ncheck: %d passed, %d failed\n", passed, failed);
+		play_lesson(a, &a->lessons[i], a->files[i], &passed, &failed,
+			    &unrunnable);
+	fprintf(a->rep, "\ncheck: %d passed, %d failed", passed, failed);
+	if (unrunnable)
+		fprintf(a->rep, ", %d cannot run here (the steps after them "
+			"not played)", unrunnable);
+	fputc('\n', a->rep);
 	fclose(a->rep);
 	return failed ? 1 : 0;
 }
@@ -417,6 +469,7 @@ autoplay_check_files(int nfiles, char **files, const char *rootfs,
 			continue;
 		}
 		free(text);
+		lesson_choose(l, spawn_rootless_active());
 		if (!origin_trust(files[f], l, dir, trust)) {
 			printf("not ok - %s: not played: it is not one of "
 			       "boxstep's lessons (--trust plays it)\n", files[f]);

@@ -84,10 +84,12 @@ usage(FILE *out)
 "BOXSTEP_CGROUP_ROOT (where cgroupfs is, default "
 CGROUP_DEFAULT_ROOT "),\n"
 "NO_COLOR (a monochrome TUI), TERM.\n"
-"As root every layer works.  Started by another user, boxstep runs\n"
-"rootless: every container gets a user namespace that maps root inside to\n"
-"that user, and the cgroup layers need a cgroup v2 group delegated to it\n"
-"(systemd-run --user --scope -p Delegate=yes boxstep).\n");
+"Started by an ordinary user, boxstep runs rootless: it makes the user\n"
+"root of a small host of its own (a user namespace that maps uid 0 to that\n"
+"user, with its own mount, UTS and IPC namespaces), where `host` commands\n"
+"run and containers are made; the cgroup layers need a cgroup v2 group\n"
+"delegated to the user (systemd-run --user --scope -p Delegate=yes\n"
+"boxstep).\n");
 }
 
 /* Reads the options into O.  Returns -1 to go on, else the exit status
@@ -147,30 +149,6 @@ parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	return -1;
-}
-
-/* Rootless: everything happens inside a user namespace of the user's,
- * when the kernel allows one.  Returns 0, or 1 when it cannot work. */
-static int
-go_rootless(const struct options *o, const char *cgroot)
-{
-	char why[1024];
-
-	if (spawn_rootless_probe(why, sizeof(why)) < 0) {
-		fprintf(stderr, "boxstep: not running as root, and rootless mode "
-			"cannot work here: %s\n", why);
-		return 1;
-	}
-	if (o->lesson[0])
-		fprintf(stderr, "boxstep: the lessons are written for root, and "
-			"rootless some of their steps cannot pass (cgroups, "
-			"other users' files); for the whole course: sudo "
-			"boxstep lesson\n");
-	/* Before any fork: the cgroup it may use is the one it is in, and
-	 * it must be alone there. */
-	spawn_rootless_begin(cgroot);
-	atexit(spawn_rootless_end);
-	return 0;
 }
 
 /* The session, in the mode O asks for, over TEXT (-f's script, or
@@ -252,7 +230,7 @@ session_main(struct options *o)
 	}
 	if (!cgroot || !*cgroot)
 		cgroot = CGROUP_DEFAULT_ROOT;
-	if (geteuid() != 0 && go_rootless(o, cgroot) != 0)
+	if (spawn_rootless_needed() && subcmd_rootless(cgroot) != 0)
 		return 1;
 	if (o->file) {
 		bool in = strcmp(o->file, "-") == 0;

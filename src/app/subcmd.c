@@ -18,6 +18,7 @@
 #include "app/autoplay.h"
 #include "base/fsutil.h"
 #include "engine/image.h"
+#include "engine/spawn.h"
 #include "engine/supervise.h"
 #include "host/cgroup.h"
 #include "host/hostview.h"
@@ -67,6 +68,30 @@ subcmd_default_rootfs(char *buf, size_t len)
 	snprintf(buf, len, "%s/rootfs/busybox", n > 0 ? exe : ".");
 }
 
+int
+subcmd_rootless(const char *cgroot)
+{
+	char why[1024];
+
+	if (spawn_rootless_probe(why, sizeof(why)) < 0) {
+		fprintf(stderr, "boxstep: not running as root, and rootless mode "
+			"cannot work here: %s\n", why);
+		return 1;
+	}
+	/* Before any fork: the cgroup it may use is the one it is in, and
+	 * it must be alone there. */
+	if (cgroot) {
+		spawn_rootless_begin(cgroot);
+		atexit(spawn_rootless_end);
+	}
+	if (spawn_rootless_enter(why, sizeof(why)) < 0) {
+		fprintf(stderr, "boxstep: not running as root, and the session's "
+			"own host cannot be made: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
 /* boxstep check [-v] [FILE...] */
 static int
 check(int argc, char **argv, bool trust)
@@ -85,6 +110,8 @@ check(int argc, char **argv, bool trust)
 	subcmd_default_rootfs(rootfs, sizeof(rootfs));
 	if (!cgroot || !*cgroot)
 		cgroot = CGROUP_DEFAULT_ROOT;
+	if (spawn_rootless_needed() && subcmd_rootless(cgroot) != 0)
+		return 1;
 	origin_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
 	supervise(cgroot, rootfs);
 	if (argc > 0)
@@ -212,6 +239,9 @@ sub_import(struct options *o, int argc, char **argv)
 	char err[2048], used[IMAGE_NAME_MAX + 1];
 
 	(void)o;
+	/* Rootless, every file is the user's, in the user's own store. */
+	if (spawn_rootless_needed() && subcmd_rootless(NULL) != 0)
+		return 1;
 	if (image_import(argv[0], argc == 2 ? argv[1] : NULL, stdout, used,
 			 sizeof(used), err, sizeof(err)) < 0) {
 		fprintf(stderr, "boxstep: import: %s\n", err);
@@ -261,15 +291,11 @@ static const struct subcommand {
 	/* Returns the exit status, SUB_USAGE, or SUB_SESSION to go on. */
 	int (*run)(struct options *o, int argc, char **argv);
 } subcommands[] = {
-	{ "check", 0, -1, NULL, "boxstep: check plays the lessons' "
-	  "containers, which needs root: sudo boxstep check\n", false,
-	  sub_check },
+	{ "check", 0, -1, NULL, NULL, false, sub_check },
 	{ "images", 0, 2, "boxstep: usage: boxstep images [rm NAME]\n", NULL,
 	  false, sub_images },
 	{ "import", 1, 2, "boxstep: usage: boxstep import FILE.tar [NAME] (a "
-	  "docker save or OCI image archive)\n", "boxstep: import needs root: "
-	  "an image's files belong to many owners, and some are device "
-	  "nodes: sudo boxstep import %s\n", false, sub_import },
+	  "docker save or OCI image archive)\n", NULL, false, sub_import },
 	{ "watch", 1, 1, "boxstep: usage: boxstep watch PID\n", "boxstep: "
 	  "watch reads other processes' namespaces, which needs root: sudo "
 	  "boxstep watch %s\n", false, sub_watch },

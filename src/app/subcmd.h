@@ -23,10 +23,6 @@ struct options {
 	char lesson[PATH_MAX];     /* the lesson to start, or "" */
 };
 
-/* What a subcommand's run returns besides an exit status. */
-#define SUB_SESSION (-1) /* go on to the session */
-#define SUB_USAGE (-2)   /* print the subcommand's usage; exit 2 */
-
 /* What subcmd_run() returns besides an exit status. */
 #define SUB_SESSION (-1) /* go on to the session */
 #define SUB_USAGE (-2)   /* the subcommand's usage is printed; exit 2 */
@@ -36,6 +32,12 @@ struct options {
  * when the session is to start (lesson NAME, present: O->lesson names
  * it). */
 int subcmd_run(struct options *o, int argc, char **argv);
+
+/* Not root: makes this process the root of its session's host (a user
+ * namespace of the user's; with CGROOT, the cgroup delegated to it as
+ * well), where the session, check and import run.  Returns 0, or 1 with
+ * why on stderr. */
+int subcmd_rootless(const char *cgroot);
 
 /* The default root filesystem: $BOXSTEP_ROOTFS; else the one built beside
  * the binary (a build tree); else the installed one, PREFIX/share/boxstep

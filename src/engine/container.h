@@ -52,7 +52,7 @@ struct spawn_session {
 	/* The rootfs last checked, and the session's writable layer
 	 * (rootfs.layer) over it. */
 	struct rootfs_session rootfs;
-	bool rootless;        /* boxstep's euid is not 0 */
+	bool rootless;        /* in its session's host (spawn_rootless_enter) */
 	char run_dir[PATH_MAX]; /* where session directories go */
 	int null_fd;          /* /dev/null for containers without the
 			       * terminal, opened once; or -1 */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/msg.h"
 #include "engine/image_archive.h"
 #include "engine/image_layer.h"
@@ -56,6 +57,21 @@ apply_layers(const struct image_archive *a, char **layers, size_t nlayers,
 	return 0;
 }
 
+/* Whether this process's user namespace maps a single uid, as a
+ * rootless session's host does: no one else can own a file there. */
+static bool
+one_uid_mapped(void)
+{
+	char *map = fsutil_slurp("/proc/self/uid_map", NULL);
+	unsigned in, outside, count;
+	const char *nl = map ? strchr(map, '\n') : NULL;
+	bool one = map && sscanf(map, "%u %u %u", &in, &outside, &count) == 3 &&
+		   count == 1 && (!nl || !nl[1]);
+
+	free(map);
+	return one;
+}
+
 /* What a container runtime makes at run time, made now. */
 static void
 make_runtime_dirs(int root)
@@ -75,7 +91,7 @@ image_import(const char *archive, const char *name, FILE *out,
 	char dir[4096], target[8192], partial[8300], tag[256];
 	char **layers = NULL, auto_name[IMAGE_NAME_MAX + 1];
 	size_t nlayers = 0;
-	struct image_layer l = { -1, false, 0, 0 };
+	struct image_layer l = { .root = -1, .one_owner = one_uid_mapped() };
 	struct stat st;
 	int rc = -1;
 
@@ -115,6 +131,12 @@ image_import(const char *archive, const char *name, FILE *out,
 	if (apply_layers(&a, layers, nlayers, &l, out, err, errlen) < 0)
 		goto out;
 	make_runtime_dirs(l.root);
+	if (l.one_owner && (l.owned || l.devices))
+		fprintf(out, "import: rootless, every file is yours: %ld entries "
+			"of other owners in the image are owned by you (your "
+			"session's host has one uid), and %ld device nodes are "
+			"left out (only the host's root may make them)\n",
+			l.owned, l.devices);
 	if (rename(partial, target) < 0) {
 		msg_fail(err, errlen, "rename %s: %s", partial, strerror(errno));
 		goto out;

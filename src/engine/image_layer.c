@@ -64,6 +64,20 @@ write_data(struct tar_reader *tr, int fd)
 	return n < 0 ? -1 : 0;
 }
 
+/* Gives the entry at PFD/BASE ("" with AT_EMPTY_PATH: PFD itself) its
+ * owner in the image; with one owner only, leaves it the importer's. */
+static int
+own(struct image_layer *l, const struct tar_entry *e, int pfd,
+    const char *base, int flags)
+{
+	if (l->one_owner) {
+		if (e->uid || e->gid)
+			l->owned++;
+		return 0;
+	}
+	return fchownat(pfd, base, e->uid, e->gid, flags);
+}
+
 static int
 make_entry(struct image_layer *l, const struct tar_entry *e,
 	   const char *path, struct tar_reader *tr, char *err, size_t errlen)
@@ -89,7 +103,8 @@ make_entry(struct image_layer *l, const struct tar_entry *e,
 		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			    O_CLOEXEC, 0600);
 		if (fd < 0 || write_data(tr, fd) < 0 ||
-		    fchown(fd, e->uid, e->gid) < 0 || fchmod(fd, e->mode) < 0) {
+		    own(l, e, fd, "", AT_EMPTY_PATH) < 0 ||
+		    fchmod(fd, e->mode) < 0) {
 			msg_fail(err, errlen, "write %s: %s", path,
 				 strerror(errno));
 			if (fd >= 0)
@@ -106,7 +121,7 @@ make_entry(struct image_layer *l, const struct tar_entry *e,
 		}
 		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			    O_CLOEXEC);
-		if (fd < 0 || fchown(fd, e->uid, e->gid) < 0 ||
+		if (fd < 0 || own(l, e, fd, "", AT_EMPTY_PATH) < 0 ||
 		    fchmod(fd, e->mode) < 0) {
 			msg_fail(err, errlen, "directory %s: %s", path,
 				 strerror(errno));
@@ -118,7 +133,7 @@ make_entry(struct image_layer *l, const struct tar_entry *e,
 		break;
 	case '2':
 		if (symlinkat(e->link, pfd, base) < 0 ||
-		    fchownat(pfd, base, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		    own(l, e, pfd, base, AT_SYMLINK_NOFOLLOW) < 0) {
 			msg_fail(err, errlen, "symlink %s: %s", path,
 				 strerror(errno));
 			goto out;
@@ -143,10 +158,16 @@ make_entry(struct image_layer *l, const struct tar_entry *e,
 	case '3':
 	case '4':
 	case '6':
+		if (l->one_owner && e->type != '6') {
+			/* Only the host's root makes device nodes. */
+			l->devices++;
+			rc = 0;
+			goto out;
+		}
 		if (mknodat(pfd, base, (e->type == '3' ? S_IFCHR : e->type == '4' ?
 			    S_IFBLK : S_IFIFO) | e->mode,
 			    makedev(e->devmajor, e->devminor)) < 0 ||
-		    fchownat(pfd, base, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		    own(l, e, pfd, base, AT_SYMLINK_NOFOLLOW) < 0) {
 			msg_fail(err, errlen, "device or fifo %s: %s", path,
 				 strerror(errno));
 			goto out;

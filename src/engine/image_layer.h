@@ -17,6 +17,11 @@ struct image_layer {
 	int root;       /* the image's root directory */
 	bool whiteouts; /* pass 1: whiteouts only; pass 2: the rest */
 	long files, removed; /* counts, over every layer applied */
+	/* The importer's user namespace maps one uid (rootless): every
+	 * entry stays the importer's, and device nodes are left out;
+	 * OWNED and DEVICES count them. */
+	bool one_owner;
+	long owned, devices;
 };
 
 /* Applies the layer M of A to L->root.  Writes "tar" or "tar+gzip" to

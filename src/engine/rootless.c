@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,47 @@
  * spawn_rootless_begin() found before any fork; or why there is none. */
 static struct cgroup_delegation delegation;
 static pid_t delegation_owner;
+
+/* The user boxstep was started by, once it is inside its session's host:
+ * uid 0 there is this user. */
+static bool in_host;
+static unsigned outside_uid, outside_gid;
+
+bool
+spawn_rootless_active(void)
+{
+	return in_host;
+}
+
+unsigned
+spawn_rootless_uid(void)
+{
+	return outside_uid;
+}
+
+unsigned
+spawn_rootless_gid(void)
+{
+	return outside_gid;
+}
+
+bool
+spawn_rootless_needed(void)
+{
+	unsigned in = 1, out = 1, count = 0;
+	char *map;
+
+	if (geteuid() != 0)
+		return true;
+	/* Root of a user namespace (a session's host, a container's) is root
+	 * over that namespace only: rootless too. */
+	map = fsutil_slurp("/proc/self/uid_map", NULL);
+	if (!map)
+		return false;
+	sscanf(map, "%u %u %u", &in, &out, &count);
+	free(map);
+	return !(in == 0 && out == 0 && count == 4294967295u);
+}
 
 const struct cgroup_delegation *
 rootless_delegation(void)
@@ -103,6 +145,53 @@ spawn_rootless_begin(const char *cgroup_root)
 		cgroup_delegate(&delegation, cgroup_root, self, geteuid(),
 				delegation_owner);
 	free(self);
+}
+
+/* Writes TEXT to /proc/self/FILE, or says why it could not. */
+static int
+write_self(const char *file, const char *text, char *err, size_t errlen)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	if (fsutil_write(path, text) < 0)
+		return msg_fail(err, errlen, "write \"%s\" to %s: %s", text,
+				path, strerror(errno));
+	return 0;
+}
+
+int
+spawn_rootless_enter(char *err, size_t errlen)
+{
+	char map[64];
+
+	outside_uid = (unsigned)geteuid();
+	outside_gid = (unsigned)getegid();
+	if (unshare(CLONE_NEWUSER) < 0)
+		return msg_fail(err, errlen, "unshare(CLONE_NEWUSER) for the "
+				"session's host: %s", strerror(errno));
+	/* A user may map only itself, and gid_map only once setgroups is
+	 * denied: uid 0 is this user, and no one else exists here. */
+	if (write_self("setgroups", "deny", err, errlen) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1", outside_uid);
+	if (write_self("uid_map", map, err, errlen) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1", outside_gid);
+	if (write_self("gid_map", map, err, errlen) < 0)
+		return -1;
+	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+		return msg_fail(err, errlen, "unshare the session host's mount, "
+				"UTS and IPC namespaces: %s", strerror(errno));
+	/* Copied from the host's, its mounts only receive the host's; made
+	 * shared among themselves, as systemd makes a host's, so that a
+	 * container's mount can reach the session's host as it would the
+	 * host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
+		return msg_fail(err, errlen, "make the session host's mounts "
+				"shared: %s", strerror(errno));
+	in_host = true;
+	return 0;
 }
 
 void

@@ -34,6 +34,23 @@ int spawn_rootless_probe(char *err, size_t errlen);
 void spawn_rootless_begin(const char *cgroup_root);
 void spawn_rootless_end(void);
 
+/* Rootless, after spawn_rootless_begin(): makes boxstep the root of its
+ * session's host, a user namespace that maps uid 0 to the user alone, with
+ * mount, UTS and IPC namespaces of its own (the PID and network
+ * namespaces stay the host's).  Everything the session runs, `host`
+ * commands included, runs there.  Returns 0, or -1 with why in ERR. */
+int spawn_rootless_enter(char *err, size_t errlen);
+
+/* Whether boxstep must run rootless: it is not root, or root only of a
+ * user namespace (a session's host, where `host boxstep` runs). */
+bool spawn_rootless_needed(void);
+
+/* Whether boxstep is in its session's host, and the user it was started
+ * by (uid 0 and gid 0 there). */
+bool spawn_rootless_active(void);
+unsigned spawn_rootless_uid(void);
+unsigned spawn_rootless_gid(void);
+
 /* Prepares the session: becomes a child subreaper, installs the SIGCHLD
  * and quit handlers, takes note of the terminal, finds the pids cgroup
  * hierarchy under CGROUP_ROOT and cleans what dead sessions left

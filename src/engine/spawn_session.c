@@ -49,7 +49,7 @@ user_run_dir(char *buf, size_t len)
 	    S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
 	    (size_t)snprintf(buf, len, "%s/boxstep", xdg) < len)
 		return;
-	snprintf(buf, len, "/tmp/boxstep-%u", (unsigned)geteuid());
+	snprintf(buf, len, "/tmp/boxstep-%u", spawn_rootless_uid());
 }
 
 void
@@ -67,7 +67,7 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 	foreground_handlers(s);
 	s->null_fd = -1;
 
-	s->rootless = geteuid() != 0;
+	s->rootless = spawn_rootless_active();
 	if (!s->rootless) {
 		snprintf(s->run_dir, sizeof(s->run_dir), "%s", SPAWN_RUN_DIR);
 		if (cgroup_detect(&s->cg, cgroup_root, NULL, 0) == 0)
@@ -187,7 +187,7 @@ spawn_clean_stale(const char *cgroup_root, const char *rootfs, char *report,
 	int *ids = NULL, n;
 	size_t used, nids = 0;
 
-	if (geteuid() != 0) {
+	if (spawn_rootless_active()) {
 		/* Rootless: only what is the user's own. */
 		char dir[PATH_MAX];
 

@@ -34,7 +34,6 @@ plan_make_rootless(struct plan *plan, unsigned uid, unsigned gid)
 	plan->rootless = true;
 	plan->rootless_uid = uid;
 	plan->rootless_gid = gid;
-	plan_enable(plan, PLAN_USER);
 }
 
 bool

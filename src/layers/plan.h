@@ -78,9 +78,9 @@ struct plan {
 	 * `set` key: `reset` keeps it. */
 	long long layer_max;
 	enum plan_propagation propagation;
-	/* Started by an ordinary user: every namespace is made inside a user
-	 * namespace that maps uid 0 to ROOTLESS_UID alone (and gid 0 to
-	 * ROOTLESS_GID), so the user layer stays on. */
+	/* Started by an ordinary user: boxstep is root in its session's host,
+	 * a user namespace that maps uid 0 to ROOTLESS_UID alone (and gid 0
+	 * to ROOTLESS_GID), so the user layer can map only that uid 0. */
 	bool rootless;
 	unsigned rootless_uid, rootless_gid;
 };

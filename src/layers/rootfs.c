@@ -115,6 +115,9 @@ rootless_upper(const char *upper, const char *lower, char *err,
 	return 0;
 }
 
+/* /proc/sys/kernel/overflowuid's default. */
+#define ROOTFS_OVERFLOW_UID 65534
+
 /* Rootless, the session directory's parent may be in /tmp, where another
  * user could have made it first: it must be a real directory of ours that
  * no one else may write. */
@@ -122,19 +125,26 @@ static int
 own_private_dir(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
+	char owner[32];
 
 	if (lstat(dir, &st) < 0)
 		return msg_fail(err, errlen, "%s: %s", dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022))
-		return msg_fail(err, errlen, "%s is not a directory of yours "
-			    "that only you may write (it is %s of uid %ld, mode "
-			    "%04o): someone else may have made it. Remove it, "
-			    "or set XDG_RUNTIME_DIR to a directory of yours",
-			    dir, S_ISLNK(st.st_mode) ? "a symlink" :
-			    S_ISDIR(st.st_mode) ? "a directory" : "a file",
-			    (long)st.st_uid, (unsigned)(st.st_mode & 07777));
-	return 0;
+	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+	    !(st.st_mode & 022))
+		return 0;
+	/* In the session's host a uid it does not map reads as the
+	 * overflow uid: someone else's, whoever. */
+	if (st.st_uid == ROOTFS_OVERFLOW_UID)
+		snprintf(owner, sizeof(owner), "another user");
+	else
+		snprintf(owner, sizeof(owner), "uid %ld", (long)st.st_uid);
+	return msg_fail(err, errlen, "%s is not a directory of yours that "
+			"only you may write (it is %s of %s, mode %04o): someone "
+			"else may have made it. Remove it, or set "
+			"XDG_RUNTIME_DIR to a directory of yours", dir,
+			S_ISLNK(st.st_mode) ? "a symlink" : S_ISDIR(st.st_mode) ?
+			"a directory" : "a file", owner,
+			(unsigned)(st.st_mode & 07777));
 }
 
 /* The directories of the layer: DIR (a tmpfs of MAX bytes, when MAX is
@@ -194,35 +204,30 @@ rootfs_layer_make(struct rootfs_session *r, const char *run_dir,
 	snprintf(upper, sizeof(upper), "%s/upper", r->dir);
 	snprintf(work, sizeof(work), "%s/work", r->dir);
 	snprintf(r->root, sizeof(r->root), "%s/%s", r->dir, name);
-	if (make_dirs(r, upper, work, rootless ? 0 : max, err, errlen) < 0)
+	if (make_dirs(r, upper, work, max, err, errlen) < 0)
 		goto fail;
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
 		 lower, upper, work);
-	if (rootless) {
-		/* The container mounts it (the rootless step below).
-		 * Copying up a directory that belongs to the host's root
-		 * fails for a user namespace that cannot map that owner:
-		 * /tmp is made in the upper layer beforehand, so that the
-		 * container has a place it may write. */
-		if (rootless_upper(upper, lower, err, errlen) < 0)
-			goto fail;
-		snprintf(r->opts, sizeof(r->opts), "%s", opts);
-		snprintf(r->lower, sizeof(r->lower), "%s", lower);
-		return 0;
-	}
+	/* Rootless, copying up a directory that belongs to the host's root
+	 * fails in the session's host, which cannot map that owner: /tmp is
+	 * made in the upper layer beforehand, so that the container has a
+	 * place it may write. */
+	if (rootless && rootless_upper(upper, lower, err, errlen) < 0)
+		goto fail;
 	if (mount("overlay", r->root, "overlay", 0, opts) < 0) {
 		msg_fail(err, errlen, "mount a writable layer over %s: %s. "
-			 "The kernel needs overlayfs, and the rootfs must not "
+			 "The kernel needs overlayfs%s, and the rootfs must not "
 			 "itself be on an overlay (as inside Docker); `set "
 			 "rootfs.layer off` uses the directory itself", lower,
-			 strerror(errno));
+			 strerror(errno), rootless ? " (rootless, Linux 5.11 "
+			 "or later)" : "");
 		goto fail;
 	}
 	snprintf(r->lower, sizeof(r->lower), "%s", lower);
 	return 0;
 fail:
 	mounts_remove_tree(r->dir, NULL);
-	r->dir[0] = r->root[0] = r->opts[0] = '\0';
+	r->dir[0] = r->root[0] = '\0';
 	return -1;
 }
 
@@ -239,7 +244,7 @@ rootfs_layer_end(struct rootfs_session *r, const char *run_dir)
 		failed = true;
 	}
 	rmdir(run_dir); /* when no other session has one */
-	r->dir[0] = r->root[0] = r->lower[0] = r->opts[0] = '\0';
+	r->dir[0] = r->root[0] = r->lower[0] = '\0';
 	return failed ? -1 : 0;
 }
 
@@ -250,12 +255,6 @@ always(const struct plan *p)
 {
 	(void)p;
 	return true;
-}
-
-static bool
-rootless_layer(const struct plan *p)
-{
-	return step_uses_layer(p) && p->rootless;
 }
 
 static int
@@ -281,14 +280,12 @@ show_layer(struct step_out *o, const struct plan *p)
 {
 	char size[32];
 
-	if (p->rootless) {
-		step_say(o, "mkdir(\"%s/upper/tmp\", 01777)",
-			 step_show_layer_dir(p));
-		return;
-	}
 	plan_format_size(p->layer_max, size, sizeof(size));
 	step_say(o, "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
 		 "\"size=%s,mode=0711\")", step_show_layer_dir(p), size);
+	if (p->rootless)
+		step_say(o, "mkdir(\"%s/upper/tmp\", 01777)",
+			 step_show_layer_dir(p));
 	show_overlay(o, p);
 }
 
@@ -305,31 +302,10 @@ make_layer(struct step_ctx *x, char *err, size_t errlen)
 	return 0;
 }
 
-/* Rootless, only the container can mount the writable layer: in its
- * own mount namespace, which its user namespace owns. */
-static int
-mount_layer(struct step_ctx *x, char *err, size_t errlen)
-{
-	(void)err, (void)errlen;
-	return mount("overlay", x->rootfs->root, "overlay", 0,
-		     x->rootfs->opts) < 0 ? 125 : 0;
-}
-
-static void
-mount_failed(const struct step_ctx *x, int e, char *err, size_t errlen)
-{
-	msg_fail(err, errlen, "mount the session's writable layer (overlay) "
-		 "on %s: %s. Rootless, overlayfs needs Linux 5.11 or later; "
-		 "`set rootfs.layer off` uses the rootfs directory itself",
-		 x->plan->rootfs, strerror(e));
-}
-
 static const struct step steps[] = {
 	{ STEP_PREPARE, 20, NULL, .when = plan_new_root, .run = check },
 	{ STEP_PREPARE, 30, "[rootfs.layer, once]", .when = step_uses_layer,
 	  .show = show_layer, .run = make_layer },
-	{ STEP_CHILD, 70, "[rootfs.layer, rootless]", .when = rootless_layer,
-	  .show = show_overlay, .run = mount_layer, .fail = mount_failed },
 };
 
 /* The root the container gets, with chroot or pivot. */

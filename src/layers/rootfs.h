@@ -30,8 +30,6 @@ struct rootfs_session {
 	char dir[PATH_MAX];
 	char root[PATH_MAX];
 	char lower[PATH_MAX];
-	/* Rootless: the overlay's options, for the container to mount. */
-	char opts[3 * PATH_MAX + 64];
 };
 
 /* Checks that PATH can serve as a root filesystem: it exists, is a

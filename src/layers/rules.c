@@ -23,18 +23,6 @@ shared(const struct plan *p)
 }
 
 static bool
-rootless_without_user(const struct plan *p)
-{
-	return p->rootless && !plan_has(p, PLAN_USER);
-}
-
-static bool
-rootless_shared(const struct plan *p)
-{
-	return p->rootless && shared(p);
-}
-
-static bool
 pivot_and_chroot(const struct plan *p)
 {
 	return plan_has(p, PLAN_PIVOT) && plan_has(p, PLAN_CHROOT);
@@ -50,13 +38,6 @@ static bool
 pivot_shared(const struct plan *p)
 {
 	return plan_has(p, PLAN_PIVOT) && shared(p);
-}
-
-static bool
-rootless_layer_without_mnt(const struct plan *p)
-{
-	return p->rootless && plan_new_root(p) && p->rootfs_layer &&
-	       !plan_has(p, PLAN_MNT);
 }
 
 static bool
@@ -86,31 +67,7 @@ no_rootfs(const struct plan *p)
 	return (plan_new_root(p) || shared(p)) && p->rootfs[0] == '\0';
 }
 
-static const char *
-rootless_uid(const struct plan *p, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u", p->rootless_uid);
-	return buf;
-}
-
-static const char *
-way_to_root(const struct plan *p, char *buf, size_t len)
-{
-	(void)buf, (void)len;
-	return plan_has(p, PLAN_PIVOT) ? "pivot" : "chroot";
-}
-
 static const struct rule rules[] = {
-	{ rootless_without_user, rootless_uid,
-	  "boxstep runs rootless (as uid %s): every namespace it makes "
-	  "belongs to a user namespace of yours, so the user layer stays on. "
-	  "Enable user" },
-	{ rootless_shared, NULL,
-	  "refusing propagation shared rootless: a mount namespace made "
-	  "inside a user namespace receives every host mount as a slave, so "
-	  "nothing mounted in it can reach the host, and making the rootfs a "
-	  "shared mount on the host needs root. Set propagation private "
-	  "(lesson 06 shows the leak as root)" },
 	{ pivot_and_chroot, NULL,
 	  "pivot and chroot are two ways to give the container its root; turn "
 	  "one of them off" },
@@ -122,11 +79,6 @@ static const struct rule rules[] = {
 	  "refusing pivot with shared propagation: pivot_root fails (EINVAL) "
 	  "when the mounts around the new root are shared. Set propagation "
 	  "private" },
-	{ rootless_layer_without_mnt, way_to_root,
-	  "refusing %s without mnt rootless: the session's writable layer is "
-	  "an overlay that only the container may mount, in a mount namespace "
-	  "of its own. Enable mnt, or `set rootfs.layer off` to use the rootfs "
-	  "directory itself" },
 	{ proc_user_without_mnt, NULL,
 	  "refusing proc with user but without mnt: root in a user namespace "
 	  "may mount only in a mount namespace that its user namespace owns. "

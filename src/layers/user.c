@@ -31,16 +31,17 @@ static const char explain[] =
 	"write them.  The other namespaces made in the same clone belong to\n"
 	"it.  Look for: `id` inside vs `host ps -o uid= -p $BOXPID`, and\n"
 	"`host cat /proc/$BOXPID/uid_map`.  Started by an ordinary user,\n"
-	"boxstep runs rootless: the map is \"0 <your uid> 1\", since a user\n"
-	"may map only itself, and this layer stays on.";
+	"boxstep is root only in your session's host, whose own map is\n"
+	"\"0 <your uid> 1\" (a user may map only itself): there the map is\n"
+	"\"0 0 1\", the one uid that host has.";
 
-/* The map of uids (GIDS: of gids), as written to the map file. */
+/* The map of uids and of gids, as written to the map files. */
 static void
-id_map(const struct plan *p, bool gids, char *buf, size_t len)
+id_map(const struct plan *p, char *buf, size_t len)
 {
+	/* The session's host has one uid and one gid, 0: the user's. */
 	if (p->rootless)
-		snprintf(buf, len, "0 %u 1", gids ? p->rootless_gid :
-			 p->rootless_uid);
+		snprintf(buf, len, "0 0 1");
 	else
 		snprintf(buf, len, "0 %d %d", PLAN_USER_BASE, PLAN_USER_COUNT);
 }
@@ -79,7 +80,7 @@ show_map(struct step_out *o, const struct plan *p, bool gids)
 {
 	char map[64];
 
-	id_map(p, gids, map, sizeof(map));
+	id_map(p, map, sizeof(map));
 	step_say(o, "write(\"/proc/<child>/%s\", \"%s\")",
 		 gids ? "gid_map" : "uid_map", map);
 }
@@ -89,7 +90,7 @@ write_map(struct step_ctx *x, bool gids, char *err, size_t errlen)
 {
 	char map[64];
 
-	id_map(x->plan, gids, map, sizeof(map));
+	id_map(x->plan, map, sizeof(map));
 	strcat(map, "\n");
 	return write_child(x, gids ? "gid_map" : "uid_map", map, "the id map",
 			   err, errlen);

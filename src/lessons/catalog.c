@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "engine/spawn.h"
 #include "lessons/course.h"
 
 /* The lessons in DIR, sorted.  Returns the count (0: none). */
@@ -41,6 +42,8 @@ catalog_load(const char *path, struct lesson *l, char *err, size_t errlen)
 	}
 	rc = lesson_parse(text, path, course_known_command, l, err, errlen);
 	free(text);
+	if (rc == 0)
+		lesson_choose(l, spawn_rootless_active());
 	return rc;
 }
 

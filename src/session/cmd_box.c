@@ -210,7 +210,11 @@ builtin_host(struct session *r, int argc, char **argv, const char *rest)
 	fflush(stdout);
 	fflush(stderr);
 	host_cgroup_env(g, true);
+	/* The session's writable layer, once a container has made it. */
+	if (r->spawn.rootfs.dir[0])
+		setenv("BOXLAYER", r->spawn.rootfs.dir, 1);
 	rc = spawn_host(&r->spawn, rest, pid, r->plan.rootfs);
 	host_cgroup_env(g, false);
+	unsetenv("BOXLAYER");
 	return rc;
 }

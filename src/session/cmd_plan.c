@@ -92,13 +92,6 @@ switch_layers(struct session *r, int argc, char **argv, bool on)
 
 	if (parse_layers(r, argc, argv, &set) < 0)
 		return 2;
-	if (!on && r->plan.rootless && (set & (1u << PLAN_USER))) {
-		session_error(r, "the user layer stays on: boxstep runs "
-			      "rootless (as uid %u), and an ordinary user may "
-			      "make the other namespaces only inside a user "
-			      "namespace of its own", r->plan.rootless_uid);
-		return 2;
-	}
 	if (on && (set & (1u << PLAN_CHROOT)) && (set & (1u << PLAN_PIVOT))) {
 		session_error(r, "chroot and pivot are two ways to give the "
 			      "container its root: enable one of them");
@@ -152,11 +145,6 @@ builtin_reset(struct session *r, int argc, char **argv, const char *rest)
 {
 	(void)argc, (void)argv, (void)rest;
 	session_reset_plan(r);
-	if (r->spawn.rootless) {
-		printf("all layers off but user (rootless, it stays on); "
-		       "settings back to their defaults\n");
-		return 0;
-	}
 	printf("all layers off; settings back to their defaults\n");
 	return 0;
 }

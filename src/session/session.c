@@ -235,7 +235,8 @@ session_reset_plan(struct session *r)
 	plan_init(&r->plan, r->default_rootfs);
 	r->plan.layer_max = r->room.disk_max;
 	if (r->spawn.rootless)
-		plan_make_rootless(&r->plan, getuid(), getgid());
+		plan_make_rootless(&r->plan, spawn_rootless_uid(),
+				   spawn_rootless_gid());
 }
 
 void

@@ -24,6 +24,7 @@
 #include <term.h>
 
 #include "base/fsutil.h"
+#include "engine/spawn.h"
 #include "host/cgroup.h"
 #include "lessons/course.h"
 #include "lessons/lesson.h"
@@ -287,6 +288,7 @@ start_present(struct tui *t, const char *path)
 		return -1;
 	}
 	free(text);
+	lesson_choose(&t->script_lesson, spawn_rootless_active());
 	present_init(&t->script, &t->script_lesson);
 	t->presenting = true;
 	if (t->theme == TUI_THEME_DEFAULT)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "engine/spawn.h"
 #include "host/cgroup.h"
 #include "host/hostview.h"
 
@@ -357,14 +358,24 @@ tui_pane_draw(const struct tui *t, struct pane *p)
 		char head[160];
 		int room = w - 2;
 
+		/* Rootless, the host is the session's own. */
+		const char *what = spawn_rootless_active() ?
+			"YOUR SESSION'S HOST" : "HOST VIEW";
+
 		wmove(p->win, 0, 1);
 		if (!p->pid)
-			snprintf(head, sizeof(head), "HOST VIEW");
+			snprintf(head, sizeof(head), "%s", what);
 		else
-			snprintf(head, sizeof(head), "HOST VIEW of pid %d",
+			snprintf(head, sizeof(head), "%s%s pid %d", what,
+				 spawn_rootless_active() ? "," : " of",
 				 (int)p->pid);
 		put_clipped(p->win, head, tui_attr(t, PAIR_TITLE, A_BOLD) |
 			    A_BOLD, &room);
+		if (spawn_rootless_active()) {
+			snprintf(head, sizeof(head), " (uid %u outside)",
+				 spawn_rootless_uid());
+			put_clipped(p->win, head, A_DIM, &room);
+		}
 		/* PAUSED first: cut short, the exit text matters less. */
 		if (p->paused)
 			put_clipped(p->win, " PAUSED ", A_REVERSE | A_BOLD,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs boxstep as the unprivileged user nobody, as a learner without sudo
-# would: rootless mode puts every container in a user namespace of
-# nobody's own, runs every layer that can work that way, and says exactly
-# why the others cannot.  Where the kernel refuses user namespaces to
+# would: rootless, boxstep makes nobody root of a session's host of its
+# own (a user namespace with its own mount, UTS and IPC namespaces) and
+# makes every container there; every layer that can work that way does,
+# and the others say exactly why they cannot.  Where the kernel refuses user namespaces to
 # ordinary users, boxstep says which setting to check.  The host's state
 # is compared before and after every test.  Usage: rootless.sh [BOXSTEP]
 set -u
@@ -11,15 +12,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite_start rootless.sh "${1:-./boxstep}"
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
+# nobody's own state: lesson progress, history, images.
+mkdir -m 700 "$work/state" && chown nobody "$work/state"
 gcc -Wall -Wextra -o "$work/nouserns" "$here/../helpers/nouserns.c" ||
 	{ echo "rootless: cannot build tests/helpers/nouserns.c"; exit 1; }
 NOBODY=$(id -u nobody)
+LESSONS=$(cd "$here/../../lessons" && pwd)
 
 as_nobody() {
 	out=$(timeout -k 5 60 setpriv --reuid=nobody --regid=nogroup \
 		--clear-groups env -i PATH=/usr/bin:/bin HOME=/nonexistent \
-		BOXSTEP_ROOTFS="$ROOTFS" \
-		${XDG:+XDG_RUNTIME_DIR=$XDG} \
+		BOXSTEP_ROOTFS="$ROOTFS" BOXSTEP_LESSONS="$LESSONS" \
+		XDG_STATE_HOME="$work/state" \
+		${XDG:+XDG_RUNTIME_DIR=$XDG} ${CLASS:+BOXSTEP_CLASS_CONF=$CLASS} \
 		${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
 		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} "$@" 2>&1 </dev/null)
 	rc=$?
@@ -32,27 +37,44 @@ no_session_left() {
 }
 
 test_starts_rootless() {
-	as_nobody "$BOX" -c 'layers
+	as_nobody "$BOX" -c 'show
+host id -u; cat /proc/self/uid_map /proc/self/gid_map
+enable user
 show'
-	check "starts, with the user layer on" matches "$out" $'(^|\n)  user +ON '
-	check "and only that layer" matches "$out" $'(^|\n)layers on: user \n'
-	check "maps uid 0 to nobody alone" contains "$out" \
-		"write(\"/proc/<child>/uid_map\", \"0 $NOBODY 1\")"
-	check "and gid 0 to nogroup alone" contains "$out" \
-		"write(\"/proc/<child>/gid_map\", \"0 $(getent group nogroup | cut -d: -f3) 1\")"
+	check "starts with no layer on, as root does" matches "$out" \
+		$'(^|\n)layers on: [(]none'
+	check "host commands run as root of the session's host" matches "$out" $'(^|\n)0\n'
+	check "which maps uid 0 to nobody alone" matches "$out" "(^|"$'\n'") +0 +$NOBODY +1"$'\n'
+	check "and gid 0 to nogroup alone" matches "$out" \
+		"(^|"$'\n'") +0 +$(getent group nogroup | cut -d: -f3) +1"$'(\n|$)'
+	check "the user layer maps that host's one uid" contains "$out" \
+		'write("/proc/<child>/uid_map", "0 0 1")'
 	check "setgroups is denied first" contains "$out" \
 		'write("/proc/<child>/setgroups", "deny")'
 	check "exit status 0" equals "$rc" 0
 }
 
 test_root_inside_nobody_outside() {
-	as_nobody "$BOX" -c 'start sleep 3151
+	( as_nobody "$BOX" -c 'enable user
+start sleep 3151
 run id -u
-host echo "outside: $(stat -c %u /proc/$BOXPID) $(cat /proc/$BOXPID/uid_map)"
-stop'
+host echo "pid=$BOXPID"
+host echo "in the session host: $(stat -c %u /proc/$BOXPID) $(cat /proc/$BOXPID/uid_map)"
+host sleep 3
+stop'; printf '%s' "$out" >"$work/bg" ) &
+	local p="" i owner=""
+	for i in $(seq 50); do
+		p=$(pgrep -u "$NOBODY" -f '^sleep 3151$' | head -1)
+		[ -n "$p" ] && break
+		sleep 0.1
+	done
+	owner=$(stat -c %u "/proc/$p" 2>/dev/null)
+	wait
+	out=$(cat "$work/bg")
 	check "root inside" matches "$out" $'(^|\n)0(\n|$)'
-	check "nobody outside, with the map" matches "$out" \
-		"outside: $NOBODY +0 +$NOBODY +1"
+	check "uid 0 of the session's host, with its one-uid map" matches "$out" \
+		"in the session host: 0 +0 +0 +1"
+	check "and nobody on the real host" equals "$owner" "$NOBODY"
 	no_session_left
 }
 
@@ -89,12 +111,14 @@ test_writable_layer() {
 run sh -c "echo hi > /tmp/note && cat /tmp/note"
 run cat /tmp/note
 run sh -c "touch /etc/nope"
-host ls -ld /tmp/boxstep-*/*/upper/tmp/note'
+host ls -ln $BOXLAYER/upper/tmp/note; df -k $BOXLAYER | tail -1'
 	check "/tmp is writable, in the session's layer" matches "$out" $'(^|\n)hi\nhi\n'
 	check "the host's root's files stay read-only" contains "$out" \
 		"touch: /etc/nope: Permission denied"
-	check "the file is nobody's on the host, in the upper layer" \
-		matches "$out" "nobody +nogroup .*/tmp/boxstep-$NOBODY/[0-9]+/upper/tmp/note"
+	check "the file is the session host's root's (nobody), in the upper layer" \
+		matches "$out" " 0 +0 .*/tmp/boxstep-$NOBODY/[0-9]+/upper/tmp/note"
+	check "the layer is a tmpfs of 256M, as root's is" \
+		matches "$out" "tmpfs +262144 .* /tmp/boxstep-$NOBODY/[0-9]+"
 	no_session_left
 }
 
@@ -114,7 +138,7 @@ test_run_dir_taken_by_another() {
 	as_nobody "$BOX" -c 'enable mnt chroot
 run true'
 	check "refuses a session directory someone else made" contains "$out" \
-		"is not a directory of yours that only you may write (it is a directory of uid 0, mode 0777)"
+		"is not a directory of yours that only you may write (it is a directory of another user, mode 0777)"
 	check "and says what to do" contains "$out" "set XDG_RUNTIME_DIR"
 	check "puts nothing in it" equals "$(ls -A /tmp/boxstep-"$NOBODY")" ""
 	rmdir /tmp/boxstep-"$NOBODY"
@@ -132,34 +156,60 @@ run sh -c "breakout | tail -n +2 | grep -c YOU-ARE-INSIDE || true"'
 	no_session_left
 }
 
-test_what_cannot_work() {
-	as_nobody "$BOX" -c 'disable user'
-	check "user stays on, and why" contains "$out" \
-		"the user layer stays on: boxstep runs rootless (as uid $NOBODY)"
+# What the session's host allows: what root allows in a namespace of its
+# own.  What it does not: what needs the machine's root.
+test_what_works_and_what_cannot() {
+	local mounts_before hostname_before
+	mounts_before=$(wc -l </proc/self/mountinfo)
+	hostname_before=$(hostname)
+	as_nobody "$BOX" -c 'enable user
+disable user
+enable mnt
+set propagation shared
+run mount -t tmpfs leak /mnt
+host grep -c " /mnt .* leak " /proc/self/mountinfo
+host hostname not-the-machine; hostname
+host mknod /tmp/null c 1 3
+host touch /etc/mine'
+	check "the user layer turns off (the session's host holds the rest)" \
+		lacks "$out" "stays on"
+	check "shared propagation reaches the session's host" matches "$out" $'(^|\n)1\n'
+	check "its hostname is its own" matches "$out" $'(^|\n)not-the-machine\n'
+	check "a device node needs the machine's root" contains "$out" \
+		"mknod: /tmp/null: Operation not permitted"
+	check "and so do its root's files" contains "$out" \
+		"touch: cannot touch '/etc/mine': Permission denied"
+	check "the machine's mounts are as they were" \
+		equals "$(wc -l </proc/self/mountinfo)" "$mounts_before"
+	check "and so is its hostname" equals "$(hostname)" "$hostname_before"
 	as_nobody "$BOX" -c 'enable pids
 run true'
 	check "pids says exactly why it cannot work" contains "$out" \
 		"rootless, the pids layer needs a cgroup v2 group delegated to you"
 	check "and what to do" contains "$out" "systemd-run --user --scope -p Delegate=yes boxstep"
 	check "when enabled, not only at run" matches "$out" $'(^|\n)note: `run` would refuse: rootless, the pids layer'
-	as_nobody "$BOX" -c 'enable mnt
-set propagation shared
-run true'
-	check "shared propagation is refused, with the reason" contains "$out" \
-		"receives every host mount as a slave"
 	as_nobody "$BOX" -c 'enable chroot
-run true'
-	check "chroot without mnt needs the layer off" contains "$out" \
-		"refusing chroot without mnt rootless"
-	as_nobody "$BOX" -c 'enable chroot
-set rootfs.layer off
-run sh -c "echo ok"'
-	check "and with it off it runs" matches "$out" $'(^|\n)ok(\n|$)'
-	as_nobody "$BOX" -c 'enable chroot
-set rootfs.layer off
-run sh -c "echo x > /etc/leak"'
-	check "the host's root's files in the rootfs stay read-only" contains "$out" \
+run sh -c "echo ok; echo x > /etc/leak"'
+	check "chroot without mnt works" matches "$out" $'(^|\n)ok(\n|$)'
+	check "and the rootfs's own files stay read-only" contains "$out" \
 		"/etc/leak: Permission denied"
+	no_session_left
+}
+
+# What a learner writes is bounded rootless too: the room's
+# session.disk.max sizes the tmpfs of the layer.
+test_layer_bounded() {
+	CLASS=$work/class.conf
+	printf 'session.disk.max = 8M\n' >"$CLASS"
+	chmod 644 "$CLASS"
+	CLASS=$CLASS as_nobody "$BOX" -c 'enable mnt chroot
+run sh -c "yes 0123456789abcdef | head -c 25165824 | dd of=/tmp/big bs=64k 2>&1 | head -1; ls -l /tmp/big"'
+	check "a write beyond session.disk.max fails" contains "$out" "No space left on device"
+	local size
+	size=$(grep -oE ' root +root +[0-9]+ ' <<<"$out" | awk '{ print $3 }' | head -1)
+	check "and stops at it (/tmp/big: ${size:-?} bytes)" \
+		test "${size:-0}" -gt $((4 << 20)) -a "${size:-0}" -le $((8 << 20))
+	rm -f "$CLASS"
 	no_session_left
 }
 
@@ -177,13 +227,49 @@ test_refused_user_namespaces() {
 	check "leaves no session directory" equals "$(ls -d /tmp/boxstep-"$NOBODY" 2>/dev/null)" ""
 }
 
-test_root_only_modes() {
+# The course, autoplayed as nobody: every step that can run passes with
+# its proofs; on cgroup v1 each cgroup step says why it cannot run here.
+test_check_as_nobody() {
 	as_nobody "$BOX" check
-	check "check says it needs root, and how" contains "$out" "sudo boxstep check"
+	check "check runs without root, and nothing fails" matches "$out" \
+		$'\ncheck: [0-9]+ passed, 0 failed'
+	check "lesson 12 plays its rootless steps" contains "$out" \
+		"ok - $LESSONS/12-user.md: step 6:"
+	check "and lesson 13 imports its image" contains "$out" \
+		"ok - $LESSONS/13-image.md: step 2:"
+	if grep -q "^[0-9]*:pids:" /proc/self/cgroup; then
+		check "on cgroup v1 a cgroup step says why it cannot run" contains "$out" \
+			"cannot run here - $LESSONS/07-cgroups.md: step 1 (Too low to run ls): rootless, the pids layer needs a cgroup v2 group"
+		check "and the summary counts them" matches "$out" \
+			'[0-9]+ cannot run here'
+	fi
+	check "exit status 0" equals "$rc" 0
+	no_session_left
+}
+
+# An image imported by nobody: every file nobody's, device nodes left
+# out, in nobody's own store.
+test_import_as_nobody() {
+	mkdir -p "$work/img/etc" "$work/img/dev"
+	echo hello >"$work/img/etc/motd"
+	mknod "$work/img/dev/null" c 1 3
+	chown 1234:1234 "$work/img/etc/motd"
+	tar -C "$work/img" -cf "$work/layer.tar" .
+	printf '[{"Config":"c.json","Layers":["layer.tar"]}]' >"$work/manifest.json"
+	echo '{}' >"$work/c.json"
+	tar -C "$work" -cf "$work/img.tar" manifest.json c.json layer.tar
+	chmod 644 "$work/img.tar"
+	as_nobody "$BOX" import "$work/img.tar" mine
+	check "import works as nobody" contains "$out" "import: done:"
+	check "and says what differs" contains "$out" \
+		"import: rootless, every file is yours: 1 entries of other owners"
+	check "a device node is left out" contains "$out" "1 device nodes are left out"
+	check "the files are nobody's" equals \
+		"$(stat -c %u "$work/state/boxstep/images/mine/etc/motd" 2>&1)" "$NOBODY"
+	check "there is no dev/null" equals "$(ls -A "$work/state/boxstep/images/mine/dev" 2>&1)" ""
+	rm -rf "$work/img" "$work/state/boxstep/images/mine"
 	as_nobody "$BOX" watch 1
 	check "watch says it needs root, and how" contains "$out" "sudo boxstep watch 1"
-	as_nobody "$BOX" import /nonexistent.tar
-	check "import says it needs root, and how" contains "$out" "sudo boxstep import"
 }
 
 test_help_works() {
@@ -199,7 +285,7 @@ if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$BOX" ||
 	echo "rootless: nobody cannot reach $BOX or $ROOTFS; put the build where every user can read it"
 	exit 1
 fi
-t "rootless: starts with the user layer, maps only nobody" test_starts_rootless
+t "rootless: a session's host of nobody's own" test_starts_rootless
 t "rootless: root inside is nobody outside" test_root_inside_nobody_outside
 t "rootless: uts pid mnt chroot proc ipc net cgroupns" test_every_namespace_layer
 t "rootless: ipc hides the host's queues" test_ipc_is_private
@@ -208,8 +294,10 @@ t "rootless: a writable layer for /tmp, the rootfs untouched" test_writable_laye
 t "rootless: the session directory under XDG_RUNTIME_DIR" test_xdg_runtime_dir
 t "rootless: a session directory someone else made is refused" test_run_dir_taken_by_another
 t "rootless: pivot closes the chroot escape" test_pivot_and_escape
-t "rootless: what cannot work says why" test_what_cannot_work
+t "rootless: what the session's host allows, and what it cannot" test_what_works_and_what_cannot
+t "rootless: the layer is bounded by session.disk.max" test_layer_bounded
 t "rootless: refused user namespaces name the setting" test_refused_user_namespaces
-t "rootless: check, watch and import still need root" test_root_only_modes
+t "rootless: the course autoplayed as nobody" test_check_as_nobody
+t "rootless: an image imported by nobody" test_import_as_nobody
 t "rootless: --help and --version" test_help_works
 summary "rootless"

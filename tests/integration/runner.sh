@@ -125,10 +125,14 @@ test_names() {
 		contains "$out" "broken.md:14: unknown check 'hostname is kitten'"
 	learn lesson a b
 	check "two names are a usage error" contains "$out" "usage: boxstep [--plain] lesson [NAME]"
-	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$BOX" lesson 02 2>&1 </dev/null)
-	check "rootless, a lesson says it is written for root" contains "$out" \
-		"the lessons are written for root, and rootless some of their steps cannot pass"
-	check "and starts all the same" contains "$out" "== 02-uts, step 1 of 5"
+	out=$(printf 'goto 5\nhint\n' | setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups env -i PATH=/usr/bin:/bin BOXSTEP_ROOTFS="$ROOTFS" \
+		BOXSTEP_LESSONS="$top/lessons" "$BOX" lesson 12 2>&1)
+	check "rootless, a lesson starts without a warning" lacks "$out" "written for root"
+	check "and plays a step's rootless version" contains "$out" \
+		"== 12-user, step 5 of 6: Without sudo: rootless"
+	check "with its own hint" contains "$out" "host id -u; cat /proc/self/uid_map"
+	check "not the one for root" lacks "$out" "runuser -u nobody"
 }
 
 test_lesson_and_step_in_a_lesson() {

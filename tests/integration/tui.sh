@@ -130,17 +130,19 @@ test_no_color() {
 	quit_to_shell
 }
 
-# Rootless, the pane must enter the container's user namespace before its
-# UTS namespace to read the hostname.
+# Rootless, the pane is the session's host's view, and says who the
+# learner is outside it; it must enter the container's user namespace
+# before its UTS namespace to read the hostname.
 test_rootless_pane() {
 	local nobody
 	nobody=$(id -u nobody)
 	tm_start 140 40
 	tm_line "setpriv --reuid=nobody --regid=nogroup --clear-groups $BOX"
-	check "starts rootless, with the user layer on" tm_wait 'boxstep\[user\]>'
-	tm_line "enable uts pid mnt chroot proc; set hostname kitten; start sh -c 'sleep 3142 | sleep 3143'"
+	check "starts rootless, no layer on" tm_wait 'boxstep>'
+	tm_line "enable user uts pid mnt chroot proc; set hostname kitten; start sh -c 'sleep 3142 | sleep 3143'"
+	check "the pane is the session's host's view" tm_wait "YOUR SESSION'S HOST, pid [0-9]+ \\(uid $nobody outside\\)"
 	check "the pane reads the container's hostname" tm_wait 'hostname: kitten'
-	check "and shows the map" tm_wait "user: uid 0 inside is uid $nobody on the host"
+	check "and shows the session host's one-uid map" tm_wait "user: uid 0 inside is uid 0 on the host"
 	check "three processes in its pid namespace" tm_wait 'processes \(3\)'
 	tm_line "stop"
 	quit_to_shell
