@@ -40,16 +40,21 @@ fi
 
 # --- the initramfs -------------------------------------------------------------
 root=$work/root
-mkdir -p "$root"/{bin,proc,sys,dev,tmp,etc,run}
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,etc,run,boot,opt,srv}
 cp /bin/busybox "$root/bin/busybox"
 # boxstep with every library it links, at the same paths.
 mkdir -p "$root/boxstep-build"
 cp "$BOX" "$root/boxstep-build/boxstep"
 # util-linux's setpriv too, for the rootless tests (busybox's cannot
-# change uid).
+# change uid), and the tools the lessons' host commands use where
+# busybox's lack an option (ps -p, nsenter's, ipcs's).
 mkdir -p "$root/usr/bin"
-cp "$(command -v setpriv)" "$root/usr/bin/setpriv"
-{ ldd "$BOX"; ldd "$(command -v setpriv)"; } | grep -o '/[^ ]*' | sort -u |
+tools="setpriv ps nsenter ipcmk ipcs ipcrm dash"
+for tool in $tools; do
+	cp "$(command -v "$tool")" "$root/usr/bin/$tool"
+done
+{ ldd "$BOX"; for tool in $tools; do ldd "$(command -v "$tool")"; done; } |
+	grep -o '/[^ ]*' | sort -u |
 while read -r lib; do
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
@@ -61,9 +66,28 @@ cp "$here/v2-tests.sh" "$root/v2-tests.sh"
 # overlayfs is a module in Debian's kernel: the session's writable layer
 # needs it.
 cp "$(find "$(dirname "$kernel")/../lib/modules" -name overlay.ko | head -1)" "$root/overlay.ko"
+# Accounts, so that id and ipcs name their owners as on a real host.
+printf 'root:x:0:0:root:/root:/bin/sh\nlearner:x:1000:1000::/tmp:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nlearner:x:1000:\nnogroup:x:65534:\n' >"$root/etc/group"
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
+# pivot_root cannot leave the initramfs: everything moves to a tmpfs
+# first, which becomes / (switch_root), as on a booted host.
+if [ ! -e /switched ]; then
+	/bin/busybox mkdir /newroot
+	/bin/busybox mount -t tmpfs -o mode=0755 newroot /newroot
+	for f in /*; do
+		[ "$f" = /newroot ] || /bin/busybox cp -a "$f" /newroot/
+	done
+	/bin/busybox touch /newroot/switched
+	exec /bin/busybox switch_root /newroot /init
+fi
 /bin/busybox --install -s /bin
+# The tools copied from the host come before busybox's of the same name,
+# and /bin/sh, which runs host commands, is dash as on Debian: busybox's
+# sh would run its own applets whatever PATH says.
+for t in /usr/bin/*; do /bin/busybox ln -sf "$t" /bin/; done
+/bin/busybox ln -sf /usr/bin/dash /bin/sh
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -75,7 +99,7 @@ insmod /overlay.ko
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname vmhost
 echo "vm: kernel $(uname -r), /sys/fs/cgroup is $(stat -f -c %T /sys/fs/cgroup)"
-sh /v2-tests.sh /boxstep-build/boxstep
+/bin/busybox sh /v2-tests.sh /boxstep-build/boxstep
 echo "vm: tests finished with status $?"
 poweroff -f
 INIT

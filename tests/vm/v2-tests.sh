@@ -145,9 +145,10 @@ rl() {
 	after=$(state)
 	judge "$1" "$2" "$(find $deleg -mindepth 1 -type d)$(cat $deleg/cgroup.subtree_control $deleg/cgroup.procs)"
 }
-rfig='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d max=$(cat $d/pids.max) uid=$(stat -c %u /proc/$BOXPID)"'
+# uid 0 of the session's host, which is uid 1000 outside it.
+rfig='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d max=$(cat $d/pids.max) uid=$(stat -c %u /proc/$BOXPID) outside=$(awk "{print \$2}" /proc/self/uid_map)"'
 rl "rootless v2: pids.max in a group under the delegated one" \
-	'group=/sys/fs/cgroup/learner/boxstep/[0-9]+-1 max=5 uid=1000' \
+	'group=/sys/fs/cgroup/learner/boxstep/[0-9]+-1 max=5 uid=0 outside=1000' \
 	"enable uts pid mnt chroot proc pids; set pids.max 5; start sleep 3108
 host $rfig
 stop"
@@ -161,6 +162,29 @@ rl "rootless v2: past memory.max the OOM killer strikes, and boxstep says so" \
 rl "rootless v2: another process in the group: pids says why" \
 	'holds other processes too \(pid [0-9]+\).*systemd-run --user --scope -p Delegate=yes' \
 	"enable pids; run true" "sleep 3199 >/dev/null 2>&1 & echo \$! > /tmp/extra.pid"
+# The whole course, autoplayed by the user in its delegated group: the
+# cgroup lessons included, every step passes with its proofs.
+before=$(state)
+mkdir -p /tmp/learner-state && chown 1000:1000 /tmp/learner-state
+out=$(sh -c 'echo $$ > '$deleg'/cgroup.procs
+	exec /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
+	env -i PATH=/usr/bin:/bin XDG_STATE_HOME=/tmp/learner-state \
+	"$0" check' "$BOX" 2>&1)
+rc=$?
+sleep 0.2
+after=$(state)
+rm -rf /tmp/learner-state
+if [ $rc = 0 ] && [ "$before" = "$after" ] &&
+   echo "$out" | grep -Eq '^check: [0-9]+ passed, 0 failed$' &&
+   echo "$out" | grep -q "^ok - .*07-cgroups.md: step 5:" &&
+   ! echo "$out" | grep -q "cannot run here"; then
+	passed=$((passed + 1))
+	echo "ok - rootless v2: the whole course passes boxstep check as a user ($(echo "$out" | tail -1))"
+else
+	failed=$((failed + 1))
+	echo "not ok - rootless v2: the whole course passes boxstep check as a user (status $rc)"
+	echo "$out" | grep -v "^ok" | grep -v "can't fork" | tail -25 | sed 's/^/    | /'
+fi
 # From the root group, which belongs to root.
 out=$(/usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups env -i PATH=/bin:/usr/bin \
 	"$BOX" -c "enable pids; run true" 2>&1)
