@@ -48,6 +48,8 @@ contains() { [[ "$1" == *"$2"* ]]; }
 lacks() { [[ "$1" != *"$2"* ]]; }
 equals() { [ "$1" = "$2" ]; }
 matches() { [[ "$1" =~ $2 ]]; }
+# has_line TEXT REGEX: a line of TEXT matches the extended REGEX.
+has_line() { grep -qE -- "$2" <<<"$1"; }
 
 # record NAME ERRORS: counts one result, "ok" when ERRORS (lines, each
 # ending in a newline) is empty; returns 1 on a failure.

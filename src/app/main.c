@@ -161,7 +161,7 @@ run_session(struct options *o, const char *cgroot, const char *text,
 				  .start = o->lesson,
 				  .start_checked = o->lesson[0] != '\0',
 				  .fresh = o->present };
-	char rootfs[PATH_MAX];
+	char rootfs[PATH_MAX], err[2048];
 	struct repl r;
 	int rc;
 
@@ -170,7 +170,11 @@ run_session(struct options *o, const char *cgroot, const char *text,
 	 * after it should it be killed outright. */
 	supervise(cgroot, rootfs);
 	repl_init(&r, rootfs, cgroot);
-	session_set_room(&r.session, room);
+	if (session_set_room(&r.session, room, err, sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: %s\n", err);
+		repl_done(&r);
+		return 1;
+	}
 	runner_attach(&r.session, &ro);
 	if (o->present)
 		o->tui.present = o->lesson;

@@ -38,6 +38,11 @@ struct spawn_session {
 	struct cgroup_ctx cg;
 	bool have_cg;         /* the pids controller was found; cg.ctl[] says
 			       * where each one is, or why it is missing */
+	struct cgroup_session cgs; /* the session's group, holding all it
+				    * runs; none without cgroups */
+	char group_error[1280]; /* why it could not be made: then nothing
+				 * runs (neither containers nor host
+				 * commands); "" */
 	unsigned seq;         /* containers started so far */
 	int tty;              /* the terminal we own, or -1 */
 	struct termios tty_mode; /* its mode before the container ran */

@@ -374,10 +374,14 @@ int
 spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid,
 	   const char *rootfs)
 {
-	char value[32], exe[PATH_MAX] = "";
+	char value[32], exe[PATH_MAX] = "", err[1024];
 	pid_t pid;
 	int status;
 
+	if (s->group_error[0]) {
+		fprintf(stderr, "boxstep: %s\n", s->group_error);
+		return 125;
+	}
 	if (s->tty >= 0)
 		s->tty_saved = tcgetattr(s->tty, &s->tty_mode) == 0;
 	pid = fork();
@@ -389,6 +393,12 @@ spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid,
 		for (size_t i = 0; i < s->nsignals; i++)
 			signal(s->signals[i], SIG_DFL);
 		setpgid(0, 0);
+		/* The session's limits hold for host commands too. */
+		if (cgroup_session_join(&s->cgs, NULL, getpid(), err,
+					sizeof(err)) < 0) {
+			fprintf(stderr, "boxstep: %s\n", err);
+			_exit(125);
+		}
 		if (boxpid > 0) {
 			snprintf(value, sizeof(value), "%d", (int)boxpid);
 			setenv("BOXPID", value, 1);

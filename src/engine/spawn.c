@@ -48,6 +48,7 @@ ctx_init(struct step_ctx *x, struct spawn_session *s,
 	x->bind = c->bind;
 	x->mounts = &c->mounts;
 	x->cg = &s->cg;
+	x->session_cg = &s->cgs;
 	x->seq = &s->seq;
 	x->tty = s->tty;
 	x->tty_mode = &s->tty_mode;
@@ -209,6 +210,11 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	c->background = background;
 	if (plan_check(plan, err, errlen) < 0)
 		return 125;
+	/* Nothing runs outside the session's group. */
+	if (s->group_error[0]) {
+		snprintf(err, errlen, "%s", s->group_error);
+		return 125;
+	}
 	step_list_make(&c->plan, &list);
 	ctx_init(&x, s, c, argv, &list);
 	/* A failure here leaves nothing of the container behind. */

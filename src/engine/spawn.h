@@ -53,14 +53,26 @@ unsigned spawn_rootless_gid(void);
 
 /* Prepares the session: becomes a child subreaper, installs the SIGCHLD
  * and quit handlers, takes note of the terminal, finds the pids cgroup
- * hierarchy under CGROUP_ROOT and cleans what dead sessions left
- * (spawn_clean_stale), appending what it removed to REPORT. */
+ * hierarchy under CGROUP_ROOT, cleans what dead sessions left
+ * (spawn_clean_stale), appending what it removed to REPORT, and makes
+ * the session's group (a controller whose group cannot be made is
+ * marked unavailable, with the reason). */
 void spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 			const char *rootfs, char *report, size_t len);
 
-/* Ends the session: unmounts its writable layer and removes its
- * directory.  Call it once no container runs. */
+/* Writes the instructor's limits LIM for the session as a whole into its
+ * group.  Returns 0, or -1 with the reason in ERR. */
+int spawn_session_limit(struct spawn_session *s,
+			const struct cgroup_limits *lim, char *err,
+			size_t errlen);
+
+/* Ends the session: removes its group (killing what host commands left
+ * in it), unmounts its writable layer and removes its directory.  Call
+ * it once no container runs. */
 void spawn_session_end(struct spawn_session *s);
+
+/* Says whether PID is a boxstep that runs (not a zombie). */
+bool spawn_boxstep_alive(pid_t pid);
 
 /* Removes what sessions that died left behind: their cgroups (after
  * killing what is in them), their session directories under

@@ -21,8 +21,8 @@
 /* Says whether the boxstep process PID is alive (for stale cgroups and
  * session directories).  A zombie is not: a session killed together
  * with its supervisor waits for init to reap it. */
-static bool
-boxstep_alive(pid_t pid)
+bool
+spawn_boxstep_alive(pid_t pid)
 {
 	char path[64], stat[512], *open_paren, *close_paren;
 
@@ -52,6 +52,23 @@ user_run_dir(char *buf, size_t len)
 	snprintf(buf, len, "/tmp/boxstep-%u", spawn_rootless_uid());
 }
 
+/* The session's group, where everything it runs goes.  On a host with
+ * cgroups that would not make it, nothing runs: the session's limits
+ * would not hold. */
+static void
+open_group(struct spawn_session *s)
+{
+	char err[1024];
+
+	if (cgroup_session_open(&s->cg, getpid(), &s->cgs, err,
+				sizeof(err)) == 0)
+		return;
+	snprintf(s->group_error, sizeof(s->group_error), "cannot make the "
+		 "session's cgroup, so nothing can run in it: %s", err);
+	cgroup_unavailable(&s->cg, s->group_error);
+	s->have_cg = false;
+}
+
 void
 spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 		   const char *rootfs, char *report, size_t len)
@@ -72,12 +89,19 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 		snprintf(s->run_dir, sizeof(s->run_dir), "%s", SPAWN_RUN_DIR);
 		if (cgroup_detect(&s->cg, cgroup_root, NULL, 0) == 0)
 			s->have_cg = true;
-		spawn_clean_stale(cgroup_root, rootfs, report, len);
-		return;
+	} else {
+		user_run_dir(s->run_dir, sizeof(s->run_dir));
+		rootless_cgroups(s, cgroup_root);
 	}
-	user_run_dir(s->run_dir, sizeof(s->run_dir));
-	rootless_cgroups(s, cgroup_root);
 	spawn_clean_stale(cgroup_root, rootfs, report, len);
+	open_group(s);
+}
+
+int
+spawn_session_limit(struct spawn_session *s, const struct cgroup_limits *lim,
+		    char *err, size_t errlen)
+{
+	return cgroup_session_limit(&s->cg, &s->cgs, lim, err, errlen);
 }
 
 void
@@ -93,6 +117,12 @@ spawn_session_after_fork(struct spawn_session *s)
 void
 spawn_session_end(struct spawn_session *s)
 {
+	char err[1024];
+
+	if (cgroup_session_close(&s->cg, &s->cgs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: %s\n", err);
+		s->teardown_failed = true;
+	}
 	if (rootfs_layer_end(&s->rootfs, s->run_dir) < 0)
 		s->teardown_failed = true;
 }
@@ -137,7 +167,7 @@ other_boxstep_alive(void)
 		for (size_t i = 0; i < n; i++)
 			ours = ours || mine[i] == (pid_t)pid;
 		if (!ours)
-			found = boxstep_alive((pid_t)pid);
+			found = spawn_boxstep_alive((pid_t)pid);
 	}
 	closedir(d);
 	return found;
@@ -157,7 +187,7 @@ clean_stale_dirs(const char *run_dir, char *report, size_t len)
 		long pid = strtol(de->d_name, &end, 10);
 		size_t used = strlen(report);
 
-		if (*end || pid <= 0 || boxstep_alive((pid_t)pid))
+		if (*end || pid <= 0 || spawn_boxstep_alive((pid_t)pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
 		if (mounts_remove_tree(path, NULL) < 0) {
@@ -194,13 +224,13 @@ spawn_clean_stale(const char *cgroup_root, const char *rootfs, char *report,
 		if (rootless_delegation()->group[0] &&
 		    cgroup_detect(&cg, rootless_delegation()->group, NULL,
 				  0) == 0)
-			cgroup_remove_stale(&cg, boxstep_alive, report, len);
+			cgroup_remove_stale(&cg, spawn_boxstep_alive, report, len);
 		user_run_dir(dir, sizeof(dir));
 		clean_stale_dirs(dir, report, len);
 		return;
 	}
 	if (cgroup_detect(&cg, cgroup_root, NULL, 0) == 0)
-		cgroup_remove_stale(&cg, boxstep_alive, report, len);
+		cgroup_remove_stale(&cg, spawn_boxstep_alive, report, len);
 	clean_stale_dirs(SPAWN_RUN_DIR, report, len);
 	/* Mounts left under the shared rootfs by a session that died (a
 	 * leaked proc, a shared bind): only when no other boxstep runs,

@@ -147,8 +147,28 @@ enable_in(const struct cgroup_ctx *ctx, const struct cgroup_hier *h,
 	return 0;
 }
 
-/* Makes PARENT/NAME in one hierarchy.  On v2 the controllers LIM wants
- * there are enabled in the hierarchy's root and in the boxstep parent. */
+/* On v2, makes every group from the boxstep parent down to PATH's own
+ * parent (groups that exist: a session's) hand its children CTLS. */
+static int
+enable_down_to(const struct cgroup_ctx *ctx, const struct cgroup_hier *h,
+	       const char *path, unsigned ctls, char *err, size_t errlen)
+{
+	size_t base = strlen(h->dir);
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *slash = dir + base; (slash = strchr(slash + 1, '/'));) {
+		*slash = '\0';
+		if (enable_in(ctx, h, dir, ctls, err, errlen) < 0)
+			return -1;
+		*slash = '/';
+	}
+	return 0;
+}
+
+/* Makes PATH, under the boxstep parent, in one hierarchy.  On v2 the
+ * controllers LIM wants there are enabled in the hierarchy's root, in
+ * the boxstep parent and in each group between it and PATH. */
 static int
 make_dir(const struct cgroup_ctx *ctx, const struct cgroup_hier *h,
 	 const char *path, unsigned ctls, char *err, size_t errlen)
@@ -161,7 +181,8 @@ make_dir(const struct cgroup_ctx *ctx, const struct cgroup_hier *h,
 		if (mkdir(h->dir, 0755) < 0 && errno != EEXIST)
 			return msg_fail(err, errlen, "mkdir %s: %s", h->dir,
 				    strerror(errno));
-		if (enable_in(ctx, h, h->dir, ctls, err, errlen) < 0)
+		if (enable_in(ctx, h, h->dir, ctls, err, errlen) < 0 ||
+		    enable_down_to(ctx, h, path, ctls, err, errlen) < 0)
 			return -1;
 		if (mkdir(path, 0755) == 0)
 			return 0;
@@ -217,6 +238,17 @@ cgroup_create(const struct cgroup_ctx *ctx, const char *name,
 undo:
 	cgroup_remove(g, why, sizeof(why));
 	return -1;
+}
+
+int
+cgroup_write_limits(const struct cgroup_group *g,
+		    const struct cgroup_limits *lim, char *err, size_t errlen)
+{
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		if ((g->ctls & lim->ctls & CGROUP_BIT(c)) &&
+		    write_limit(g, c, lim, err, errlen) < 0)
+			return -1;
+	return 0;
 }
 
 const char *
@@ -341,7 +373,6 @@ remove_dir(const char *dir, char *err, size_t errlen)
 int
 cgroup_remove(struct cgroup_group *g, char *err, size_t errlen)
 {
-	char parent[PATH_MAX], *slash;
 	bool removed = false;
 	int rc = 0;
 
@@ -360,18 +391,6 @@ cgroup_remove(struct cgroup_group *g, char *err, size_t errlen)
 			continue;
 		}
 		removed |= gone == 0;
-		/* The parent goes too once no other session uses it. */
-		snprintf(parent, sizeof(parent), "%s", g->dir[c]);
-		if ((slash = strrchr(parent, '/')) != NULL) {
-			*slash = '\0';
-			if (rmdir(parent) < 0 && errno != ENOTEMPTY &&
-			    errno != EBUSY && errno != ENOENT &&
-			    errno != EEXIST && rc == 0) {
-				msg_fail(err, errlen, "rmdir %s: %s", parent,
-					 strerror(errno));
-				rc = -1;
-			}
-		}
 	}
 	if (rc == 0) {
 		memset(g->dir, 0, sizeof(g->dir));
@@ -380,16 +399,54 @@ cgroup_remove(struct cgroup_group *g, char *err, size_t errlen)
 	return rc == 0 && !removed ? 1 : rc;
 }
 
-/* Reads the boxstep pid out of a session group's name "<pid>-<n>". */
+/* Reads the boxstep pid out of a session group's name, "<pid>" (or
+ * "<pid>-<n>", a container's group as older versions named it). */
 static pid_t
 session_owner(const char *name)
 {
 	char *end;
 	long pid = strtol(name, &end, 10);
 
-	if (end == name || *end != '-' || pid <= 0 || pid > INT_MAX)
+	if (end == name || (*end && *end != '-') || pid <= 0 || pid > INT_MAX)
 		return 0;
 	return (pid_t)pid;
+}
+
+/* Removes the group DIR and the groups in it, deepest first.  Adds the
+ * processes that were left in them to *LEFT.  Returns as cgroup_remove()
+ * does for DIR, 0 when a group in it was removed. */
+static int
+remove_tree(const char *dir, enum cgroup_version v, long *left, char *why,
+	    size_t len, int depth)
+{
+	struct cgroup_group g;
+	bool inner = false;
+	struct dirent *d;
+	DIR *dp;
+	long n;
+	int rc;
+
+	if (depth < 4 && (dp = opendir(dir)) != NULL) {
+		while ((d = readdir(dp)) != NULL) {
+			char sub[PATH_MAX];
+
+			if (d->d_type != DT_DIR || d->d_name[0] == '.' ||
+			    fsutil_join(sub, sizeof(sub), dir, d->d_name))
+				continue;
+			if (remove_tree(sub, v, left, why, len, depth + 1) == 0)
+				inner = true;
+		}
+		closedir(dp);
+	}
+	memset(&g, 0, sizeof(g));
+	if ((size_t)snprintf(g.dir[0], sizeof(g.dir[0]), "%s", dir) >=
+	    sizeof(g.dir[0]))
+		return -1;
+	g.version[0] = v;
+	if ((n = cgroup_procs(dir, NULL, 0)) > 0)
+		*left += n;
+	rc = cgroup_remove(&g, why, len);
+	return rc == 1 && inner ? 0 : rc;
 }
 
 /* Removes the stale groups under one boxstep parent DIR. */
@@ -397,8 +454,7 @@ static int
 remove_stale_in(const char *dir, enum cgroup_version v, cgroup_alive_fn alive,
 		char *report, size_t len, size_t *used)
 {
-	struct cgroup_group g;
-	char why[512];
+	char why[512], path[PATH_MAX];
 	struct dirent *d;
 	int removed = 0;
 	DIR *dp;
@@ -408,17 +464,13 @@ remove_stale_in(const char *dir, enum cgroup_version v, cgroup_alive_fn alive,
 		return 0;
 	while ((d = readdir(dp)) != NULL) {
 		pid_t owner = session_owner(d->d_name);
-		long left;
+		long left = 0;
 		int rc;
 
-		if (d->d_type != DT_DIR || owner == 0 || alive(owner))
+		if (d->d_type != DT_DIR || owner == 0 || alive(owner) ||
+		    fsutil_join(path, sizeof(path), dir, d->d_name))
 			continue;
-		memset(&g, 0, sizeof(g));
-		if (fsutil_join(g.dir[0], sizeof(g.dir[0]), dir, d->d_name))
-			continue;
-		g.version[0] = v;
-		left = cgroup_procs(g.dir[0], NULL, 0);
-		rc = cgroup_remove(&g, why, sizeof(why));
+		rc = remove_tree(path, v, &left, why, sizeof(why), 0);
 		if (rc < 0 && report && *used < len)
 			*used += (size_t)snprintf(report + *used, len - *used,
 				"could not remove stale cgroup %s/%s: %s\n",
@@ -434,7 +486,7 @@ remove_stale_in(const char *dir, enum cgroup_version v, cgroup_alive_fn alive,
 			*used += (size_t)snprintf(report + *used, len - *used,
 				"removed stale cgroup %s/%s (its boxstep, pid "
 				"%d, is gone; %ld process%s killed)\n", dir,
-				d->d_name, (int)owner, left > 0 ? left : 0,
+				d->d_name, (int)owner, left,
 				left == 1 ? "" : "es");
 	}
 	closedir(dp);

@@ -2,8 +2,11 @@
  * cpu controllers.
  *
  * Every path is taken relative to an explicit root (normally
- * /sys/fs/cgroup) so that tests can point it at a fixture tree.  Session
- * groups live in <hierarchy>/boxstep/<boxstep pid>-<n>: on v2 one
+ * /sys/fs/cgroup) so that tests can point it at a fixture tree.  A
+ * session's group is <hierarchy>/boxstep/<boxstep pid>, with the
+ * instructor's limits for the session as a whole; in it, <n> is its n-th
+ * container's group and "shared" holds what has no group of its own
+ * (host commands, containers without a cgroup layer).  On v2 one
  * directory serves every controller, on v1 each controller's hierarchy
  * has a directory of that name.
  */
@@ -103,6 +106,11 @@ int cgroup_create(const struct cgroup_ctx *ctx, const char *name,
 		  const struct cgroup_limits *lim, struct cgroup_group *g,
 		  char *err, size_t errlen);
 
+/* Writes LIM's limits into the directories of G it names. */
+int cgroup_write_limits(const struct cgroup_group *g,
+			const struct cgroup_limits *lim, char *err,
+			size_t errlen);
+
 /* The group's first directory (pids, else memory, else cpu), "" none. */
 const char *cgroup_main_dir(const struct cgroup_group *g);
 
@@ -135,11 +143,45 @@ long cgroup_procs(const char *dir, pid_t *pids, size_t max);
 int cgroup_kill_all(const struct cgroup_group *g);
 
 /* Kills what is left in the group and removes its directories with
- * rmdir(2), retrying while the kernel finishes the exits; then removes
- * the boxstep parents no other session uses.  Returns 0, 1 when every
+ * rmdir(2), retrying while the kernel finishes the exits.  Returns 0, 1
+ * when every
  * directory was already gone (someone else removed it), or -1 with a
  * message in ERR. */
 int cgroup_remove(struct cgroup_group *g, char *err, size_t errlen);
+
+/* A session's group in every hierarchy found, and its "shared" leaf. */
+struct cgroup_session {
+	char name[32];              /* "<pid>": its containers' groups are
+				     * "<pid>/<n>" */
+	struct cgroup_group group;  /* boxstep/<pid> */
+	struct cgroup_group shared; /* boxstep/<pid>/shared */
+};
+
+/* Makes the session group of PID and its shared leaf, without limits,
+ * in every controller CTX found.  Returns 0 (S->group.ctls 0 when none
+ * was found), or -1 with a message in ERR (nothing is left behind). */
+int cgroup_session_open(const struct cgroup_ctx *ctx, pid_t pid,
+			struct cgroup_session *s, char *err, size_t errlen);
+
+/* Writes LIM into the session group.  A limit (not -1) whose controller
+ * was not found is refused with CTX's reason.  Returns 0 or -1 + ERR. */
+int cgroup_session_limit(const struct cgroup_ctx *ctx,
+			 const struct cgroup_session *s,
+			 const struct cgroup_limits *lim, char *err,
+			 size_t errlen);
+
+/* Moves PID into the shared leaf in every hierarchy where OWN (a
+ * container's group; may be NULL) has no directory.  Returns 0 or
+ * -1 + ERR. */
+int cgroup_session_join(const struct cgroup_session *s,
+			const struct cgroup_group *own, pid_t pid, char *err,
+			size_t errlen);
+
+/* Kills what is left in the session group, removes it (its containers'
+ * groups are gone by then), and the boxstep parents no other session
+ * uses.  Returns 0 or -1 + ERR. */
+int cgroup_session_close(const struct cgroup_ctx *ctx,
+			 struct cgroup_session *s, char *err, size_t errlen);
 
 /* Says whether the boxstep process PID is still running. */
 typedef bool (*cgroup_alive_fn)(pid_t pid);

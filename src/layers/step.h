@@ -120,6 +120,7 @@ struct step_ctx {
 				      * before it started */
 	/* the session */
 	const struct cgroup_ctx *cg;
+	const struct cgroup_session *session_cg; /* the session's group */
 	unsigned *seq;          /* containers started so far */
 	int tty;                /* boxstep's terminal, or -1 */
 	struct termios *tty_mode; /* its mode before the container ran */

@@ -2,6 +2,7 @@
 #include "session/classconf.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,62 @@ set_disk_max(struct classconf *c, const char *v, char *why, size_t len)
 	return 0;
 }
 
+/* session.pids.max, .memory.max, .cpu.max: as `set` takes them, read
+ * by the plan's own parser (KEY is the plan's key). */
+static int
+set_limit(struct classconf *c, const char *key, const char *v, char *why,
+	  size_t len)
+{
+	struct plan p;
+	char err[512];
+	size_t n = strlen(key);
+
+	plan_init(&p, "");
+	if (plan_set(&p, key, v, err, sizeof(err)) < 0)
+		/* "pids.max takes ...": the key is said already */
+		return msg_fail(why, len, "%s", strncmp(err, key, n) == 0 &&
+				err[n] == ' ' ? err + n + 1 : err);
+	if (strcmp(key, "pids.max") == 0)
+		c->pids_max = p.pids_max;
+	else if (strcmp(key, "memory.max") == 0)
+		c->memory_max = p.memory_max;
+	else
+		c->cpu_max = p.cpu_max;
+	return 0;
+}
+
+static int
+set_pids(struct classconf *c, const char *v, char *why, size_t len)
+{
+	return set_limit(c, "pids.max", v, why, len);
+}
+
+static int
+set_memory(struct classconf *c, const char *v, char *why, size_t len)
+{
+	return set_limit(c, "memory.max", v, why, len);
+}
+
+static int
+set_cpu(struct classconf *c, const char *v, char *why, size_t len)
+{
+	return set_limit(c, "cpu.max", v, why, len);
+}
+
+static int
+set_instructors(struct classconf *c, const char *v, char *why, size_t len)
+{
+	if (!*v || strlen(v) >= sizeof(c->instructors))
+		return msg_fail(why, len, "takes the name of a group, not "
+				"'%s'", v);
+	if (!getgrnam(v))
+		return msg_fail(why, len, "names the group '%s', which this "
+				"host does not have (make it with groupadd %s)",
+				v, v);
+	snprintf(c->instructors, sizeof(c->instructors), "%s", v);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*set)(struct classconf *c, const char *v, char *why, size_t len);
@@ -33,6 +90,14 @@ static const struct {
 } keys[] = {
 	{ "session.disk.max", set_disk_max,
 	  "what each session's writable layer may hold (default 256M)" },
+	{ "session.pids.max", set_pids,
+	  "processes a session may have in all (default max)" },
+	{ "session.memory.max", set_memory,
+	  "memory a session may use in all, no swap (default max)" },
+	{ "session.cpu.max", set_cpu,
+	  "percent of one CPU a session may use in all (default max)" },
+	{ "instructors", set_instructors,
+	  "the group whose members may watch the room (default none)" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -59,7 +124,11 @@ classconf_keys(void)
 void
 classconf_init(struct classconf *c)
 {
+	memset(c, 0, sizeof(*c));
 	c->disk_max = CLASSCONF_DEFAULT_DISK_MAX;
+	c->pids_max = -1;
+	c->memory_max = -1;
+	c->cpu_max = -1;
 }
 
 /* The line LINE (its own copy, cut at '#' and trimmed) into C. */

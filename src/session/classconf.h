@@ -21,7 +21,11 @@
 #define CLASSCONF_DISK_MIN (1LL << 20)
 
 struct classconf {
-	long long disk_max; /* bytes: session.disk.max */
+	long long disk_max;   /* bytes: session.disk.max */
+	long pids_max;        /* session.pids.max; -1: none */
+	long long memory_max; /* session.memory.max, bytes; -1: none */
+	long cpu_max;         /* session.cpu.max, percent of a CPU; -1 */
+	char instructors[64]; /* the group that may watch the room; "" */
 };
 
 /* The defaults. */

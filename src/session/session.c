@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/capture.h"
+#include "base/msg.h"
 #include "layers/layers.h"
 
 void
@@ -222,11 +223,23 @@ session_init(struct session *r, const char *default_rootfs,
 			"session:\n%s", report);
 }
 
-void
-session_set_room(struct session *r, const struct classconf *c)
+int
+session_set_room(struct session *r, const struct classconf *c, char *err,
+		 size_t errlen)
 {
+	struct cgroup_limits lim = {
+		.pids_max = c->pids_max,
+		.memory_max = c->memory_max,
+		.cpu_percent = c->cpu_max,
+	};
+	char why[1536];
+
 	r->room = *c;
 	r->plan.layer_max = c->disk_max;
+	if (spawn_session_limit(&r->spawn, &lim, why, sizeof(why)) < 0)
+		return msg_fail(err, errlen, "the class file's limits for "
+				"each session cannot hold here: %s", why);
+	return 0;
 }
 
 void

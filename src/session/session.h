@@ -85,8 +85,11 @@ void session_init(struct session *r, const char *default_rootfs,
 		  const char *cgroup_root);
 
 /* Applies the instructor's limits C (classconf_load()) to the session:
- * they hold for every plan, `reset` or not. */
-void session_set_room(struct session *r, const struct classconf *c);
+ * the writable layer's bound for every plan, `reset` or not, and the
+ * session group's limits for all it runs.  Returns 0, or -1 with the
+ * reason in ERR when a limit cannot hold here. */
+int session_set_room(struct session *r, const struct classconf *c, char *err,
+		     size_t errlen);
 
 /* The plan back to its defaults, with the room's limits. */
 void session_reset_plan(struct session *r);

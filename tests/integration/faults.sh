@@ -288,8 +288,9 @@ test_syscall() {
 kill_points=(
 	'root mount 1 "overlay"|the mount of the writable layer'
 	'root clone 1 CLONE_NEW|the clone of the container'
-	'root mkdir 1 boxstep/[0-9]+-1"|the mkdir of its cgroup'
-	'root write 1 pids/boxstep/[0-9]+-1/cgroup.procs>|the write of its pid to cgroup.procs'
+	'root mkdir 1 boxstep/[0-9]+/shared"|the mkdir of the shared leaf of the session group'
+	'root mkdir 1 boxstep/[0-9]+/1"|the mkdir of its cgroup'
+	'root write 1 pids/boxstep/[0-9]+/1/cgroup.procs>|the write of its pid to cgroup.procs'
 	'root write 1 uid_map>|the write of its uid_map'
 	'root write 1 <pipe:[^>]*>, "g"|its first release from the hold pipe'
 	'root write 2 <pipe:[^>]*>, "g"|its second release, set up'

@@ -101,6 +101,70 @@ $write" 2>&1)
 	check "without a class file the bound is 256M" contains "$out" '"size=256M,mode=0711"'
 }
 
+# --- the session's limits, whatever layers are off ---------------------------
+
+# Everything a session runs is in its group: host commands, a container
+# with no layer at all, one with the pids layer (its own group inside).
+test_session_group() {
+	box -e -c 'host grep :pids: /proc/self/cgroup
+run grep :pids: /proc/self/cgroup
+enable pids
+run grep :pids: /proc/self/cgroup
+host sleep 3121 &'
+	check "a host command is in the session's shared group" \
+		has_line "$out" "^[0-9]+:pids:/boxstep/[0-9]+/shared$"
+	check "a container without layers too" \
+		equals "$(grep -cE '^[0-9]+:pids:/boxstep/[0-9]+/shared$' <<<"$out")" 2
+	check "the pids layer's group is inside the session's" \
+		has_line "$out" "^[0-9]+:pids:/boxstep/[0-9]+/1$"
+	check "what a host command left running went with the session" \
+		equals "$(pgrep -fc 'sleep 3121')" 0
+}
+
+# session.pids.max holds with every layer off: sixty sleepers forked on
+# the host, no namespace, no cgroup layer, and a fork past the limit is
+# refused (dash gives up at the first; the kernel counts the refusal in
+# the group of the process that forked).  The same without a class file is
+# the control.  The sleepers left go with the container's teardown.
+test_session_pids_max() {
+	local many='run sh -c "for i in \$(seq 60); do sleep 3122 >/dev/null 2>&1 & done 2>&1 | grep -c fork; true"
+host cat /sys/fs/cgroup/pids/boxstep/$PPID/pids.max /sys/fs/cgroup/pids/boxstep/$PPID/shared/pids.events'
+	box -e -c "$many"
+	check "without a class file all sixty start" equals "$out" $'0\nmax\nmax 0'
+	printf 'session.pids.max = 40\n' >"$work/class.conf"
+	out=$(BOXSTEP_CLASS_CONF=$work/class.conf timeout 60 "$BOX" -e -c "$many" 2>&1)
+	check "with session.pids.max 40 the forks past it are refused" \
+		matches "$out" $'^[1-9][0-9]*\n40\nmax [1-9][0-9]*$'
+}
+
+# session.memory.max holds with every layer off: tail keeps a line of
+# 100M of zeroes, and the OOM killer takes it at 48M; without the class
+# file it gets through.
+test_session_memory_max() {
+	local hog='run sh -c "head -c 100M /dev/zero | tail | wc -c"'
+	box -e -c "$hog"
+	check "without a class file the hog gets its 100M" has_line "$out" "^104857600$"
+	printf 'session.memory.max = 48M\n' >"$work/class.conf"
+	out=$(BOXSTEP_CLASS_CONF=$work/class.conf timeout 60 "$BOX" -e -c "$hog
+host grep -E '^oom_kill ' /sys/fs/cgroup/memory/boxstep/\$PPID/shared/memory.oom_control" 2>&1)
+	check "with session.memory.max 48M the OOM killer takes it" has_line "$out" "^oom_kill [1-9]"
+	check "and it got no 100M" lacks "$out" "104857600"
+}
+
+# A class file whose limits cannot hold here stops the session, and says
+# why; nothing is left behind.
+test_session_limits_cannot_hold() {
+	mkdir -p "$work/nocg"
+	printf 'session.pids.max = 40\n' >"$work/class.conf"
+	out=$(BOXSTEP_CLASS_CONF=$work/class.conf BOXSTEP_CGROUP_ROOT=$work/nocg \
+		timeout 60 "$BOX" -c 'run echo ran' 2>&1)
+	rc=$?
+	check "refused" equals "$rc" 1
+	check "saying why" contains "$out" "the class file's limits for each session cannot hold here: "
+	check "naming what is missing" contains "$out" "$work/nocg/pids"
+	check "and nothing ran" lacks "$out" "ran"
+}
+
 # --- many learners at once -------------------------------------------------
 
 test_thirty_sessions() {
@@ -124,7 +188,7 @@ run sh -c 'echo mine-$i >/file-$i; sleep 2; echo host=\$(hostname); ls /; ps -o 
 		grep -q "learner-$i" "$f" && [ "$(grep -c learner- "$f")" = 1 ] || bad+=" $i:other-hostnames"
 	done
 	# Thirty different cgroups.
-	check "30 distinct cgroups" equals "$(cat "$work"/s*.out | grep -E 'boxstep/' | sort -u | wc -l)" 30
+	check "30 distinct cgroups" equals "$(cat "$work"/s*.out | grep -E 'pids:/boxstep/' | sort -u | wc -l)" 30
 	check "every session saw only its own (bad:${bad:- none})" equals "$bad" ""
 	check "no session directory is left" test ! -e "$run_dir"
 }
@@ -168,7 +232,7 @@ test_sigkill_all_then_next_start() {
 	check "its session directory is left behind" test -d "$run_dir/$session"
 	box -c 'layers'
 	check "the next start kills what was left in the cgroup" \
-		matches "$out" "removed stale cgroup .*-1 \(its boxstep, pid $session, is gone; [0-9]+ process(es)? killed\)"
+		matches "$out" "removed stale cgroup [^ ]*/boxstep/$session \(its boxstep, pid $session, is gone; [1-9][0-9]* process(es)? killed\)"
 	check "so nothing of the container is left" eval '! pgrep -f "^sleep 313[45]" >/dev/null'
 	check "and the session directory" contains "$out" "removed stale session directory $run_dir/$session"
 	check "and the layer's mount" eval '! grep -q "$run_dir/$session" /proc/self/mountinfo'
@@ -238,6 +302,10 @@ t "layer: each session writes into its own layer" test_layer_per_session
 t "layer: rootfs.layer off writes into the shared directory" test_layer_off_shares
 t "layer: the host view shows it" test_layer_seen_from_host
 t "layer: what a session writes is bounded (session.disk.max)" test_layer_bounded
+t "room: all a session runs is in its group" test_session_group
+t "room: session.pids.max holds with every layer off" test_session_pids_max
+t "room: session.memory.max holds with every layer off" test_session_memory_max
+t "room: limits that cannot hold here stop the session" test_session_limits_cannot_hold
 t "concurrency: 30 sessions at once, each sees only its own" test_thirty_sessions
 t "crash: SIGKILL of the session: the supervisor cleans up" test_sigkill_session
 t "crash: SIGKILL of everything: the next start cleans up" test_sigkill_all_then_next_start

@@ -241,11 +241,11 @@ test_stale_cgroup_removed() {
 	wait $dead
 	hier=/sys/fs/cgroup/pids
 	[ -d "$hier" ] || hier=/sys/fs/cgroup
-	mkdir -p "$hier/boxstep/$dead-7"
+	mkdir -p "$hier/boxstep/$dead/7" "$hier/boxstep/$dead/shared"
 	box -c 'layers'
-	check "the start-up reports the stale group" contains "$out" "removed stale cgroup"
+	check "the start-up reports the stale group" contains "$out" "removed stale cgroup $hier/boxstep/$dead "
 	check "naming its dead owner" contains "$out" "pid $dead"
-	check "and it is gone" test ! -d "$hier/boxstep/$dead-7"
+	check "and it is gone, with the groups in it" test ! -d "$hier/boxstep/$dead"
 }
 
 test_no_pids_hierarchy() {
@@ -542,7 +542,7 @@ stop
 host cat /proc/$BOXPID/mountinfo; host echo after'
 	check "BOXCG is the pids group: its pids.max" matches "$out" $'\n17\n'
 	check "BOXCG_PIDS names it too, BOXCG_MEMORY is unset" \
-		matches "$out" "\[/sys/fs/cgroup/[^]]*boxstep/[0-9]+-[0-9]+\] \[\]"
+		matches "$out" "\[/sys/fs/cgroup/[^]]*boxstep/[0-9]+/[0-9]+\] \[\]"
 	check "after stop, a note that BOXPID's container has exited" \
 		matches "$out" 'note: \$BOXPID is [0-9]+, the latest container, which has exited; `start COMMAND` starts one'
 	box -c 'enable pids; run true; host ls $BOXCG'

@@ -464,9 +464,9 @@ remove_retries_while_busy(void **state)
 	rmdir_busy_times = 3;
 	assert_int_equal(cgroup_remove(group_of(path), err, sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), -1);
-	/* The parent went too: no other session was using it. */
-	assert_int_equal(stat(ctx.ctl[CGROUP_PIDS].dir, &st), -1);
-	assert_true(rmdir_calls >= 5);
+	/* The parent stays: it is the session's to remove. */
+	assert_int_equal(stat(ctx.ctl[CGROUP_PIDS].dir, &st), 0);
+	assert_true(rmdir_calls >= 4);
 }
 
 static void
@@ -591,7 +591,7 @@ create_v1_in_each_hierarchy(void **state)
 	};
 	struct cgroup_ctx ctx;
 	struct cgroup_group g;
-	char err[512] = "";
+	char err[512] = "", made[CGROUP_NCTL][PATH_MAX];
 	const char *root = copy_fixture("cgroup-v1");
 	struct stat st;
 
@@ -610,11 +610,12 @@ create_v1_in_each_hierarchy(void **state)
 	assert_int_equal(cgroup_attach(&g, 77, err, sizeof(err)), 0);
 	for (int c = 0; c < CGROUP_NCTL; c++)
 		assert_file(g.dir[c], "cgroup.procs", "77");
-	/* removed from every hierarchy, parents too */
+	/* removed from every hierarchy */
+	memcpy(made, g.dir, sizeof(made));
 	put(g.dir[CGROUP_PIDS], "cgroup.procs", "");
 	assert_int_equal(cgroup_remove(&g, err, sizeof(err)), 0);
 	for (int c = 0; c < CGROUP_NCTL; c++)
-		assert_int_equal(stat(ctx.ctl[c].dir, &st), -1);
+		assert_int_equal(stat(made[c], &st), -1);
 	assert_string_equal(cgroup_main_dir(&g), "");
 }
 
@@ -872,6 +873,178 @@ unavailable_says_why_for_each(void **state)
 	}
 }
 
+/* --- a session's group ------------------------------------------------ */
+
+static bool
+is_dir(const char *dir, const char *sub)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The group and its shared leaf in each v1 hierarchy; the limits, and a
+ * limit whose controller is missing refused with the reason. */
+static void
+session_group_holds_the_limits(void **state)
+{
+	struct cgroup_limits lim = { 0, 300, 512LL << 20, 150 };
+	struct cgroup_session s;
+	struct cgroup_ctx ctx;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
+				       sizeof(err)), 0);
+	assert_int_equal(cgroup_session_open(&ctx, 42, &s, err, sizeof(err)),
+			 0);
+	assert_string_equal(s.name, "42");
+	for (int c = 0; c < CGROUP_NCTL; c++) {
+		assert_true(is_dir(ctx.ctl[c].dir, "42/shared"));
+		assert_non_null(strstr(s.group.dir[c], "/boxstep/42"));
+	}
+	assert_file(s.group.dir[CGROUP_PIDS], "pids.max", "max");
+	assert_int_equal(cgroup_session_limit(&ctx, &s, &lim, err,
+					      sizeof(err)), 0);
+	assert_file(s.group.dir[CGROUP_PIDS], "pids.max", "300");
+	assert_file(s.group.dir[CGROUP_MEMORY], "memory.limit_in_bytes",
+		    "536870912");
+	assert_file(s.group.dir[CGROUP_CPU], "cpu.cfs_quota_us", "150000");
+	/* the shared leaf has none of its own */
+	assert_file(s.shared.dir[CGROUP_PIDS], "pids.max", "max");
+	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		assert_int_equal(access(ctx.ctl[c].dir, F_OK), -1);
+	/* no memory controller: its limit cannot hold, and says why */
+	assert_int_equal(cgroup_detect(&ctx, tmp, err, sizeof(err)), 0);
+	ctx.ctl[CGROUP_MEMORY].version = CGROUP_NONE;
+	snprintf(ctx.ctl[CGROUP_MEMORY].why, sizeof(ctx.ctl[0].why),
+		 "no memory here");
+	assert_int_equal(cgroup_session_open(&ctx, 43, &s, err, sizeof(err)),
+			 0);
+	assert_int_equal(cgroup_session_limit(&ctx, &s, &lim, err,
+					      sizeof(err)), -1);
+	assert_string_equal(err, "no memory here");
+	lim.memory_max = -1;
+	assert_int_equal(cgroup_session_limit(&ctx, &s, &lim, err,
+					      sizeof(err)), 0);
+	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
+}
+
+/* A container's group goes in the session's; what it has no group of its
+ * own for, and host commands, go in the shared leaf. */
+static void
+session_join_fills_what_the_container_lacks(void **state)
+{
+	struct cgroup_limits pids = { CGROUP_BIT(CGROUP_PIDS), 20, -1, -1 };
+	struct cgroup_session s;
+	struct cgroup_group own;
+	struct cgroup_ctx ctx;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
+				       sizeof(err)), 0);
+	assert_int_equal(cgroup_session_open(&ctx, 42, &s, err, sizeof(err)),
+			 0);
+	assert_int_equal(cgroup_create(&ctx, "42/1", &pids, &own, err,
+				       sizeof(err)), 0);
+	assert_true(is_dir(ctx.ctl[CGROUP_PIDS].dir, "42/1"));
+	assert_int_equal(cgroup_session_join(&s, &own, 77, err, sizeof(err)),
+			 0);
+	assert_int_equal(access(s.shared.dir[CGROUP_PIDS], F_OK), 0);
+	assert_file(s.shared.dir[CGROUP_MEMORY], "cgroup.procs", "77");
+	assert_file(s.shared.dir[CGROUP_CPU], "cgroup.procs", "77");
+	put(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
+	assert_int_equal(cgroup_session_join(&s, &own, 78, err, sizeof(err)),
+			 0);
+	assert_file(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
+	/* a host command: everywhere */
+	assert_int_equal(cgroup_session_join(&s, NULL, 79, err, sizeof(err)),
+			 0);
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		assert_file(s.shared.dir[c], "cgroup.procs", "79");
+	put(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
+	put(s.shared.dir[CGROUP_MEMORY], "cgroup.procs", "");
+	put(s.shared.dir[CGROUP_CPU], "cgroup.procs", "");
+	assert_int_equal(cgroup_remove(&own, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
+	/* no session group (no cgroups): nothing to join, no error */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(cgroup_session_join(&s, NULL, 80, err, sizeof(err)),
+			 0);
+}
+
+/* On v2, one directory: a container with any group of its own is not
+ * put in the shared leaf; the session group hands its children the
+ * controllers. */
+static void
+session_v2_hands_controllers_down(void **state)
+{
+	struct cgroup_limits mem = { CGROUP_BIT(CGROUP_MEMORY), -1, 8LL << 20,
+				     -1 };
+	struct cgroup_session s;
+	struct cgroup_group own;
+	struct cgroup_ctx ctx;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v2"), err,
+				       sizeof(err)), 0);
+	assert_int_equal(cgroup_session_open(&ctx, 42, &s, err, sizeof(err)),
+			 0);
+	assert_true(is_dir(ctx.ctl[CGROUP_PIDS].dir, "42/shared"));
+	assert_int_equal(access(s.group.dir[CGROUP_PIDS], F_OK), 0);
+	assert_int_equal(cgroup_create(&ctx, "42/1", &mem, &own, err,
+				       sizeof(err)), 0);
+	/* the fixture's file keeps the last write */
+	assert_file(s.group.dir[CGROUP_PIDS], "cgroup.subtree_control",
+		    "+memory");
+	put(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
+	assert_int_equal(cgroup_session_join(&s, &own, 77, err, sizeof(err)),
+			 0);
+	assert_file(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
+	assert_int_equal(cgroup_remove(&own, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
+	assert_int_equal(access(ctx.ctl[CGROUP_PIDS].dir, F_OK), -1);
+}
+
+/* A dead session's group, with its containers' groups in it, goes whole;
+ * a live one's stays. */
+static void
+remove_stale_takes_a_dead_session_whole(void **state)
+{
+	struct cgroup_limits pids = { CGROUP_BIT(CGROUP_PIDS), 20, -1, -1 };
+	struct cgroup_session dead, live;
+	struct cgroup_group own;
+	struct cgroup_ctx ctx;
+	char err[512] = "", report[2048] = "";
+
+	(void)state;
+	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
+				       sizeof(err)), 0);
+	assert_int_equal(cgroup_session_open(&ctx, 111, &dead, err,
+					     sizeof(err)), 0);
+	assert_int_equal(cgroup_session_open(&ctx, 222, &live, err,
+					     sizeof(err)), 0);
+	assert_int_equal(cgroup_create(&ctx, "111/1", &pids, &own, err,
+				       sizeof(err)), 0);
+	put(own.dir[CGROUP_PIDS], "cgroup.procs", "5\n");
+	fsutil_join(kill_procs_file, sizeof(kill_procs_file),
+		    own.dir[CGROUP_PIDS], "cgroup.procs");
+	assert_int_equal(cgroup_remove_stale(&ctx, only_222_alive, report,
+					     sizeof(report)), 3);
+	assert_non_null(strstr(report, "/pids/boxstep/111 (its boxstep, pid "
+			       "111, is gone; 1 process killed)"));
+	assert_false(is_dir(ctx.ctl[CGROUP_PIDS].dir, "111"));
+	assert_false(is_dir(ctx.ctl[CGROUP_MEMORY].dir, "111"));
+	assert_true(is_dir(ctx.ctl[CGROUP_PIDS].dir, "222/shared"));
+	assert_int_equal(cgroup_session_close(&ctx, &live, err, sizeof(err)),
+			 0);
+}
+
 int
 main(void)
 {
@@ -936,6 +1109,16 @@ main(void)
 			delegate_moves_into_a_leaf_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(unavailable_says_why_for_each,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(session_group_holds_the_limits,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			session_join_fills_what_the_container_lacks, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			session_v2_hands_controllers_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			remove_stale_takes_a_dead_session_whole, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);

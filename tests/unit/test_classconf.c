@@ -39,6 +39,33 @@ reads_sizes_comments_and_blanks(void **state)
 	assert_int_equal(c.disk_max, 1LL << 30);
 }
 
+/* The session's limits as `set` takes them, and the instructors. */
+static void
+reads_limits_and_instructors(void **state)
+{
+	struct classconf c;
+	char err[512] = "";
+
+	(void)state;
+	classconf_init(&c);
+	assert_int_equal(c.pids_max, -1);
+	assert_int_equal(c.memory_max, -1);
+	assert_int_equal(c.cpu_max, -1);
+	assert_string_equal(c.instructors, "");
+	assert_int_equal(classconf_parse(&c, "session.pids.max = 256\n"
+					 "session.memory.max = 512M\n"
+					 "session.cpu.max = 50\n"
+					 "instructors = root\n", "class.conf",
+					 err, sizeof(err)), 0);
+	assert_int_equal(c.pids_max, 256);
+	assert_int_equal(c.memory_max, 512LL << 20);
+	assert_int_equal(c.cpu_max, 50);
+	assert_string_equal(c.instructors, "root");
+	assert_int_equal(classconf_parse(&c, "session.pids.max = max",
+					 "class.conf", err, sizeof(err)), 0);
+	assert_int_equal(c.pids_max, -1);
+}
+
 /* Each wrong line is named by file and line, and says what was wanted. */
 static void
 refuses_with_file_and_line(void **state)
@@ -58,6 +85,17 @@ refuses_with_file_and_line(void **state)
 		{ "volume = 11", "class.conf:1: unknown key 'volume'; the keys "
 		  "are:\n  session.disk.max" },
 		{ "session.disk.max =", "takes a size such as 64M or 1G, not ''" },
+		{ "session.pids.max = many", "class.conf:1: session.pids.max "
+		  "takes a whole number or 'max', not 'many'" },
+		{ "session.pids.max = 0", "session.pids.max must be between 1" },
+		{ "session.memory.max = 512K", "session.memory.max must be "
+		  "between 1M and 1P" },
+		{ "session.cpu.max = lots", "class.conf:1: session.cpu.max " },
+		{ "session.pid.max = 9", "(did you mean session.pids.max?)" },
+		{ "instructors = no-such-group-here", "class.conf:1: instructors "
+		  "names the group 'no-such-group-here', which this host does "
+		  "not have (make it with groupadd no-such-group-here)" },
+		{ "instructors =", "instructors takes the name of a group" },
 	};
 
 	(void)state;
@@ -92,6 +130,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_without_a_file),
 		cmocka_unit_test(reads_sizes_comments_and_blanks),
+		cmocka_unit_test(reads_limits_and_instructors),
 		cmocka_unit_test(refuses_with_file_and_line),
 		cmocka_unit_test(an_unreadable_file_is_an_error),
 	};

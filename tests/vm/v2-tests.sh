@@ -47,7 +47,7 @@ figures='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group
 
 t "v2: detected, and named in show" 'pids: cgroup v2 at /sys/fs/cgroup' \
 	'enable pids; show'
-t "v2: the container is in boxstep/<session>" 'group=/sys/fs/cgroup/boxstep/[0-9]+-1 current=1 max=20' \
+t "v2: the container is in boxstep/<session>" 'group=/sys/fs/cgroup/boxstep/[0-9]+/1 current=1 max=20' \
 	"enable pids; start sleep 3101
 host $figures
 stop"
@@ -63,9 +63,9 @@ t "v2: a fork bomb without a pid namespace is killed with cgroup.kill" 'current=
 	"enable chroot pids; start sh -c 'sh -c \"bomb() { while :; do bomb | bomb; done; }; bomb\" | sleep 3104'
 host for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.5; $figures; done
 stop"
-t "v2: +pids is enabled for boxstep's groups" '^pids$' \
+t "v2: the session's group hands its containers' groups every controller" '^cpu memory pids$' \
 	"enable pids; start sleep 3105
-host cat /sys/fs/cgroup/boxstep/cgroup.subtree_control
+host cat /sys/fs/cgroup/boxstep/\$PPID/cgroup.subtree_control
 stop"
 t "v2: pids.max max" 'current=1 max=max' \
 	"enable pids; set pids.max max; start sleep 3106
@@ -86,12 +86,12 @@ host sleep 2; $BOX watch \$BOXPID
 stop"
 t "v2: with cgroupns the container's group reads as 0::/" '^0::/$' \
 	"enable pids cgroupns; run cat /proc/self/cgroup"
-t "v2: without it, the full path" '^0::/boxstep/[0-9]+-1$' \
+t "v2: without it, the full path" '^0::/boxstep/[0-9]+/1$' \
 	"enable pids; run cat /proc/self/cgroup"
 # A group left by a boxstep that is gone (pid 99999 does not run here).
-mkdir -p /sys/fs/cgroup/boxstep/99999-3
+mkdir -p /sys/fs/cgroup/boxstep/99999/3
 out=$("$BOX" -c layers 2>&1)
-if echo "$out" | grep -q 'removed stale cgroup /sys/fs/cgroup/boxstep/99999-3' &&
+if echo "$out" | grep -q 'removed stale cgroup /sys/fs/cgroup/boxstep/99999 ' &&
    [ ! -d /sys/fs/cgroup/boxstep ]; then
 	passed=$((passed + 1))
 	echo "ok - v2: a dead session's group is removed at start"
@@ -148,7 +148,7 @@ rl() {
 # uid 0 of the session's host, which is uid 1000 outside it.
 rfig='d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/$BOXPID/cgroup); echo "group=$d max=$(cat $d/pids.max) uid=$(stat -c %u /proc/$BOXPID) outside=$(awk "{print \$2}" /proc/self/uid_map)"'
 rl "rootless v2: pids.max in a group under the delegated one" \
-	'group=/sys/fs/cgroup/learner/boxstep/[0-9]+-1 max=5 uid=0 outside=1000' \
+	'group=/sys/fs/cgroup/learner/boxstep/[0-9]+/1 max=5 uid=0 outside=1000' \
 	"enable uts pid mnt chroot proc pids; set pids.max 5; start sleep 3108
 host $rfig
 stop"
