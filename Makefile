@@ -44,7 +44,7 @@ OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
 UNITS    = output text plan layers cmdline cgroup mountinfo hostview lesson capture progress cast present image \
-           event command classconf filecache
+           event command classconf filecache room
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -138,7 +138,7 @@ vmtest: all rootfs
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
 SUITES = run golden bad-input faults image hardening hostview lessons runner \
-         learner present tty tui rootless
+         learner present tty tui rootless class
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
 test: deps all rootfs

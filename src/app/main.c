@@ -37,7 +37,7 @@ usage(FILE *out)
 "               [-e] [-c COMMANDS | -f FILE]\n"
 "       boxstep [OPTIONS] lesson [NAME]\n"
 "       boxstep [--theme THEME] [--record FILE.cast] present LESSON\n"
-"       boxstep watch PID\n"
+"       boxstep watch PID | boxstep class [--json]\n"
 "       boxstep import FILE.tar [NAME] | boxstep images [rm NAME]\n"
 "       boxstep [--trust] check [-v] [LESSON.md...]\n"
 "       boxstep --help | --version\n"
@@ -68,6 +68,9 @@ usage(FILE *out)
 "  watch PID       what the host sees of any process: its namespaces,\n"
 "                  root, mounts, cgroup and processes; live on a\n"
 "                  terminal, printed once otherwise\n"
+"  class [--json]  the room, for root and the instructors group: every\n"
+"                  session's user, lesson and step, checks, time on the\n"
+"                  step, hints, last error, containers, pids, memory\n"
 "  --theme THEME   dark, light or projector (the default in present mode)\n"
 "  --record FILE   record the session as asciicast v2 (asciinema play FILE)\n"
 "  --trust         take lesson files from outside boxstep's lessons\n"
@@ -175,6 +178,7 @@ run_session(struct options *o, const char *cgroot, const char *text,
 		repl_done(&r);
 		return 1;
 	}
+	session_publish_on(&r.session);
 	runner_attach(&r.session, &ro);
 	if (o->present)
 		o->tui.present = o->lesson;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/autoplay.h"
+#include "app/class.h"
 #include "base/fsutil.h"
 #include "engine/image.h"
 #include "engine/spawn.h"
@@ -280,6 +281,13 @@ sub_lesson(struct options *o, int argc, char **argv)
 	return SUB_SESSION;
 }
 
+static int
+sub_class(struct options *o, int argc, char **argv)
+{
+	(void)o;
+	return class_main(argc, argv);
+}
+
 /* The words boxstep takes instead of a session, or before one. */
 static const struct subcommand {
 	const char *name;
@@ -292,6 +300,7 @@ static const struct subcommand {
 	int (*run)(struct options *o, int argc, char **argv);
 } subcommands[] = {
 	{ "check", 0, -1, NULL, NULL, false, sub_check },
+	{ "class", 0, -1, NULL, NULL, false, sub_class },
 	{ "images", 0, 2, "boxstep: usage: boxstep images [rm NAME]\n", NULL,
 	  false, sub_images },
 	{ "import", 1, 2, "boxstep: usage: boxstep import FILE.tar [NAME] (a "

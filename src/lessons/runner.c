@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -207,6 +208,7 @@ runner_enter(struct session *r, struct runner *rn, size_t step,
 	rn->held = calloc(runner_step(rn)->nchecks ?
 			  runner_step(rn)->nchecks : 1, sizeof(bool));
 	rn->hints_shown = 0;
+	rn->step_since = (long long)time(NULL);
 	rn->done_said = false;
 	if (rebuild_state)
 		rebuild(r, rn, step);
@@ -364,6 +366,26 @@ hook_line(struct session *r, const char *line, void *arg)
 	return rn->ctx.snap->status;
 }
 
+/* The hook's status: the lesson's part of what the room is told. */
+static void
+hook_status(const struct session *r, struct room_entry *e, void *arg)
+{
+	const struct runtime *rt = arg;
+	const struct runner *rn = rt->lesson;
+
+	(void)r;
+	if (!rn)
+		return;
+	snprintf(e->lesson, sizeof(e->lesson), "%s", rn->l.id);
+	e->step = (int)rn->step + 1;
+	e->steps = (int)rn->l.nsteps;
+	e->checks = (int)runner_step(rn)->nchecks;
+	for (size_t i = 0; i < runner_step(rn)->nchecks; i++)
+		e->checks_ok += rn->held[i];
+	e->hints = (int)rn->hints_shown;
+	e->step_since = rn->step_since;
+}
+
 /* The hook's begin: the lesson the runtime was told to start. */
 static int
 hook_begin(struct session *r, void *arg)
@@ -398,7 +420,8 @@ int
 runner_attach(struct session *r, const struct runner_opts *o)
 {
 	struct runtime *rt = calloc(1, sizeof(*rt));
-	struct session_hook h = { hook_begin, hook_line, hook_end, rt };
+	struct session_hook h = { hook_begin, hook_line, hook_end,
+				  hook_status, rt };
 
 	if (!rt)
 		return -1;

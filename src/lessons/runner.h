@@ -42,6 +42,7 @@ struct runner {
 	bool *held;           /* per check of the step */
 	bool done_said;       /* "step done" was told */
 	size_t hints_shown;
+	long long step_since; /* when the step was entered, epoch seconds */
 	bool busy;            /* running a line typed at the prompt */
 	struct course_ctx ctx;
 };

@@ -417,7 +417,9 @@ session_run_captured(struct session *r, const char *line, bool echo)
 int
 session_typed(struct session *r, const char *line)
 {
-	if (r->hook.line)
-		return r->hook.line(r, line, r->hook.arg);
-	return session_run_text(r, line, NULL, false);
+	int rc = r->hook.line ? r->hook.line(r, line, r->hook.arg) :
+		 session_run_text(r, line, NULL, false);
+
+	session_publish(r);
+	return rc;
 }

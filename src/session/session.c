@@ -194,7 +194,10 @@ session_set_hook(struct session *r, const struct session_hook *h)
 int
 session_begin(struct session *r)
 {
-	return r->hook.begin ? r->hook.begin(r, r->hook.arg) : 0;
+	int rc = r->hook.begin ? r->hook.begin(r, r->hook.arg) : 0;
+
+	session_publish(r);
+	return rc;
 }
 
 void
@@ -258,6 +261,9 @@ session_done(struct session *r)
 	if (r->hook.end)
 		r->hook.end(r, r->hook.arg);
 	memset(&r->hook, 0, sizeof(r->hook));
+	if (r->publish)
+		room_withdraw(&r->told);
+	r->publish = false;
 	if (r->bg.running)
 		spawn_stop(&r->spawn, &r->bg);
 	spawn_session_end(&r->spawn);

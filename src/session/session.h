@@ -20,6 +20,7 @@
 #include "layers/plan.h"
 #include "session/classconf.h"
 #include "session/event.h"
+#include "session/room.h"
 
 /* What a lesson's checks are judged against: filled by the session as
  * commands run. */
@@ -52,6 +53,10 @@ struct session_hook {
 	int (*line)(struct session *r, const char *line, void *arg);
 	/* The session ends (session_done()). */
 	void (*end)(struct session *r, void *arg);
+	/* Fills the lesson's part of what the room is told (lesson, step,
+	 * steps, checks, hints, step_since). */
+	void (*status)(const struct session *r, struct room_entry *e,
+		       void *arg);
 	void *arg;
 };
 
@@ -76,6 +81,8 @@ struct session {
 				  * to run, for its `start` event */
 	struct session_snapshot snap;
 	struct session_hook hook;
+	bool publish;          /* tell the room (session_publish()) */
+	struct room_entry told; /* what it was told last */
 };
 
 /* Sets up a session: the default plan with DEFAULT_ROOTFS (may be ""),
@@ -93,6 +100,13 @@ int session_set_room(struct session *r, const struct classconf *c, char *err,
 
 /* The plan back to its defaults, with the room's limits. */
 void session_reset_plan(struct session *r);
+
+/* Has the session tell the instructor's room its state from now on,
+ * after every line typed (room.h), until it ends. */
+void session_publish_on(struct session *r);
+
+/* Tells the room the session's state now (nothing unless published). */
+void session_publish(struct session *r);
 
 /* Ends the session: the hook's end, then stops a background container
  * and ends the spawn session. */
