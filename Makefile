@@ -103,11 +103,11 @@ TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 # The layers, and what of host/ their steps call on.
 LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
              src/host/cgroup_find.c src/host/cgroup_stats.c \
-             src/host/cgroup_session.c \
+             src/host/cgroup_session.c src/host/hostview_parse.c \
              src/host/mountinfo.c src/host/mounts.c src/host/orphans.c
 LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
 $(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
-		$(B)/host/cgroup_session.o
+		$(B)/host/cgroup_session.o $(B)/host/hostview_parse.o
 $(B)/test_hostview: $(B)/base/filecache.o $(B)/host/hostname.o $(B)/host/mountinfo.o $(B)/host/cgroup.o \
 		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
@@ -236,6 +236,7 @@ bench: all rootfs $(B)/bench-minimal
 	$(Q)bash bench/bench.sh ./boxstep $(B)/bench-minimal
 	$(Q)bash bench/pane.sh ./boxstep
 	$(Q)bash bench/forkbomb.sh ./boxstep
+	$(Q)bash bench/room.sh ./boxstep
 
 # --- install --------------------------------------------------------------
 

@@ -374,7 +374,7 @@ int
 spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid,
 	   const char *rootfs)
 {
-	char value[32], exe[PATH_MAX] = "", err[1024];
+	char value[32], exe[PATH_MAX] = "";
 	pid_t pid;
 	int status;
 
@@ -393,12 +393,6 @@ spawn_host(struct spawn_session *s, const char *cmdline, pid_t boxpid,
 		for (size_t i = 0; i < s->nsignals; i++)
 			signal(s->signals[i], SIG_DFL);
 		setpgid(0, 0);
-		/* The session's limits hold for host commands too. */
-		if (cgroup_session_join(&s->cgs, NULL, getpid(), err,
-					sizeof(err)) < 0) {
-			fprintf(stderr, "boxstep: %s\n", err);
-			_exit(125);
-		}
 		if (boxpid > 0) {
 			snprintf(value, sizeof(value), "%d", (int)boxpid);
 			setenv("BOXPID", value, 1);

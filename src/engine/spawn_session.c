@@ -52,17 +52,24 @@ user_run_dir(char *buf, size_t len)
 	snprintf(buf, len, "/tmp/boxstep-%u", spawn_rootless_uid());
 }
 
-/* The session's group, where everything it runs goes.  On a host with
- * cgroups that would not make it, nothing runs: the session's limits
- * would not hold. */
+/* The session's group, where everything it runs goes: boxstep enters
+ * its shared leaf, so that every container and host command is born in
+ * it.  On a host with cgroups that would not make it, nothing runs: the
+ * session's limits would not hold. */
 static void
-open_group(struct spawn_session *s)
+open_group(struct spawn_session *s, const char *cgroup_root)
 {
-	char err[1024];
+	char err[1024] = "cannot read /proc/self/cgroup", why[1024], self[8192];
 
 	if (cgroup_session_open(&s->cg, getpid(), &s->cgs, err,
-				sizeof(err)) == 0)
+				sizeof(err)) == 0 &&
+	    (!s->cgs.group.ctls ||
+	     (fsutil_read("/proc/self/cgroup", self, sizeof(self)) >= 0 &&
+	      cgroup_session_enter(&s->cg, &s->cgs, self, s->rootless ?
+				   cgroup_root : NULL, getpid(), err,
+				   sizeof(err)) == 0)))
 		return;
+	cgroup_session_close(&s->cg, &s->cgs, why, sizeof(why));
 	snprintf(s->group_error, sizeof(s->group_error), "cannot make the "
 		 "session's cgroup, so nothing can run in it: %s", err);
 	cgroup_unavailable(&s->cg, s->group_error);
@@ -94,7 +101,7 @@ spawn_session_init(struct spawn_session *s, const char *cgroup_root,
 		rootless_cgroups(s, cgroup_root);
 	}
 	spawn_clean_stale(cgroup_root, rootfs, report, len);
-	open_group(s);
+	open_group(s, cgroup_root);
 }
 
 int

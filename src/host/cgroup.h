@@ -149,12 +149,16 @@ int cgroup_kill_all(const struct cgroup_group *g);
  * message in ERR. */
 int cgroup_remove(struct cgroup_group *g, char *err, size_t errlen);
 
-/* A session's group in every hierarchy found, and its "shared" leaf. */
+/* A session's group in every hierarchy found, and its "shared" leaf,
+ * where boxstep itself runs once it has entered: everything it forks is
+ * born there. */
 struct cgroup_session {
 	char name[32];              /* "<pid>": its containers' groups are
 				     * "<pid>/<n>" */
 	struct cgroup_group group;  /* boxstep/<pid> */
 	struct cgroup_group shared; /* boxstep/<pid>/shared */
+	pid_t entered;              /* the process that entered, or 0 */
+	char home[CGROUP_NCTL][PATH_MAX]; /* where it was before */
 };
 
 /* Makes the session group of PID and its shared leaf, without limits,
@@ -170,16 +174,20 @@ int cgroup_session_limit(const struct cgroup_ctx *ctx,
 			 const struct cgroup_limits *lim, char *err,
 			 size_t errlen);
 
-/* Moves PID into the shared leaf in every hierarchy where OWN (a
- * container's group; may be NULL) has no directory.  Returns 0 or
+/* Moves SELF, whose /proc/self/cgroup reads SELF_CGROUP, into the
+ * shared leaf in every hierarchy, noting where it was.  Those paths are
+ * under each hierarchy's mount: V2_MOUNT is cgroup v2's when CTX's root
+ * is not it (a delegated group), NULL when it is.  Returns 0 or
  * -1 + ERR. */
-int cgroup_session_join(const struct cgroup_session *s,
-			const struct cgroup_group *own, pid_t pid, char *err,
-			size_t errlen);
+int cgroup_session_enter(const struct cgroup_ctx *ctx,
+			 struct cgroup_session *s, const char *self_cgroup,
+			 const char *v2_mount, pid_t self, char *err,
+			 size_t errlen);
 
-/* Kills what is left in the session group, removes it (its containers'
- * groups are gone by then), and the boxstep parents no other session
- * uses.  Returns 0 or -1 + ERR. */
+/* In the process that entered (elsewhere it does nothing): moves it back
+ * where it was, kills what is left in the session group, removes it (its
+ * containers' groups are gone by then), and the boxstep parents no other
+ * session uses.  Returns 0 or -1 + ERR. */
 int cgroup_session_close(const struct cgroup_ctx *ctx,
 			 struct cgroup_session *s, char *err, size_t errlen);
 

@@ -10,6 +10,7 @@
 
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "host/hostview.h"
 
 /* The controllers CTX found. */
 static unsigned
@@ -74,39 +75,54 @@ cgroup_session_limit(const struct cgroup_ctx *ctx,
 	return cgroup_write_limits(&s->group, &set, err, errlen);
 }
 
-/* Says whether OWN has a directory in the hierarchy of controller C
- * (on v2 every controller shares one). */
-static bool
-own_in(const struct cgroup_session *s, const struct cgroup_group *own, int c)
+/* Writes PID to DIR/cgroup.procs. */
+static int
+move(const char *dir, pid_t pid, char *err, size_t errlen)
 {
-	for (int k = 0; own && k < CGROUP_NCTL; k++)
-		if (own->dir[k][0] && s->shared.dir[k][0] &&
-		    strcmp(s->shared.dir[k], s->shared.dir[c]) == 0)
+	char value[32], path[PATH_MAX];
+
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	if (fsutil_join(path, sizeof(path), dir, "cgroup.procs") ||
+	    fsutil_write(path, value) < 0)
+		return msg_fail(err, errlen, "write \"%s\" to %s: %s", value,
+				path, strerror(errno));
+	return 0;
+}
+
+/* Controller C's directory of S is the same as an earlier one's (v2). */
+static bool
+again(const struct cgroup_session *s, int c)
+{
+	for (int k = 0; k < c; k++)
+		if (strcmp(s->shared.dir[k], s->shared.dir[c]) == 0)
 			return true;
 	return false;
 }
 
 int
-cgroup_session_join(const struct cgroup_session *s,
-		    const struct cgroup_group *own, pid_t pid, char *err,
-		    size_t errlen)
+cgroup_session_enter(const struct cgroup_ctx *ctx, struct cgroup_session *s,
+		     const char *self_cgroup, const char *v2_mount, pid_t self,
+		     char *err, size_t errlen)
 {
-	char value[32], path[PATH_MAX];
-
-	snprintf(value, sizeof(value), "%d", (int)pid);
 	for (int c = 0; c < CGROUP_NCTL; c++) {
-		const char *dir = s->shared.dir[c];
-		bool again = false;
+		const struct cgroup_hier *h = &ctx->ctl[c];
+		const char *mount = v2_mount && h->version == CGROUP_V2 ?
+				    v2_mount : h->hier;
+		char rel[PATH_MAX];
 
-		for (int k = 0; k < c; k++)
-			again |= strcmp(s->shared.dir[k], dir) == 0;
-		if (!dir[0] || again || own_in(s, own, c))
+		if (!s->shared.dir[c][0] || again(s, c))
 			continue;
-		if (fsutil_join(path, sizeof(path), dir, "cgroup.procs") ||
-		    fsutil_write(path, value) < 0)
-			return msg_fail(err, errlen, "cannot join the session's "
-					"group: write \"%s\" to %s: %s", value,
-					path, strerror(errno));
+		if (hostview_parse_cgroup_for(self_cgroup,
+					      cgroup_controller_name(c),
+					      h->version == CGROUP_V2, rel,
+					      sizeof(rel)) < 0)
+			return msg_fail(err, errlen, "/proc/self/cgroup names "
+					"no %s group", cgroup_controller_name(c));
+		snprintf(s->home[c], sizeof(s->home[c]), "%s%s", mount,
+			 strcmp(rel, "/") == 0 ? "" : rel);
+		if (move(s->shared.dir[c], self, err, errlen) < 0)
+			return -1;
+		s->entered = self;
 	}
 	return 0;
 }
@@ -117,8 +133,13 @@ cgroup_session_close(const struct cgroup_ctx *ctx, struct cgroup_session *s,
 {
 	int rc = 0;
 
-	if (!s->group.ctls)
+	if (!s->group.ctls || (s->entered && s->entered != getpid()))
 		return 0;
+	for (int c = 0; s->entered && c < CGROUP_NCTL; c++)
+		if (s->home[c][0] && !again(s, c) &&
+		    move(s->home[c], s->entered, err, errlen) < 0)
+			return -1;
+	s->entered = 0;
 	if (cgroup_remove(&s->shared, err, errlen) < 0 ||
 	    cgroup_remove(&s->group, err, errlen) < 0)
 		rc = -1;

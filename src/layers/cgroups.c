@@ -270,61 +270,19 @@ remove_group(struct step_ctx *x, char *err, size_t errlen)
 	return 0;
 }
 
-/* What the container's own group does not hold goes in the session's:
- * the instructor's limits for the session hold whatever layers are off.
- * It joins the shared leaf in each hierarchy where no layer of it makes
- * a group. */
-static void
-show_join(struct step_out *o, const struct plan *p)
-{
-	bool needed = false;
-
-	for (int c = 0; o->cg && c < CGROUP_NCTL; c++) {
-		const char *dir = c == CGROUP_PIDS ? o->cg->pids_dir :
-				  c == CGROUP_MEMORY ? o->cg->memory_dir :
-				  o->cg->cpu_dir;
-		bool own = false;
-
-		for (int k = 0; dir && k < CGROUP_NCTL; k++)
-			own |= plan_has(p, controllers[k].layer) &&
-			       strcmp(shown_dir(o->cg, k), dir) == 0;
-		needed |= dir && !own;
-	}
-	if (needed)
-		step_say_as(o, "[session's group]", "write(\"<session>/shared/"
-			    "cgroup.procs\", \"<child's pid>\")");
-}
-
-static int
-join(struct step_ctx *x, char *err, size_t errlen)
-{
-	return cgroup_session_join(x->session_cg, x->group, x->pid, err,
-				   errlen) < 0 ? 125 : 0;
-}
-
-static bool
-always(const struct plan *p)
-{
-	(void)p;
-	return true;
-}
-
 static const struct step steps[] = {
-	{ STEP_PREPARE, 10, NULL, .when = cgroups_any, .run = check_found },
-	{ STEP_HOLDING, 10, NULL, .when = cgroups_any, .show = show_create,
-	  .run = create },
-	{ STEP_HOLDING, 15, NULL, .show = show_join, .run = join },
-	{ STEP_HOLDING, 20, NULL, .when = cgroups_any, .show = show_attach,
-	  .run = attach },
-	{ STEP_TEARDOWN, 10, "[cgroup]", .when = cgroups_any,
-	  .show = show_remove, .run = remove_group },
+	{ STEP_PREPARE, 10, NULL, .run = check_found },
+	{ STEP_HOLDING, 10, NULL, .show = show_create, .run = create },
+	{ STEP_HOLDING, 20, NULL, .show = show_attach, .run = attach },
+	{ STEP_TEARDOWN, 10, "[cgroup]", .show = show_remove,
+	  .run = remove_group },
 };
 
-/* The group the cgroup layers share, and the session's. */
+/* The group the cgroup layers share. */
 const struct layer layer_cgroup = {
 	.info = { .name = "cgroup" },
 	.id = -1,
-	.on = always,
+	.on = cgroups_any,
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
 };

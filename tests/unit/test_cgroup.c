@@ -933,52 +933,46 @@ session_group_holds_the_limits(void **state)
 	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
 }
 
-/* A container's group goes in the session's; what it has no group of its
- * own for, and host commands, go in the shared leaf. */
+/* boxstep enters the shared leaf, so that all it forks is born there,
+ * and goes back where it was before the group goes. */
 static void
-session_join_fills_what_the_container_lacks(void **state)
+session_enter_and_leave(void **state)
 {
-	struct cgroup_limits pids = { CGROUP_BIT(CGROUP_PIDS), 20, -1, -1 };
 	struct cgroup_session s;
-	struct cgroup_group own;
 	struct cgroup_ctx ctx;
-	char err[512] = "";
+	char err[512] = "", home[PATH_MAX], self[32];
 
 	(void)state;
 	assert_int_equal(cgroup_detect(&ctx, copy_fixture("cgroup-v1"), err,
 				       sizeof(err)), 0);
+	snprintf(home, sizeof(home), "%s/pids/user.slice", tmp);
+	assert_int_equal(mkdir(home, 0755), 0);
 	assert_int_equal(cgroup_session_open(&ctx, 42, &s, err, sizeof(err)),
 			 0);
-	assert_int_equal(cgroup_create(&ctx, "42/1", &pids, &own, err,
-				       sizeof(err)), 0);
-	assert_true(is_dir(ctx.ctl[CGROUP_PIDS].dir, "42/1"));
-	assert_int_equal(cgroup_session_join(&s, &own, 77, err, sizeof(err)),
-			 0);
-	assert_int_equal(access(s.shared.dir[CGROUP_PIDS], F_OK), 0);
-	assert_file(s.shared.dir[CGROUP_MEMORY], "cgroup.procs", "77");
-	assert_file(s.shared.dir[CGROUP_CPU], "cgroup.procs", "77");
-	put(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
-	assert_int_equal(cgroup_session_join(&s, &own, 78, err, sizeof(err)),
-			 0);
-	assert_file(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
-	/* a host command: everywhere */
-	assert_int_equal(cgroup_session_join(&s, NULL, 79, err, sizeof(err)),
-			 0);
+	assert_int_equal(cgroup_session_enter(&ctx, &s, "8:pids:/user.slice\n"
+					      "4:memory:/\n1:cpu,cpuacct:/\n"
+					      "0::/\n", NULL, getpid(), err,
+					      sizeof(err)), 0);
+	snprintf(self, sizeof(self), "%d", (int)getpid());
 	for (int c = 0; c < CGROUP_NCTL; c++)
-		assert_file(s.shared.dir[c], "cgroup.procs", "79");
-	put(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
-	put(s.shared.dir[CGROUP_MEMORY], "cgroup.procs", "");
-	put(s.shared.dir[CGROUP_CPU], "cgroup.procs", "");
-	assert_int_equal(cgroup_remove(&own, err, sizeof(err)), 0);
+		assert_file(s.shared.dir[c], "cgroup.procs", self);
+	assert_string_equal(s.home[CGROUP_PIDS], home);
+	/* the kernel would have taken it out of the leaf */
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		put(s.shared.dir[c], "cgroup.procs", "");
 	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
-	/* no session group (no cgroups): nothing to join, no error */
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(cgroup_session_join(&s, NULL, 80, err, sizeof(err)),
+	assert_file(home, "cgroup.procs", self);
+	assert_false(is_dir(ctx.ctl[CGROUP_PIDS].hier, "boxstep"));
+	/* a controller /proc/self/cgroup does not name: refused, why */
+	assert_int_equal(cgroup_session_open(&ctx, 43, &s, err, sizeof(err)),
 			 0);
+	assert_int_equal(cgroup_session_enter(&ctx, &s, "8:pids:/\n", NULL,
+					      getpid(), err, sizeof(err)), -1);
+	assert_string_equal(err, "/proc/self/cgroup names no memory group");
+	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
 }
 
-/* On v2, one directory: a container with any group of its own is not
- * put in the shared leaf; the session group hands its children the
+/* On v2, one directory: the session group hands its children the
  * controllers. */
 static void
 session_v2_hands_controllers_down(void **state)
@@ -1002,13 +996,38 @@ session_v2_hands_controllers_down(void **state)
 	/* the fixture's file keeps the last write */
 	assert_file(s.group.dir[CGROUP_PIDS], "cgroup.subtree_control",
 		    "+memory");
-	put(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
-	assert_int_equal(cgroup_session_join(&s, &own, 77, err, sizeof(err)),
-			 0);
-	assert_file(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
 	assert_int_equal(cgroup_remove(&own, err, sizeof(err)), 0);
 	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
 	assert_int_equal(access(ctx.ctl[CGROUP_PIDS].dir, F_OK), -1);
+}
+
+/* Rootless: the context's root is the delegated group, and the paths in
+ * /proc/self/cgroup are under the v2 mount above it. */
+static void
+session_enter_from_a_delegated_group(void **state)
+{
+	struct cgroup_session s;
+	struct cgroup_ctx ctx;
+	char err[512] = "", deleg[PATH_MAX], leaf[PATH_MAX + 16], self[32];
+	const char *root = copy_fixture("cgroup-v2");
+
+	(void)state;
+	snprintf(deleg, sizeof(deleg), "%s/me", root);
+	snprintf(leaf, sizeof(leaf), "%s/boxstep-9", deleg);
+	assert_int_equal(mkdir(deleg, 0755), 0);
+	assert_int_equal(mkdir(leaf, 0755), 0);
+	put(deleg, "cgroup.controllers", "pids memory cpu\n");
+	assert_int_equal(cgroup_detect(&ctx, deleg, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_session_open(&ctx, 9, &s, err, sizeof(err)), 0);
+	assert_int_equal(cgroup_session_enter(&ctx, &s, "0::/me/boxstep-9\n",
+					      root, getpid(), err,
+					      sizeof(err)), 0);
+	assert_string_equal(s.home[CGROUP_PIDS], leaf);
+	put(s.shared.dir[CGROUP_PIDS], "cgroup.procs", "");
+	assert_int_equal(cgroup_session_close(&ctx, &s, err, sizeof(err)), 0);
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	assert_file(leaf, "cgroup.procs", self);
+	assert_false(is_dir(deleg, "boxstep"));
 }
 
 /* A dead session's group, with its containers' groups in it, goes whole;
@@ -1111,9 +1130,10 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(session_group_holds_the_limits,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(session_enter_and_leave, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
-			session_join_fills_what_the_container_lacks, setup,
-			teardown),
+			session_enter_from_a_delegated_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			session_v2_hands_controllers_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(

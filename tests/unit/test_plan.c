@@ -365,21 +365,11 @@ describe_memory_and_cpu(void **state)
 	assert_non_null(strstr(t, "write(\"cpu.cfs_quota_us\", \"50000\")"));
 	after(t, "cpu.cfs_quota_us", "write(\"cgroup.procs\"");
 	after(t, "cgroup.procs", "[release the child]");
-	/* all three have groups of their own: nothing joins the shared leaf */
-	assert_null(strstr(t, "[session's group]"));
-	/* without cpu, the cpu hierarchy's shared leaf takes the child */
-	plan_disable(&p, PLAN_CPU);
-	after(show(&v1), "write(\"<session>/shared/cgroup.procs\", \"<child's "
-	      "pid>\")    [session's group]", "[release the child]");
-	plan_enable(&p, PLAN_CPU);
 	/* v2: one directory, one cgroup.procs, the v2 file names */
 	t = show(&v2);
 	assert_non_null(strstr(t, "mkdir(\"/sys/fs/cgroup/boxstep/<session>/<n>\")"));
 	assert_null(strstr(strstr(t, "mkdir(") + 1, "mkdir("));
 	assert_null(strstr(strstr(t, "cgroup.procs") + 1, "cgroup.procs"));
-	/* v2: the container's group holds every controller; none is left
-	 * for the session's shared leaf */
-	assert_null(strstr(t, "[session's group]"));
 	assert_non_null(strstr(t, "write(\"memory.max\", \"33554432\")"));
 	assert_non_null(strstr(t, "write(\"memory.swap.max\", \"0\")"));
 	assert_non_null(strstr(t, "write(\"cpu.max\", \"50000 100000\")"));
