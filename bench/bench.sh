@@ -7,9 +7,11 @@
 #   through `unshare --uts --pid --mount --fork --mount-proc --root` in a
 #   shell loop.  The goal is boxstep at half of unshare's cost per run.
 #
-#   rootless start: the same as the user nobody, where boxstep adds the
-#   user namespace (and each container mounts the session's overlay),
-#   against `unshare --user --map-root-user` with the same flags.
+#   rootless start: the same as the user nobody, with the user layer on
+#   too, against `unshare --user --map-root-user` with the same flags.
+#   boxstep makes its session's host (a user namespace of nobody's, and
+#   the session's overlay in it) once per session, then each container
+#   a user namespace of its own inside it.
 #
 #   kernel floor: the same boxstep -f session against bench/minimal.c,
 #   which makes only the kernel calls of that container (clone with the
@@ -36,6 +38,9 @@ echo "enable uts pid mnt chroot proc" >"$script"
 for _ in $(seq "$N"); do echo "run /bin/true"; done >>"$script"
 
 box() { "$@" env BOXSTEP_ROOTFS="$ROOTFS" "$BOX" -f "$script" >/dev/null; }
+rootless_script=$work/rootless.bx
+echo "enable user uts pid mnt chroot proc" >"$rootless_script"
+tail -n +2 "$script" >>"$rootless_script"
 
 # The references, each N runs of /bin/true in the same isolation.
 # unshare_loop FLAGS [WRAPPER...]: unshare(1) with FLAGS in a shell loop.
@@ -77,8 +82,7 @@ compare "container start, layers uts pid mnt chroot proc" \
 	" (goal: at most 1.00, ideally 0.50)" "unshare(1) loop" unshare \
 	unshare_loop "--uts --pid --mount --fork --mount-proc"
 
-# Rootless: boxstep adds the user namespace (and each container mounts
-# the session's overlay); unshare gets --user --map-root-user.
+# Rootless: the user layer on; unshare gets --user --map-root-user.
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 if ! as_nobody test -x "$BOX" -a -r "$ROOTFS/bin/true" ||
    ! as_nobody unshare --user --map-root-user true 2>/dev/null; then
@@ -86,10 +90,13 @@ if ! as_nobody test -x "$BOX" -a -r "$ROOTFS/bin/true" ||
 else
 	chmod 755 "$work"
 	wrap=(as_nobody)
+	root_script=$script
+	script=$rootless_script
 	compare "rootless start, as nobody, layers user uts pid mnt chroot proc" "" \
 		"unshare(1) loop" unshare unshare_loop \
 		"--user --map-root-user --uts --pid --mount --fork --mount-proc" as_nobody
 	wrap=()
+	script=$root_script
 fi
 
 # boxstep's own cost per container, as root: the same session as the first
