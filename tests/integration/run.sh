@@ -184,11 +184,12 @@ test_proc_refused_alone() {
 pids_figures='g=$(grep -E ":pids:|^0::" /proc/$BOXPID/cgroup | head -1); g=${g#*::}; g=${g#*:pids:}; d=/sys/fs/cgroup/pids$g; [ -d $d ] || d=/sys/fs/cgroup$g; echo "current=$(cat $d/pids.current) max=$(cat $d/pids.max) $(grep max $d/pids.events)"'
 
 test_pids_limit_blocks_forks() {
-	# PID 1 forks two (an inner sh and a sleeper); the inner sh forks
+	# PID 1 forks two (a sleeper first, then an inner sh, so that its
+	# own forks are made before the group fills); the inner sh forks
 	# sleepers until the sixth process is refused, and dies of it.
 	# The host waits (up to 5 s, a slow sanitizer build included) until
 	# the refused sh has died, then prints the figures.
-	box -c "enable pid mnt chroot proc pids; set pids.max 5; start sh -c \"sh -c 'sleep 3107 | sleep 3107 | sleep 3107 | sleep 3107 | sleep 3107' | sleep 3107\"
+	box -c "enable pid mnt chroot proc pids; set pids.max 5; start sh -c \"sleep 3107 | sh -c 'sleep 3107 | sleep 3107 | sleep 3107 | sleep 3107 | sleep 3107'\"
 host for i in \$(seq 50); do sleep 0.1; f=\$($pids_figures); case \"\$f\" in 'current=4 '*) break;; esac; done; echo \"\$f\"
 stop"
 	check "the refused fork is reported" contains "$out" "can't fork"

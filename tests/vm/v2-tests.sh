@@ -52,7 +52,7 @@ t "v2: the container is in boxstep/<session>" 'group=/sys/fs/cgroup/boxstep/[0-9
 host $figures
 stop"
 t "v2: pids.max 5 refuses the sixth process" 'current=4 max=5 max [1-9]' \
-	"enable pid mnt chroot proc pids; set pids.max 5; start sh -c \"sh -c 'sleep 3102 | sleep 3102 | sleep 3102 | sleep 3102 | sleep 3102' | sleep 3102\"
+	"enable pid mnt chroot proc pids; set pids.max 5; start sh -c \"sleep 3102 | sh -c 'sleep 3102 | sleep 3102 | sleep 3102 | sleep 3102 | sleep 3102'\"
 host sleep 1; $figures
 stop"
 t "v2: a fork bomb stops at pids.max 20" 'current=(19|20) max=20 max [1-9]' \
