@@ -217,7 +217,8 @@ class_main(int argc, char **argv)
 		return 1;
 	}
 	now = sort_now = time(NULL);
-	qsort(all, n, sizeof(*all), by_stuck);
+	if (n)
+		qsort(all, n, sizeof(*all), by_stuck);
 	if (json)
 		print_json(stdout, all, n, now);
 	else
