@@ -36,14 +36,12 @@ in_group(gid_t gid)
 static int
 may_watch(const struct classconf *c, gid_t *gid)
 {
-	const char *file = getenv("BOXSTEP_CLASS_CONF");
+	const char *file = classconf_path();
 	struct passwd *pw = getpwuid(getuid());
 	const char *me = pw ? pw->pw_name : "?";
 	struct group *gr;
 
 	*gid = 0;
-	if (!file || !*file)
-		file = CLASSCONF_PATH;
 	gr = c->instructors[0] ? getgrnam(c->instructors) : NULL;
 	if (gr)
 		*gid = gr->gr_gid;

@@ -78,14 +78,36 @@ own(struct image_layer *l, const struct tar_entry *e, int pfd,
 	return fchownat(pfd, base, e->uid, e->gid, flags);
 }
 
+/* The hard link PATH (BASE in PFD) to E's target, beneath the root. */
+static int
+hard_link(struct image_layer *l, const struct tar_entry *e, int pfd,
+	  const char *base, const char *path, char *err, size_t errlen)
+{
+	const char *tbase;
+	char target[4096];
+	int tpfd, rc = 0;
+
+	if (image_clean_path(e->link, target, sizeof(target)) != 0) {
+		image_escape_error("the hard link", path, err, errlen);
+		return -1;
+	}
+	if ((tpfd = image_parent_fd(l->root, target, false, &tbase, err,
+				    errlen)) < 0)
+		return -1;
+	if (linkat(tpfd, tbase, pfd, base, 0) < 0)
+		rc = msg_fail(err, errlen, "hard link %s to %s: %s", path,
+			      target, strerror(errno));
+	close(tpfd);
+	return rc;
+}
+
 static int
 make_entry(struct image_layer *l, const struct tar_entry *e,
 	   const char *path, struct tar_reader *tr, char *err, size_t errlen)
 {
-	const char *base, *tbase;
+	const char *base;
 	struct stat st;
-	char target[4096];
-	int pfd, fd, tpfd, rc = -1;
+	int pfd, fd, rc = -1;
 	struct timespec times[2] = { { 0, UTIME_OMIT }, { e->mtime, 0 } };
 
 	pfd = image_parent_fd(l->root, path, true, &base, err, errlen);
@@ -140,20 +162,8 @@ make_entry(struct image_layer *l, const struct tar_entry *e,
 		}
 		break;
 	case '1':
-		if (image_clean_path(e->link, target, sizeof(target)) != 0) {
-			image_escape_error("the hard link", path, err, errlen);
+		if (hard_link(l, e, pfd, base, path, err, errlen) < 0)
 			goto out;
-		}
-		if ((tpfd = image_parent_fd(l->root, target, false, &tbase, err,
-				      errlen)) < 0)
-			goto out;
-		if (linkat(tpfd, tbase, pfd, base, 0) < 0) {
-			msg_fail(err, errlen, "hard link %s to %s: %s", path,
-				 target, strerror(errno));
-			close(tpfd);
-			goto out;
-		}
-		close(tpfd);
 		break;
 	case '3':
 	case '4':

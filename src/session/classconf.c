@@ -194,16 +194,22 @@ classconf_parse(struct classconf *c, const char *text, const char *file,
 	return 0;
 }
 
+const char *
+classconf_path(void)
+{
+	const char *path = getenv("BOXSTEP_CLASS_CONF");
+
+	return path && *path ? path : CLASSCONF_PATH;
+}
+
 int
 classconf_load(struct classconf *c, char *err, size_t errlen)
 {
-	const char *path = getenv("BOXSTEP_CLASS_CONF");
+	const char *path = classconf_path();
 	char *text;
 	int rc;
 
 	classconf_init(c);
-	if (!path || !*path)
-		path = CLASSCONF_PATH;
 	if (!(text = fsutil_slurp(path, NULL))) {
 		if (errno == ENOENT)
 			return 0;

@@ -40,6 +40,9 @@ int classconf_parse(struct classconf *c, const char *text, const char *file,
  * it exists.  Returns 0, or -1 with the reason in ERR. */
 int classconf_load(struct classconf *c, char *err, size_t errlen);
 
+/* The class file read: $BOXSTEP_CLASS_CONF, else CLASSCONF_PATH. */
+const char *classconf_path(void);
+
 /* The keys, one "KEY  what it sets" line each, for messages. */
 const char *classconf_keys(void);
 
