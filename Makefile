@@ -115,7 +115,8 @@ $(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS))
 $(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS))
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
 		$(LAYER_OBJS)
-$(B)/test_image: $(B)/base/json.o $(B)/base/tar.o $(B)/engine/image_archive.o \
+$(B)/test_cast: $(B)/base/text.o
+$(B)/test_image: $(B)/base/json.o $(B)/base/text.o $(B)/base/tar.o $(B)/engine/image_archive.o \
 		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
 		$(B)/engine/image_store.o
 $(B)/test_classconf: $(B)/base/text.o $(B)/layers/settings.o \
@@ -188,7 +189,7 @@ FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c src/host/host
                      src/host/mountinfo.c src/host/cgroup.c \
                      src/host/cgroup_find.c src/host/cgroup_stats.c
 FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c
-FUZZ_SRC_json      = src/base/json.c
+FUZZ_SRC_json      = src/base/json.c src/base/text.c
 FUZZ_SRC_event     = src/session/event.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 

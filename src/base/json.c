@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
+
 #define JSON_MAX_DEPTH 64
 
 struct parser {
@@ -31,21 +33,6 @@ skip_ws(struct parser *p)
 	while (p->s < p->end && (*p->s == ' ' || *p->s == '\t' ||
 				 *p->s == '\n' || *p->s == '\r'))
 		p->s++;
-}
-
-static void
-put_utf8(char *out, size_t *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		out[(*o)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*o)++] = (char)(0xc0 | cp >> 6);
-		out[(*o)++] = (char)(0x80 | (cp & 0x3f));
-	} else {
-		out[(*o)++] = (char)(0xe0 | cp >> 12);
-		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[(*o)++] = (char)(0x80 | (cp & 0x3f));
-	}
 }
 
 /* Reads a string after its opening quote into a new buffer. */
@@ -103,7 +90,7 @@ parse_string(struct parser *p, char **out)
 			/* \uXXXX is six bytes; its UTF-8 at most three */
 			if (cp == 0)
 				cp = 0xfffd;
-			put_utf8(buf, &o, cp);
+			o += text_utf8_put(buf + o, cp);
 			break;
 		}
 		default:

@@ -268,3 +268,67 @@ text_ends_line(const char *out)
 	}
 	return at_start;
 }
+
+size_t
+text_utf8_lead(unsigned char b)
+{
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xc2 && b <= 0xdf)
+		return 2;
+	if (b >= 0xe0 && b <= 0xef)
+		return 3;
+	if (b >= 0xf0 && b <= 0xf4)
+		return 4;
+	return 0;
+}
+
+bool
+text_utf8_whole(const unsigned char *s, size_t l)
+{
+	if (l == 0 || text_utf8_lead(s[0]) != l)
+		return false;
+	for (size_t i = 1; i < l; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return false;
+	if (l == 3 && s[0] == 0xe0 && s[1] < 0xa0)
+		return false;
+	if (l == 3 && s[0] == 0xed && s[1] >= 0xa0)
+		return false;
+	if (l == 4 && s[0] == 0xf0 && s[1] < 0x90)
+		return false;
+	if (l == 4 && s[0] == 0xf4 && s[1] >= 0x90)
+		return false;
+	return true;
+}
+
+size_t
+text_utf8_put(char *out, unsigned long cp)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+		o[0] = '?';
+		return 1;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}

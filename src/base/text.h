@@ -34,4 +34,13 @@ char *text_wrap(const char *text, size_t width);
  * escape sequences show nothing). */
 bool text_ends_line(const char *out);
 
+/* UTF-8.  The length of the character lead byte B starts (1 to 4), or 0
+ * when B starts none; whether the L bytes at S are one well-formed
+ * character (no overlong form, no surrogate, nothing past U+10FFFF); and
+ * code point CP written into OUT (room for 4), '?' for a surrogate or a
+ * number past U+10FFFF, returning how many bytes. */
+size_t text_utf8_lead(unsigned char b);
+bool text_utf8_whole(const unsigned char *s, size_t l);
+size_t text_utf8_put(char *out, unsigned long cp);
+
 #endif

@@ -5,41 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The length of the UTF-8 sequence lead byte B starts, or 0 when B
- * cannot start one. */
-static size_t
-seq_len(unsigned char b)
-{
-	if (b < 0x80)
-		return 1;
-	if (b >= 0xc2 && b <= 0xdf)
-		return 2;
-	if (b >= 0xe0 && b <= 0xef)
-		return 3;
-	if (b >= 0xf0 && b <= 0xf4)
-		return 4;
-	return 0;
-}
-
-/* Says whether S[0..L) is one well-formed UTF-8 character. */
-static bool
-valid_seq(const unsigned char *s, size_t l)
-{
-	for (size_t i = 1; i < l; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return false;
-	/* No overlong three- and four-byte forms, no surrogates, nothing
-	 * past U+10FFFF. */
-	if (l == 3 && s[0] == 0xe0 && s[1] < 0xa0)
-		return false;
-	if (l == 3 && s[0] == 0xed && s[1] >= 0xa0)
-		return false;
-	if (l == 4 && s[0] == 0xf0 && s[1] < 0x90)
-		return false;
-	if (l == 4 && s[0] == 0xf4 && s[1] >= 0x90)
-		return false;
-	return true;
-}
+#include "base/text.h"
 
 static size_t
 put_byte(char *out, size_t o, unsigned char b)
@@ -86,7 +52,7 @@ cast_escape(struct cast *c, const char *in, size_t n, char *out)
 	memcpy((unsigned char *)s + c->ncarry, in, n);
 	c->ncarry = 0;
 	while (i < total) {
-		size_t l = seq_len(s[i]);
+		size_t l = text_utf8_lead(s[i]);
 
 		if (l == 1) {
 			o = put_byte(out, o, s[i++]);
@@ -105,7 +71,7 @@ cast_escape(struct cast *c, const char *in, size_t n, char *out)
 				break;
 			}
 		}
-		if (l > 1 && i + l <= total && valid_seq(s + i, l)) {
+		if (l > 1 && i + l <= total && text_utf8_whole(s + i, l)) {
 			memcpy(out + o, s + i, l);
 			o += l;
 			i += l;

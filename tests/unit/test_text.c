@@ -162,6 +162,35 @@ test_ends_line(void **state)
 	assert_true(text_ends_line("ok\n\033"));
 }
 
+static void
+test_utf8(void **state)
+{
+	static const struct { unsigned long cp; const char *want; } put[] = {
+		{ 0x41, "A" }, { 0xe9, "\xc3\xa9" }, { 0x2502, "\xe2\x94\x82" },
+		{ 0x1f600, "\xf0\x9f\x98\x80" }, { 0xd800, "?" },
+		{ 0x110000, "?" },
+	};
+	char out[8];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(put) / sizeof(put[0]); i++) {
+		size_t n = text_utf8_put(out, put[i].cp);
+
+		out[n] = '\0';
+		assert_string_equal(out, put[i].want);
+		assert_int_equal(text_utf8_lead((unsigned char)out[0]), n);
+		assert_true(text_utf8_whole((const unsigned char *)out, n));
+	}
+	assert_int_equal(text_utf8_lead(0x80), 0);
+	assert_int_equal(text_utf8_lead(0xc0), 0);
+	assert_int_equal(text_utf8_lead(0xf5), 0);
+	assert_false(text_utf8_whole((const unsigned char *)"\xe0\x80\xaf", 3));
+	assert_false(text_utf8_whole((const unsigned char *)"\xed\xa0\x80", 3));
+	assert_false(text_utf8_whole((const unsigned char *)"\xf4\x90\x80\x80", 4));
+	assert_false(text_utf8_whole((const unsigned char *)"\xc3" "A", 2));
+	assert_false(text_utf8_whole((const unsigned char *)"\xc3\xa9", 3));
+}
+
 int
 main(void)
 {
@@ -170,6 +199,7 @@ main(void)
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_ends_line),
+		cmocka_unit_test(test_utf8),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
