@@ -21,7 +21,9 @@
 #include "host/cgroup.h"
 #include "lessons/origin.h"
 #include "lessons/runner.h"
+#include "engine/spawn.h"
 #include "session/classconf.h"
+#include "session/room.h"
 #include "ui/relay.h"
 #include "ui/repl.h"
 
@@ -154,6 +156,14 @@ parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
+/* After the session PID, however it ended: its files in the room. */
+static void
+forget_room(pid_t pid)
+{
+	room_forget(spawn_rootless_active() ? spawn_rootless_uid() : getuid(),
+		    pid);
+}
+
 /* The session, in the mode O asks for, over TEXT (-f's script, or
  * NULL).  Returns the exit status. */
 static int
@@ -171,7 +181,7 @@ run_session(struct options *o, const char *cgroot, const char *text,
 	subcmd_default_rootfs(rootfs, sizeof(rootfs));
 	/* From here on the session runs in a child; this process cleans up
 	 * after it should it be killed outright. */
-	supervise(cgroot, rootfs);
+	supervise(cgroot, rootfs, forget_room);
 	repl_init(&r, rootfs, cgroot);
 	if (session_set_room(&r.session, room, err, sizeof(err)) < 0) {
 		fprintf(stderr, "boxstep: %s\n", err);

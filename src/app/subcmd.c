@@ -114,7 +114,7 @@ check(int argc, char **argv, bool trust)
 	if (spawn_rootless_needed() && subcmd_rootless(cgroot) != 0)
 		return 1;
 	origin_lessons_dir(dir, sizeof(dir), BOXSTEP_DATADIR);
-	supervise(cgroot, rootfs);
+	supervise(cgroot, rootfs, NULL);
 	if (argc > 0)
 		return autoplay_check_files(argc, argv, rootfs, cgroot, verbose,
 					  dir, trust);

@@ -89,7 +89,8 @@ reap_orphans(void)
 }
 
 int
-supervise(const char *cgroup_root, const char *rootfs)
+supervise(const char *cgroup_root, const char *rootfs,
+	  supervise_forget_fn forget)
 {
 	struct termios tio;
 	bool have_tio = isatty(STDIN_FILENO) &&
@@ -136,6 +137,8 @@ supervise(const char *cgroup_root, const char *rootfs)
 			break;
 	}
 	session = 0;
+	if (forget)
+		forget(pid);
 	if (WIFSIGNALED(status)) {
 		char report[8192] = "";
 		int sig = WTERMSIG(status), killed;

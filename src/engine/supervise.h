@@ -13,9 +13,17 @@
 #ifndef BOXSTEP_SUPERVISE_H
 #define BOXSTEP_SUPERVISE_H
 
+#include <sys/types.h>
+
+/* What the parent removes of a session that has ended, however it ended
+ * (files it keeps above the engine: what it told the room).  May be NULL. */
+typedef void (*supervise_forget_fn)(pid_t session);
+
 /* Forks.  Returns 0 in the child, which goes on to be the session.  The
- * parent never returns: it exits with the session's status.  Returns -1
- * (and no child) when it cannot fork: the session then runs without. */
-int supervise(const char *cgroup_root, const char *rootfs);
+ * parent never returns: it exits with the session's status, having called
+ * FORGET.  Returns -1 (and no child) when it cannot fork: the session then
+ * runs without. */
+int supervise(const char *cgroup_root, const char *rootfs,
+	      supervise_forget_fn forget);
 
 #endif

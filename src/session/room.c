@@ -191,6 +191,23 @@ room_withdraw(const struct room_entry *e)
 	unlink(path);
 }
 
+void
+room_screen_path(char *buf, size_t len, unsigned uid, pid_t pid)
+{
+	snprintf(buf, len, "%s/%u-%d.screen", room_dir(), uid, (int)pid);
+}
+
+void
+room_forget(unsigned uid, pid_t pid)
+{
+	struct room_entry e = { .uid = uid, .pid = pid };
+	char path[PATH_MAX];
+
+	room_withdraw(&e);
+	room_screen_path(path, sizeof(path), uid, pid);
+	unlink(path);
+}
+
 static long long
 read_number(const char *dir, const char *file)
 {

@@ -63,6 +63,14 @@ int room_publish(const struct room_entry *e);
 /* Removes E's file. */
 void room_withdraw(const struct room_entry *e);
 
+/* The socket of session PID of user UID (ui/mirror.h), into BUF:
+ * ROOM_DIR/<uid>-<pid>.screen, a name room_read() passes over. */
+void room_screen_path(char *buf, size_t len, unsigned uid, pid_t pid);
+
+/* Removes what session PID of user UID left in the room, if anything:
+ * its file and its socket (the session's supervisor, after it). */
+void room_forget(unsigned uid, pid_t pid);
+
 /* Says whether the session PID still runs. */
 typedef bool (*room_alive_fn)(pid_t pid);
 
