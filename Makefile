@@ -44,7 +44,7 @@ OBJS     = $(SRCS:src/%.c=$(B)/%.o)
 # The folder a module NAME lives in, for the unit tests' rules.
 src_of   = $(wildcard src/*/$(1).c)
 UNITS    = output text plan layers cmdline cgroup mountinfo hostview lesson capture progress cast present image \
-           event command classconf filecache room
+           event command classconf filecache room mirror
 UNIT_BIN = $(UNITS:%=$(B)/test_%)
 ROOTFS   = rootfs/busybox
 
@@ -116,6 +116,7 @@ $(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS))
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
 		$(LAYER_OBJS)
 $(B)/test_cast: $(B)/base/text.o
+$(B)/test_mirror: $(B)/session/room.o $(B)/base/text.o
 $(B)/test_image: $(B)/base/json.o $(B)/base/text.o $(B)/base/tar.o $(B)/engine/image_archive.o \
 		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
 		$(B)/engine/image_store.o
@@ -177,7 +178,7 @@ build/asan/boxstep: $(OBJS)
 # libFuzzer targets for the parsers, each run for FUZZ_TIME seconds from
 # the seeds in tests/fuzz/corpus/ (and every input that once crashed, in
 # tests/fuzz/regress/, first).  Needs clang.
-FUZZERS   = lesson cmdline mountinfo proc tar json event
+FUZZERS   = lesson cmdline mountinfo proc tar json event mirror
 FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -191,6 +192,7 @@ FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c src/host/host
 FUZZ_SRC_tar       = src/base/tar.c src/engine/image_fs.c
 FUZZ_SRC_json      = src/base/json.c src/base/text.c
 FUZZ_SRC_event     = src/session/event.c
+FUZZ_SRC_mirror    = src/ui/mirror.c src/session/room.c src/base/text.c
 FUZZ_BIN  = $(FUZZERS:%=build/fuzz/fuzz_%)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.[ch])

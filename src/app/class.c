@@ -4,6 +4,7 @@
 #include "app/class.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -16,6 +17,10 @@
 #include "engine/spawn.h"
 #include "session/classconf.h"
 #include "session/room.h"
+#include "ui/mirror.h"
+#include "ui/roomview.h"
+#include "ui/tui.h"
+#include "ui/tui_class.h"
 
 /* Says whether the caller is in the group GID. */
 static bool
@@ -78,28 +83,6 @@ make_room(gid_t gid)
 			"of %s: %s\n", dir, strerror(errno));
 }
 
-static long long
-seconds_on_step(const struct room_entry *e, time_t now)
-{
-	return e->step_since > 0 && now >= e->step_since ?
-	       (long long)(now - e->step_since) : 0;
-}
-
-static time_t sort_now;
-
-/* The longest stuck first. */
-static int
-by_stuck(const void *a, const void *b)
-{
-	long long x = seconds_on_step(a, sort_now);
-	long long y = seconds_on_step(b, sort_now);
-
-	if (x != y)
-		return x < y ? 1 : -1;
-	return ((const struct room_entry *)a)->pid -
-	       ((const struct room_entry *)b)->pid;
-}
-
 static void
 json_string(FILE *f, const char *s)
 {
@@ -133,7 +116,7 @@ print_json(FILE *f, const struct room_entry *e, size_t n, time_t now)
 		fprintf(f, ", \"step\": %d, \"steps\": %d, \"checks_ok\": %d, "
 			"\"checks\": %d, \"seconds_on_step\": %lld, \"hints\": "
 			"%d, \"last_error\": ", e[i].step, e[i].steps,
-			e[i].checks_ok, e[i].checks, seconds_on_step(&e[i], now),
+			e[i].checks_ok, e[i].checks, roomview_on_step(&e[i], now),
 			e[i].hints);
 		json_string(f, e[i].last_error);
 		fprintf(f, ", \"containers\": %d, \"pids\": %ld, \"memory\": "
@@ -142,64 +125,102 @@ print_json(FILE *f, const struct room_entry *e, size_t n, time_t now)
 	fputs(n ? "\n]\n" : "]\n", f);
 }
 
-static void
-size_text(long long bytes, char *buf, size_t len)
+/* The caller's user name, which a watched learner's status line shows. */
+static const char *
+my_name(void)
 {
-	if (bytes < 0)
-		snprintf(buf, len, "-");
-	else if (bytes < (10LL << 20))
-		snprintf(buf, len, "%.1fM", (double)bytes / (1 << 20));
+	static char name[64];
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw)
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
 	else
-		snprintf(buf, len, "%lldM", bytes >> 20);
+		snprintf(name, sizeof(name), "%u", (unsigned)getuid());
+	return name;
 }
 
-static void
-print_table(FILE *f, const struct room_entry *e, size_t n, time_t now)
+/* The session WHO names (a pid, or a user with one session) in ALL (N),
+ * or NULL having said why. */
+static const struct room_entry *
+find_session(const struct room_entry *all, size_t n, const char *who)
 {
-	fprintf(f, "%-10s %7s %-15s %-22s %5s %6s %7s %5s %3s %5s %6s  %s\n",
-		"USER", "PID", "FROM", "LESSON", "STEP", "CHECKS", "ON STEP",
-		"HINTS", "BOX", "PIDS", "MEMORY", "LAST ERROR");
-	for (size_t i = 0; i < n; i++) {
-		char step[16] = "-", checks[16] = "-", on[16] = "-", mem[16];
-		char pids[16] = "-";
-		long long s = seconds_on_step(&e[i], now);
+	const struct room_entry *found = NULL;
+	bool by_pid = who[0] && strspn(who, "0123456789") == strlen(who);
+	size_t count = 0;
 
-		if (e[i].steps) {
-			snprintf(step, sizeof(step), "%d/%d", e[i].step,
-				 e[i].steps);
-			snprintf(checks, sizeof(checks), "%d/%d",
-				 e[i].checks_ok, e[i].checks);
-			snprintf(on, sizeof(on), "%lldm%02llds", s / 60, s % 60);
+	for (size_t i = 0; i < n; i++)
+		if (by_pid ? all[i].pid == atoi(who) :
+		    strcmp(all[i].user, who) == 0) {
+			found = &all[i];
+			count++;
 		}
-		if (e[i].pids >= 0)
-			snprintf(pids, sizeof(pids), "%ld", e[i].pids);
-		size_text(e[i].memory, mem, sizeof(mem));
-		fprintf(f, "%-10.10s %7d %-15.15s %-22.22s %5s %6s %7s %5d %3d "
-			"%5s %6s  %s\n", e[i].user, (int)e[i].pid, e[i].from,
-			e[i].lesson[0] ? e[i].lesson : "-", step, checks, on,
-			e[i].hints, e[i].containers, pids, mem,
-			e[i].last_error[0] ? e[i].last_error : "-");
+	if (count == 1)
+		return found;
+	if (!count) {
+		fprintf(stderr, "boxstep: class watch: no session %s %s is "
+			"running (`boxstep class` lists them)\n",
+			by_pid ? "with pid" : "of", who);
+		return NULL;
 	}
-	if (!n)
-		fprintf(f, "(no boxstep session is running on this host)\n");
+	fprintf(stderr, "boxstep: class watch: %s has %zu sessions; give the "
+		"pid of one:", who, count);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i].user, who) == 0)
+			fprintf(stderr, " %d (%s)", (int)all[i].pid,
+				all[i].from);
+	fputc('\n', stderr);
+	return NULL;
+}
+
+/* `class watch WHO` off a terminal: the screen as it is, once. */
+static int
+print_screen(const struct room_entry *e)
+{
+	static char buf[MIRROR_MAX + 1];
+	struct mirror_screen s;
+	char path[PATH_MAX], err[512];
+	int last = -1;
+
+	room_screen_path(path, sizeof(path), e->uid, e->pid);
+	if (mirror_fetch(path, my_name(), 3000, buf, sizeof(buf), &s, err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "boxstep: class watch: %s (pid %d): %s\n",
+			e->user, (int)e->pid, err);
+		return 1;
+	}
+	for (int y = 0; y < s.rows; y++)
+		if (s.text_len[y])
+			last = y;
+	for (int y = 0; y <= last; y++)
+		printf("%.*s\n", (int)s.text_len[y], s.text[y]);
+	return 0;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "boxstep: usage: boxstep class [--json]\n"
+		"       boxstep class watch USER|PID\n");
+	return 2;
 }
 
 int
 class_main(int argc, char **argv)
 {
+	const struct room_entry *one;
 	struct room_entry *all;
 	struct classconf c;
 	char err[2048];
-	bool json = false;
+	bool json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	bool watch = argc == 2 && strcmp(argv[0], "watch") == 0;
+	bool live = !json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+		    tui_capable();
 	size_t n;
 	gid_t gid;
-	time_t now;
+	int rc;
 
-	if (argc > 1 || (argc == 1 && strcmp(argv[0], "--json") != 0)) {
-		fprintf(stderr, "boxstep: usage: boxstep class [--json]\n");
-		return 2;
-	}
-	json = argc == 1;
+	if (argc && !json && !watch)
+		return usage();
 	if (classconf_load(&c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "boxstep: %s\n", err);
 		return 1;
@@ -207,6 +228,8 @@ class_main(int argc, char **argv)
 	if (may_watch(&c, &gid) < 0)
 		return 1;
 	make_room(gid);
+	if (live && !watch)
+		return tui_class(my_name());
 	if (room_read(room_dir(), spawn_boxstep_alive, &all, &n, err,
 		      sizeof(err)) < 0) {
 		fprintf(stderr, "boxstep: class: %s%s\n", err, errno == ENOENT ?
@@ -214,13 +237,21 @@ class_main(int argc, char **argv)
 			"before it shows after its next command)" : "");
 		return 1;
 	}
-	now = sort_now = time(NULL);
-	if (n)
-		qsort(all, n, sizeof(*all), by_stuck);
-	if (json)
-		print_json(stdout, all, n, now);
-	else
-		print_table(stdout, all, n, now);
+	roomview_sort(all, n, ROOMVIEW_STUCK, time(NULL));
+	if (watch) {
+		if (!(one = find_session(all, n, argv[1])))
+			rc = 1;
+		else if (live)
+			rc = tui_class_watch(one, my_name());
+		else
+			rc = print_screen(one);
+	} else if (json) {
+		print_json(stdout, all, n, time(NULL));
+		rc = 0;
+	} else {
+		roomview_print(stdout, all, n, time(NULL));
+		rc = 0;
+	}
 	free(all);
-	return 0;
+	return rc;
 }

@@ -1,8 +1,10 @@
-/* tui: the TUI's curses screen, its signals and its main loop, and
- * `boxstep watch`.  The parts are tui_term (the REPL's pty and libvterm),
- * tui_pane (the host view), tui_events (the REPL's events), tui_keys,
- * tui_layout (the windows and the lesson panel) and tui_status (the
- * status line); curses is called only in these files. */
+/* tui: the TUI's main loop, and `boxstep watch`.  The parts are
+ * tui_screen (curses and its signals), tui_term (the REPL's pty and
+ * libvterm), tui_pane (the host view), tui_events (the REPL's events),
+ * tui_keys, tui_layout (the windows and the lesson panel), tui_status
+ * (the status line) and tui_mirror (the screen an instructor watches);
+ * tui_class is `boxstep class` on a terminal.  Curses is called only in
+ * these files. */
 #define _GNU_SOURCE
 
 #include <errno.h>
@@ -32,72 +34,11 @@
 #include "ui/repl.h"
 #include "ui/tui_events.h"
 #include "ui/tui_keys.h"
+#include "ui/tui_mirror.h"
 #include "ui/tui_pane.h"
+#include "ui/tui_screen.h"
 #include "ui/tui_status.h"
 #include "ui/tui_term.h"
-
-static volatile sig_atomic_t got_winch, got_quit;
-/* Written by the signal handlers, so that a signal that comes between the
- * loop's look at the flags and poll() still wakes poll(). */
-static int wake_pipe[2] = { -1, -1 };
-
-static void
-wake(void)
-{
-	int saved = errno;
-
-	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "w", 1) < 0) {
-		/* full: poll wakes anyway */
-	}
-	errno = saved;
-}
-
-static void on_winch(int sig) { (void)sig; got_winch = 1; wake(); }
-static void on_quit_signal(int sig) { got_quit = sig; wake(); }
-
-/* Empties the wake pipe. */
-static void
-drain_wake(void)
-{
-	char buf[64];
-
-	while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
-		;
-}
-
-/* Reads what the terminal sent into BUF (LEN bytes).  Returns how much,
- * 0 when nothing came, or -1 when the terminal is gone (end of file, or
- * EIO once it hung up): the session then ends as on SIGHUP. */
-static ssize_t
-read_terminal(char *buf, size_t len)
-{
-	ssize_t n = read(STDIN_FILENO, buf, len);
-
-	if (n > 0)
-		return n;
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return 0;
-	if (!got_quit)
-		got_quit = SIGHUP;
-	return -1;
-}
-
-/* What poll says of a terminal that has something to read, or is gone. */
-#define TERMINAL_EVENTS (POLLIN | POLLHUP | POLLERR | POLLNVAL)
-
-/* endwin() on every way out, including exit() from a fatal error. */
-static bool curses_up;
-static pid_t curses_pid; /* the REPL forked below must not end it */
-
-static void
-restore_terminal(void)
-{
-	if (curses_up && getpid() == curses_pid) {
-		curs_set(1);
-		endwin();
-		curses_up = false;
-	}
-}
 
 bool
 tui_capable(void)
@@ -118,65 +59,6 @@ tui_capable(void)
 	return ws.ws_col >= TUI_MIN_COLS && ws.ws_row >= TUI_MIN_ROWS;
 }
 
-static void
-start_curses(struct tui *t)
-{
-	struct sigaction sa;
-
-	setlocale(LC_ALL, "");
-	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	initscr();
-	curses_up = true;
-	curses_pid = getpid();
-	atexit(restore_terminal);
-	raw();
-	noecho();
-	nonl();
-	t->color = has_colors() && !getenv("NO_COLOR");
-	if (t->color) {
-		start_color();
-		if (t->theme == TUI_THEME_LIGHT)
-			assume_default_colors(COLOR_BLACK, COLOR_WHITE);
-		else if (t->theme == TUI_THEME_PROJECTOR)
-			assume_default_colors(COLOR_WHITE, COLOR_BLACK);
-		else
-			use_default_colors();
-		for (short c = 0; c < 8 && c + 1 < COLOR_PAIRS; c++)
-			init_pair(c + 1, c, -1);
-		init_pair(PAIR_HIGHLIGHT, COLOR_BLACK, COLOR_YELLOW);
-		init_pair(PAIR_ON, COLOR_BLACK, COLOR_GREEN);
-		init_pair(PAIR_OFF, -1, -1);
-		init_pair(PAIR_ALERT, COLOR_WHITE, COLOR_RED);
-		init_pair(PAIR_TITLE, t->theme == TUI_THEME_LIGHT ? COLOR_BLUE :
-			  t->theme == TUI_THEME_PROJECTOR ? COLOR_YELLOW :
-			  COLOR_CYAN, -1);
-	}
-	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-		restore_terminal();
-		perror("boxstep: pipe");
-		exit(1);
-	}
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = on_quit_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
-
-/* Takes the terminal's new size (our SIGWINCH handler replaced curses'). */
-static void
-resize_curses(void)
-{
-	struct winsize ws;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
-		resizeterm(ws.ws_row, ws.ws_col);
-	clear();
-}
-
 int
 tui_theme_parse(const char *name)
 {
@@ -195,8 +77,6 @@ tui_theme_parse(const char *name)
 static void
 resize(struct tui *t)
 {
-	got_winch = 0;
-	resize_curses();
 	tui_layout(t);
 }
 
@@ -216,6 +96,7 @@ draw_all(struct tui *t)
 	wnoutrefresh(t->left);
 	curs_set(t->cursor_shown ? 1 : 0);
 	doupdate();
+	tui_mirror_send(t);
 }
 
 /* Runs until the REPL ends, or T->quit says to end it (a signal, q in
@@ -225,31 +106,33 @@ static void
 run(struct tui *t)
 {
 	for (;;) {
-		struct pollfd fds[4] = {
+		struct pollfd fds[4 + 1 + MIRROR_PEERS] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = t->ptmx, .events = POLLIN },
 			{ .fd = t->events, .events = POLLIN },
-			{ .fd = wake_pipe[0], .events = POLLIN },
+			{ .fd = tui_screen_wake_fd(), .events = POLLIN },
 		};
+		int nmirror = tui_mirror_fds(t, fds + 4);
 		char buf[8192];
 		ssize_t n;
 
-		if (got_quit && !t->quit)
-			t->quit = got_quit;
+		if (tui_screen_quit() && !t->quit)
+			t->quit = tui_screen_quit();
 		if (t->quit) {
 			kill(t->child, SIGTERM);
 			return;
 		}
-		if (poll(fds, 4, tui_pane_timeout(&t->pane)) < 0 &&
-		    errno != EINTR)
+		if (poll(fds, (nfds_t)(4 + nmirror), tui_mirror_timeout(t,
+			 tui_pane_timeout(&t->pane))) < 0 && errno != EINTR)
 			return;
 		if (fds[3].revents & POLLIN)
-			drain_wake();
-		if (got_winch)
+			tui_screen_drain();
+		tui_mirror_events(t, fds + 4, nmirror);
+		if (tui_screen_winch())
 			resize(t);
-		if (fds[0].revents & TERMINAL_EVENTS) {
+		if (fds[0].revents & TUI_TERMINAL_EVENTS) {
 			/* Gone: the next pass ends the REPL, as on SIGHUP. */
-			if ((n = read_terminal(buf, sizeof(buf))) < 0)
+			if ((n = tui_screen_read(buf, sizeof(buf))) < 0)
 				continue;
 			if (n > 0 && t->presenting)
 				tui_keys_present(t, buf, (size_t)n);
@@ -299,7 +182,7 @@ start_present(struct tui *t, const char *path)
 int
 tui_main(struct repl *r, const struct tui_opts *opts)
 {
-	struct tui t = { .ptmx = -1, .events = -1 };
+	struct tui t = { .ptmx = -1, .events = -1, .mirror.fd = -1 };
 	int status;
 
 	t.theme = opts->theme;
@@ -310,15 +193,17 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 	t.pane.cg = r->session.spawn.cg;
 	snprintf(t.hostname, sizeof(t.hostname), "%s", r->session.plan.hostname);
 	snprintf(t.rootfs, sizeof(t.rootfs), "%s", r->session.plan.rootfs);
-	start_curses(&t);
+	tui_screen_start(&t);
 	tui_layout(&t);
 	if (tui_term_start(&t, r) < 0) {
-		restore_terminal();
+		tui_screen_stop();
 		perror("boxstep: cannot make a pty for the REPL");
 		exit(1);
 	}
+	tui_mirror_start(&t, r->session.told.uid, r->session.told.pid);
 	run(&t);
-	restore_terminal();
+	tui_mirror_stop(&t);
+	tui_screen_stop();
 	status = tui_term_end(&t);
 	tui_pane_release(&t.pane);
 	free(t.lesson_text);
@@ -331,40 +216,38 @@ tui_main(struct repl *r, const struct tui_opts *opts)
 int
 tui_watch(pid_t pid)
 {
-	struct tui t = { .ptmx = -1, .events = -1 };
+	struct tui t = { .ptmx = -1, .events = -1, .mirror.fd = -1 };
 	bool gone = false;
 
 	/* what it finds, or for each controller why not */
 	cgroup_detect(&t.pane.cg, CGROUP_DEFAULT_ROOT, NULL, 0);
 	t.pane.refresh_ms = 200;
 	t.pane.mounts_fd[0] = t.pane.mounts_fd[1] = -1;
-	start_curses(&t);
+	tui_screen_start(&t);
 	getmaxyx(stdscr, t.rows, t.cols);
 	t.pane.win = newwin(t.rows - 1, t.cols, 0, 0);
 	t.status = newwin(1, t.cols, t.rows - 1, 0);
 	tui_pane_show(&t.pane, pid, "");
-	while (!got_quit) {
+	while (!tui_screen_quit()) {
 		struct pollfd fds[2] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = wake_pipe[0], .events = POLLIN },
+			{ .fd = tui_screen_wake_fd(), .events = POLLIN },
 		};
 		char buf[64];
 		ssize_t n;
 
 		if (poll(fds, 2, tui_pane_timeout(&t.pane)) > 0 &&
 		    (fds[1].revents & POLLIN))
-			drain_wake();
-		if (got_winch) {
-			got_winch = 0;
-			resize_curses();
+			tui_screen_drain();
+		if (tui_screen_winch()) {
 			getmaxyx(stdscr, t.rows, t.cols);
 			wresize(t.pane.win, t.rows - 1, t.cols);
 			mvwin(t.status, t.rows - 1, 0);
 			wresize(t.status, 1, t.cols);
 			t.pane.dirty = true;
 		}
-		if ((fds[0].revents & TERMINAL_EVENTS) &&
-		    (n = read_terminal(buf, sizeof(buf))) != 0) {
+		if ((fds[0].revents & TUI_TERMINAL_EVENTS) &&
+		    (n = tui_screen_read(buf, sizeof(buf))) != 0) {
 			if (n < 0)
 				break;
 			if (buf[0] == 'q' || buf[0] == 3 || buf[0] == 4)
@@ -391,12 +274,12 @@ tui_watch(pid_t pid)
 		wnoutrefresh(t.status);
 		doupdate();
 	}
-	restore_terminal();
+	tui_screen_stop();
 	tui_pane_release(&t.pane);
 	if (gone) {
 		printf("boxstep: process %d has gone; stopped watching\n",
 		       (int)pid);
 		return 0;
 	}
-	return got_quit ? 128 + got_quit : 0;
+	return tui_screen_quit() ? 128 + tui_screen_quit() : 0;
 }

@@ -17,6 +17,7 @@
 #include "host/hostview.h"
 #include "lessons/lesson.h"
 #include "session/event.h"
+#include "ui/mirror.h"
 #include "ui/present.h"
 #include "ui/tui_theme.h"
 
@@ -98,6 +99,7 @@ struct tui {
 	pid_t alt_pid;        /* ...this container's */
 	bool alt_leave;       /* it has ended: back to the REPL's screen */
 	struct pane pane;
+	struct mirror_serve mirror; /* the instructors who watch */
 	char layers[128], hostname[65], rootfs[4096];
 	bool color, utf8;
 	int quit;             /* the loop ends, as on this signal */

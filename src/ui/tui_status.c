@@ -8,6 +8,7 @@
 #include "layers/layers.h"
 #include "layers/plan.h"
 #include "lessons/lesson.h"
+#include "ui/tui_mirror.h"
 
 /* Projector mode's status line: the keys, and where the script is. */
 static void
@@ -45,14 +46,15 @@ draw_legend(struct tui *t)
 
 /* The status line's items, left to right after the layers. */
 enum status_item {
-	ST_HOST, ST_ROOT, ST_CONTAINER, ST_F2, ST_F3, ST_NITEMS,
+	ST_HOST, ST_ROOT, ST_CONTAINER, ST_F2, ST_F3, ST_WATCHED, ST_NITEMS,
 };
 
 /* What goes first when the line is too narrow, in this order: the layers
  * that are off (only the count is left), then the root, the hostname,
  * the F2 key, the container; then the layers that are on give way to
  * their count.  The F3 key, in a lesson the way to the other panel,
- * stays to the end.  No item is ever cut. */
+ * stays to the end, and so does the note that an instructor watches.  No
+ * item is ever cut. */
 static const int drop_order[] = {
 	-1 /* the off layers */, ST_ROOT, ST_HOST, ST_F2, ST_CONTAINER,
 	-2 /* the on layers */,
@@ -90,6 +92,7 @@ status_items(const struct tui *t, char item[ST_NITEMS][160])
 	snprintf(item[ST_F2], 160, "F2 %s", t->pane.paused ? "resume" :
 		 "pause");
 	f3_text(t, item[ST_F3], 160);
+	tui_mirror_note(t, item[ST_WATCHED], 160);
 }
 
 /* Columns the layers take: each as " name " and a space, only the ones
@@ -197,8 +200,16 @@ tui_draw_status(struct tui *t)
 	werase(t->status);
 	wmove(t->status, 0, 0);
 	draw_layers(t, all, count_only);
-	for (int i = 0; i < ST_NITEMS; i++)
-		if (keep[i] && item[i][0])
-			wprintw(t->status, "| %s ", item[i]);
+	for (int i = 0; i < ST_NITEMS; i++) {
+		if (!keep[i] || !item[i][0])
+			continue;
+		waddstr(t->status, "| ");
+		if (i == ST_WATCHED)
+			wattron(t->status, tui_attr(t, PAIR_ALERT, A_REVERSE) |
+				A_BOLD);
+		wprintw(t->status, "%s", item[i]);
+		wattroff(t->status, A_COLOR | A_REVERSE | A_BOLD);
+		waddch(t->status, ' ');
+	}
 	wnoutrefresh(t->status);
 }

@@ -3,13 +3,17 @@
 # time, one as root and one as nobody (rootless); `boxstep class` shows
 # both, as a table and as JSON, to root and to a member of the class
 # file's instructors group; a learner is refused the view and cannot read
-# the room's files.  The host's state is compared before and after every
-# test.  Usage: class.sh [BOXSTEP]
+# the room's files.  Learners in the two-pane screen (tmux): their screen
+# mirrored once and live, from the live table, with their status line
+# saying so; a learner refused it, by boxstep and by the socket itself.
+# The host's state is compared before and after every test.
+# Usage: class.sh [BOXSTEP]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 suite_start class.sh "${1:-./boxstep}"
-trap 'rm -rf "$work"' EXIT
+tx="tmux -L boxstep-class-$$"
+trap '$tx kill-server 2>/dev/null; rm -rf "$work"' EXIT
 chmod 755 "$work"
 mkdir -m 700 "$work/state" && chown nobody "$work/state"
 LESSONS=$(cd "$here/../../lessons" && pwd)
@@ -44,6 +48,26 @@ learner() {
 	fi
 }
 
+# On a private tmux server: tstart NAME COLS ROWS COMMAND... (as root, or
+# after setpriv), the screen of NAME, and waiting for a line on it.
+tstart() {
+	local name=$1 cols=$2 rows=$3
+	shift 3
+	$tx new-session -d -s "$name" -x "$cols" -y "$rows" "env TERM=xterm-256color \
+		LANG=C.UTF-8 HOME=$work XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS \
+		BOXSTEP_LESSONS=$LESSONS BOXSTEP_CLASS_CONF=$BOXSTEP_CLASS_CONF \
+		BOXSTEP_ROOM_DIR=$room ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} $*; sleep 60"
+}
+tcap() { $tx capture-pane -p -t "$1"; }
+twait() {
+	tw_name=$1 tw_re=$2
+	wait_for 'tcap "$tw_name" | grep -Eq -- "$tw_re"' ||
+		{ out=$(tcap "$1"); return 1; }
+}
+# The learner's status line, the screen's last.
+tstatus() { tcap "$1" | tail -1; }
+
 wait_for() { for _ in $(seq 100); do eval "$1" && return 0; sleep 0.1; done; return 1; }
 
 test_room_made_by_root() {
@@ -55,7 +79,8 @@ test_room_made_by_root() {
 	box class --json
 	check "--json: an empty array" equals "$out" "[]"
 	box class --jsn
-	check "a wrong word: the usage" equals "$out" "boxstep: usage: boxstep class [--json]"
+	check "a wrong word: the usage" equals "$out" "boxstep: usage: boxstep class [--json]
+       boxstep class watch USER|PID"
 	check "status 2" equals "$rc" 2
 }
 
@@ -114,7 +139,97 @@ test_no_instructors() {
 		"only root may watch the room: $work/none.conf names no instructors group (instructors = GROUP)"
 }
 
+# A learner's socket, reached around boxstep: the kernel's answer.
+peek() {
+	perl -MIO::Socket::UNIX -MSocket -e '
+		my $s = IO::Socket::UNIX->new(Type => SOCK_SEQPACKET, Peer => $ARGV[0])
+			or die "connect: $!\n";
+		print $s "watch peek\n"; my $b; $s->recv($b, 300000); print $b' "$1"
+}
+
+test_mirror() {
+	local pid sock
+	tstart l 120 35 "$BOX"
+	wait_for 'ls "$room" | grep -q "^0-[0-9]*\.screen$"'
+	sock=$(ls "$room" | grep '^0-[0-9]*\.screen$')
+	pid=${sock#0-}
+	pid=${pid%.screen}
+	check "the learner's socket: the instructors group's, 0660" \
+		equals "$(stat -c '%U %G %a %F' "$room/$sock")" "root adm 660 socket"
+	twait l 'boxstep> ?$'
+	$tx send-keys -t l -l "run sh -c 'echo \$((6 * 7))x'"
+	$tx send-keys -t l Enter
+	twait l '^42x'
+	check "before anyone watches, the status line says nothing of it" \
+		lacks "$(tstatus l)" "watched"
+	box class watch root
+	check "class watch prints the learner's screen once" has_line "$out" "^42x *│"
+	check "its status line too, which says who watches" \
+		has_line "$out" "\| watched by root *$"
+	check "status 0" equals "$rc" 0
+	twait l 'root watched *$'
+	check "the learner's status line says they were watched" \
+		contains "$(tstatus l)" "| root watched"
+	out=$(as_nobody --groups=adm "$BOX" class watch "$pid" 2>&1)
+	check "an instructor who is not root may watch, by pid" has_line "$out" "^42x"
+	check "and is named" has_line "$out" "watched by nobody *$"
+	out=$(as_nobody --clear-groups "$BOX" class watch root 2>&1)
+	check "a learner is refused, with the reason" contains "$out" \
+		"only root and the instructors group, adm, may watch the room"
+	out=$(as_nobody --clear-groups bash -c "$(declare -f peek); peek $room/$sock" 2>&1)
+	check "and the socket refuses them too" equals "$out" "connect: Permission denied"
+	out=$(as_nobody --groups=adm bash -c "$(declare -f peek); peek $room/$sock" 2>&1)
+	check "which an instructor may reach" matches "$out" "^screen 35 120 "
+	box class watch nobody-here
+	check "a user without a session" equals "$out" \
+		"boxstep: class watch: no session of nobody-here is running (\`boxstep class\` lists them)"
+	# The live table, and Enter on the row.
+	tstart i 150 40 "$BOX" class
+	if ! twait i "^ ?root +$pid +pts/"; then
+		check "the live table lists the learner" equals "$out" "(a row for root)"
+		return
+	fi
+	check "the live table, sorted" contains "$(tcap i | head -1)" "1 session, sorted by time on step"
+	$tx send-keys -t i Enter
+	twait i "watching root \(pid $pid, pts/[0-9]+\), read-only"
+	check "Enter mirrors the learner's screen" has_line "$(tcap i)" "^42x *│"
+	twait l 'watched by root *$'
+	check "while the learner's status line says so" \
+		contains "$(tstatus l)" "| watched by root"
+	$tx send-keys -t l -l "run sh -c 'echo \$((7 * 8))y'"
+	$tx send-keys -t l Enter
+	twait i '^56y'
+	check "live: what the learner runs next shows" has_line "$(tcap i)" "^56y *│"
+	$tx send-keys -t i q
+	twait i "sorted by time on step"
+	check "q goes back to the table" has_line "$(tcap i)" "^ ?root +$pid "
+	$tx send-keys -t i s
+	twait i "sorted by steps done"
+	check "s sorts another way" contains "$(tcap i | head -1)" "sorted by steps done"
+	$tx send-keys -t i q
+	$tx send-keys -t l C-d
+	wait_for '! ls "$room/$sock" >/dev/null 2>&1'
+	check "the socket goes when the session ends" equals "$(ls -A "$room")" ""
+	$tx kill-server
+}
+
+test_killed_session_forgotten() {
+	local pid
+	tstart l 120 35 "$BOX"
+	wait_for 'ls "$room" | grep -q "^0-[0-9]*\.screen$"'
+	pid=$(ls "$room" | sed -n 's/^0-\([0-9]*\)$/\1/p')
+	check "the session's file and socket are there first" \
+		equals "$(ls "$room" | tr '\n' ' ')" "0-$pid 0-$pid.screen "
+	kill -KILL "$pid"
+	twait l "was killed by signal 9"
+	check "a session killed outright: its supervisor removes its file and socket" \
+		equals "$(ls -A "$room")" ""
+	$tx kill-server
+}
+
 t "class: root makes the room and watches it" test_room_made_by_root
 t "class: two learners at once, root and nobody, seen by root and an instructor" test_two_learners
 t "class: a class file without instructors" test_no_instructors
+t "class: a learner's screen, mirrored once and live, refused to a learner" test_mirror
+t "class: a session killed outright leaves nothing in the room" test_killed_session_forgotten
 summary "class"
