@@ -17,6 +17,7 @@
 
 #include "app/autoplay.h"
 #include "app/class.h"
+#include "app/doctor.h"
 #include "base/fsutil.h"
 #include "engine/image.h"
 #include "engine/spawn.h"
@@ -284,7 +285,12 @@ sub_lesson(struct options *o, int argc, char **argv)
 static int
 sub_class(struct options *o, int argc, char **argv)
 {
-	(void)o;
+	char rootfs[PATH_MAX];
+
+	if (argc > 0 && strcmp(argv[0], "doctor") == 0) {
+		subcmd_default_rootfs(rootfs, sizeof(rootfs));
+		return doctor_main(rootfs, o->lessons, argc - 1, argv + 1);
+	}
 	return class_main(argc, argv);
 }
 

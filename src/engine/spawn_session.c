@@ -71,7 +71,8 @@ open_group(struct spawn_session *s, const char *cgroup_root)
 		return;
 	cgroup_session_close(&s->cg, &s->cgs, why, sizeof(why));
 	snprintf(s->group_error, sizeof(s->group_error), "cannot make the "
-		 "session's cgroup, so nothing can run in it: %s", err);
+		 "session's cgroup, so nothing can run in it: %s (`boxstep "
+		 "class doctor` checks what this host needs)", err);
 	cgroup_unavailable(&s->cg, s->group_error);
 	s->have_cg = false;
 }

@@ -148,7 +148,7 @@ peek() {
 }
 
 test_mirror() {
-	local pid sock
+	local pid sock sup
 	tstart l 120 35 "$BOX"
 	wait_for 'ls "$room" | grep -q "^0-[0-9]*\.screen$"'
 	sock=$(ls "$room" | grep '^0-[0-9]*\.screen$')
@@ -207,8 +207,9 @@ test_mirror() {
 	twait i "sorted by steps done"
 	check "s sorts another way" contains "$(tcap i | head -1)" "sorted by steps done"
 	$tx send-keys -t i q
+	sup=$(ps -o ppid= -p "$pid")
 	$tx send-keys -t l C-d
-	wait_for '! ls "$room/$sock" >/dev/null 2>&1'
+	wait_for '! kill -0 "$pid" 2>/dev/null && ! kill -0 $sup 2>/dev/null'
 	check "the socket goes when the session ends" equals "$(ls -A "$room")" ""
 	$tx kill-server
 }
@@ -227,9 +228,52 @@ test_killed_session_forgotten() {
 	$tx kill-server
 }
 
+test_doctor() {
+	local busybox
+	box class doctor
+	check "doctor tries as nobody" contains "$out" "(what a learner meets is tried as nobody, uid 65534)"
+	check "a learner makes the session's host" \
+		has_line "$out" "^  ok    user namespaces: a learner makes the session's host and is root in it$"
+	check "and mounts the overlay there" \
+		has_line "$out" "^  ok    overlayfs in a user namespace: the session's writable layer mounts$"
+	check "the rootfs and the lessons are readable" \
+		equals "$(grep -cE '^  ok    the (rootfs|lessons) (is|are) readable by all$' <<<"$out")" 2
+	check "cgroup v1 here: a fix, with the boot option" has_line "$out" \
+		"^  FIX   cgroup v1: no cgroups for learners without root$"
+	check "the room as class made it" has_line "$out" "^  ok    the room directory$"
+	check "a fix means status 1" equals "$rc" 1
+	# Near misses, each caught.
+	busybox=$work/private/rootfs/bin
+	mkdir -p "$busybox" && cp "$ROOTFS/bin/busybox" "$busybox/" && chmod 700 "$work/private"
+	out=$(BOXSTEP_ROOTFS=$work/private/rootfs timeout 60 "$BOX" class doctor 2>&1)
+	check "a rootfs under a private directory" has_line "$out" "^  FIX   a learner cannot use the rootfs$"
+	check "says what nobody was refused" contains "$(tr -s ' \n' ' ' <<<"$out")" \
+		"As nobody: $work/private/rootfs: Permission denied"
+	check "and does not blame the overlay for it" lacks "$out" "overlayfs"
+	mkdir -m 755 "$work/lessons" && cp "$LESSONS/02-uts.md" "$work/lessons/" && chmod 600 "$work/lessons/02-uts.md"
+	out=$(BOXSTEP_LESSONS=$work/lessons timeout 60 "$BOX" class doctor 2>&1)
+	check "a lesson only root can read" has_line "$out" "^  FIX   a learner cannot read the lessons$"
+	chmod 755 "$room"
+	box class doctor
+	check "a room directory of the wrong mode" has_line "$out" "^  FIX   the room directory is not as sessions need$"
+	box class
+	box class doctor
+	check "which class sets right" has_line "$out" "^  ok    the room directory$"
+	box class doctor --as root
+	check "not as root" equals "$out" "boxstep: class doctor: try as a learner, not root: --as USER"
+	box class doctor --as no-such-user
+	check "nor as no one" equals "$out" "boxstep: class doctor: there is no user no-such-user"
+	out=$(as_nobody --clear-groups "$BOX" class doctor --as daemon 2>&1)
+	check "a user tries as themselves only" equals "$out" "boxstep: class doctor: only root may try as another user"
+	out=$(as_nobody --clear-groups "$BOX" class doctor 2>&1)
+	check "a learner may run it as themselves" contains "$out" "(what a learner meets is tried as nobody, uid 65534)"
+	check "with the same finding" has_line "$out" "^  ok    overlayfs in a user namespace"
+}
+
 t "class: root makes the room and watches it" test_room_made_by_root
 t "class: two learners at once, root and nobody, seen by root and an instructor" test_two_learners
 t "class: a class file without instructors" test_no_instructors
+t "class: doctor, and each near miss it catches" test_doctor
 t "class: a learner's screen, mirrored once and live, refused to a learner" test_mirror
 t "class: a session killed outright leaves nothing in the room" test_killed_session_forgotten
 summary "class"

@@ -129,6 +129,26 @@ mkdir -p $deleg
 chown 1000:1000 $deleg $deleg/cgroup.procs $deleg/cgroup.subtree_control \
 	$deleg/cgroup.threads
 
+# class doctor on a cgroup v2 host, as the learner, and with user
+# namespaces turned off: each line as this host makes it.
+doc() {
+	before=$(state)
+	out=$("$BOX" class doctor --as learner 2>&1)
+	after=$(state)
+	judge "$1" "$2"
+}
+doc "v2: class doctor finds cgroup v2 with the controllers handed down" \
+	'^  ok    cgroup v2, with pids, memory and cpu handed down$'
+doc "v2: and a learner who makes the session's host and its overlay" \
+	'^  ok    overlayfs in a user namespace: the session.s writable layer mounts$'
+max=$(cat /proc/sys/user/max_user_namespaces)
+echo 0 > /proc/sys/user/max_user_namespaces
+doc "v2: class doctor: user namespaces turned off, a fix with the setting" \
+	'^  FIX   user.max_user_namespaces is low$'
+doc "v2: and the learner's refusal, with what to check" \
+	'As learner: this system does not let an'
+echo "$max" > /proc/sys/user/max_user_namespaces
+
 # rl NAME EXPECTED-REGEX BOXSTEP-SCRIPT [EXTRA]: as t, but boxstep runs as
 # uid 1000, alone in the delegated group (EXTRA: a process to start there
 # first).  Afterwards the group must be as it was: no groups under it,
