@@ -28,7 +28,7 @@ LDNOW    = -Wl,-z,relro,-z,now
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
-            procps valgrind clang strace
+            procps valgrind clang strace shellinabox chromium python3-websocket
 
 ifeq ($(V),1)
 Q =
@@ -140,7 +140,7 @@ vmtest: all rootfs
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
 SUITES = run golden bad-input faults image hardening hostview lessons runner \
-         learner present tty tui rootless class
+         learner present tty tui rootless class browser
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
 test: deps all rootfs
