@@ -52,7 +52,7 @@ ROOTFS   = rootfs/busybox
 TEST_CFLAGS = -O0 -g -fno-builtin -U_FORTIFY_SOURCE
 
 .PHONY: all deps deps-run rootfs run test unit integration vmtest asan \
-        fuzz memcheck bench install uninstall clean
+        fuzz memcheck bench install uninstall deb clean
 
 all: boxstep
 
@@ -258,6 +258,12 @@ install: all rootfs
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/boxstep $(DESTDIR)$(MANDIR)/boxstep.1
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# A Debian package of the built tree (packaging/deb.sh): the binary, the
+# rootfs, the lessons, the class file, the room.  apt install ./build/*.deb
+DEB = build/boxstep_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+deb: all rootfs
+	$(Q)sh packaging/deb.sh $(VERSION) $(DEB)
 
 clean:
 	rm -rf $(B) build boxstep $(ROOTFS)
