@@ -232,14 +232,16 @@ quit(pid_t pid, struct spawn_container *c)
 	kill(pid, SIGKILL);
 }
 
-/* With a terminal: waits in poll() on the wake-up pipe and the
- * watcher's. */
+/* With a terminal: waits in poll() on the wake-up pipe, the terminal
+ * (a hang-up ends the wait as SIGHUP would: the shell above, not boxstep,
+ * may be the one the kernel tells) and the watcher's pipe. */
 static int
 wait_polling(struct spawn_session *s, pid_t pid, struct spawn_container *c,
 	     pid_t watcher)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = wake_pipe[0], .events = POLLIN },
+		{ .fd = s->tty, .events = 0 },
 		{ .fd = watcher_pipe[0], .events = POLLIN },
 	};
 	int status = 0, presses = 0;
@@ -258,10 +260,13 @@ wait_polling(struct spawn_session *s, pid_t pid, struct spawn_container *c,
 			quit(pid, c);
 			quit_sent = true;
 		}
-		if (poll(fds, watcher ? 2 : 1, -1) < 0 && errno != EINTR)
+		if (poll(fds, watcher ? 3 : 2, -1) < 0 && errno != EINTR)
 			break;
 		drain(wake_pipe[0]);
-		if (watcher && (fds[1].revents & POLLIN)) {
+		if ((fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+		    !spawn_quit_signal)
+			spawn_quit_signal = SIGHUP;
+		if (watcher && (fds[2].revents & POLLIN)) {
 			drain(watcher_pipe[0]);
 			on_ctrl_c(c, &presses);
 		}

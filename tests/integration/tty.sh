@@ -157,7 +157,27 @@ test_small_terminal_falls_back() {
 	tm_quit
 }
 
+# A script (-c) whose terminal goes while a container runs: the shell
+# above boxstep is the one the kernel tells, and boxstep must hear the
+# hang-up from the terminal itself.
+test_batch_terminal_gone() {
+	tm_stop
+	# boxstep is the pane's own process, as under ssh or a browser
+	# terminal: no interactive shell passes the hang-up on.
+	$T new-session -d -x 100 -y 30 -s t "env HOME=$work XDG_STATE_HOME=$work/state \
+		BOXSTEP_ROOTFS=$ROOTFS ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} $BOX -c 'enable pid; run sleep 3107'"
+	check "the container runs" wait_for_proc 'sleep 3107'
+	tm_stop
+	for _ in $(seq 50); do pgrep -f 'sleep 3107' >/dev/null || pgrep -fx "$BOX -c enable pid; run sleep 3107" >/dev/null || break; sleep 0.1; done
+	check "with its terminal gone, the container is stopped" not_running 'sleep 3107'
+	check "and boxstep ends" not_running "$BOX -c enable pid"
+}
+wait_for_proc() { for _ in $(seq 50); do running "$1" && return 0; sleep 0.1; done; return 1; }
+not_running() { ! running "$1"; }
+
 t "tty: Ctrl-C at the prompt never kills boxstep" test_ctrl_c_at_prompt
+t "tty: a script's terminal gone, the session ends" test_batch_terminal_gone
 t "tty: a small terminal falls back to the plain REPL" test_small_terminal_falls_back
 t "tty: PID 1 ignores Ctrl-C; the second one kills" test_ctrl_c_pid1
 t "tty: Ctrl-C ends a plain process" test_ctrl_c_plain_process
