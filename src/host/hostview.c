@@ -187,6 +187,66 @@ scan_procs(const char *proc_root, size_t *n)
 	return rows;
 }
 
+/* The pids in the CHILDREN text of one thread, pushed on STACK (N of
+ * CAP), each mixed into *HASH. */
+static void
+push_children(const char *text, pid_t *stack, size_t *n, size_t cap,
+	      unsigned long *hash)
+{
+	for (const char *p = text; *p;) {
+		char *end;
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		*hash = (*hash ^ (unsigned long)pid) * 1099511628211UL;
+		if (*n < cap)
+			stack[(*n)++] = (pid_t)pid;
+		p = end;
+	}
+}
+
+unsigned long
+hostview_tree_mark(const char *proc_root, pid_t pid)
+{
+	enum { CAP = 4096 };
+	pid_t *stack = malloc(CAP * sizeof(*stack));
+	unsigned long hash = 1469598103934665603UL;
+	size_t n = 0, seen = 0;
+
+	if (!stack)
+		return 0;
+	stack[n++] = pid;
+	while (n && seen++ < CAP) {
+		pid_t p = stack[--n];
+		char path[PATH_MAX], text[8192];
+		struct dirent *d;
+		DIR *tasks;
+
+		hash = (hash ^ (unsigned long)p) * 1099511628211UL;
+		if (!(tasks = opendir(proc_path(path, sizeof(path), proc_root,
+						p, "task")))) {
+			if (p != pid)
+				continue; /* it has just ended */
+			free(stack);
+			return 0;
+		}
+		while ((d = readdir(tasks)) != NULL) {
+			char file[PATH_MAX + 64];
+
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s/children", path,
+				 d->d_name);
+			if (fsutil_read(file, text, sizeof(text)) >= 0)
+				push_children(text, stack, &n, CAP, &hash);
+		}
+		closedir(tasks);
+	}
+	free(stack);
+	return hash;
+}
+
 /* Lists the processes of HV's container: everyone in its PID namespace
  * when it has one of its own, else the process and its descendants. */
 static void

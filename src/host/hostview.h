@@ -163,6 +163,13 @@ int hostview_update(struct hostview *hv, const char *proc_root, pid_t pid,
 int hostview_collect(struct hostview *hv, const char *proc_root, pid_t pid,
 		     const struct cgroup_ctx *cg);
 
+/* A mark of PID's tree of processes: every pid in it, read from its
+ * threads' `children` files, hashed (at most 4096 processes).  It changes
+ * when a process of the tree forks or ends, and not when one elsewhere
+ * does: a pane without a cgroup to watch asks it at every tick instead
+ * of scanning all of /proc.  0 when PID is gone. */
+unsigned long hostview_tree_mark(const char *proc_root, pid_t pid);
+
 /* Reads the hostname of PID's UTS namespace by joining it from a helper
  * thread.  Returns 0, or -1 with errno set. */
 int hostview_uts_hostname(const char *proc_root, pid_t pid, char *buf,

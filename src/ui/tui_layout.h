@@ -12,7 +12,6 @@
 #include <vterm.h>
 
 #include "base/capture.h"
-#include "base/filecache.h"
 #include "host/cgroup.h"
 #include "host/hostview.h"
 #include "lessons/lesson.h"
@@ -26,6 +25,7 @@
 #define HIGHLIGHT_SECONDS 3.0
 #define SPARK_SAMPLES 60
 #define PANE_LINES_MAX 256
+#define PROCS_SCAN_SECONDS 5.0
 
 enum {
 	PAIR_HIGHLIGHT = 20,
@@ -55,9 +55,8 @@ struct pane {
 	/* What tells the next tick which parts can have changed. */
 	double next_slow;     /* namespaces, links, cmdline: once a second */
 	int mounts_fd[2];     /* its mountinfo and the host's: poll says */
-	char procs_mark[64];  /* its cgroup.procs' sum, or /proc/loadavg's
-			       * task count and last pid */
-	struct filecache files; /* /proc/loadavg, kept open */
+	char procs_mark[64];  /* its cgroup.procs' sum, or its tree's mark */
+	double next_scan;     /* without a cgroup: all of /proc, for joiners */
 	char *last_text;
 	char about[512];      /* the command it is about to run, from the
 			       * start event; shown while boxstep holds it */

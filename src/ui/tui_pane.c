@@ -58,26 +58,32 @@ pane_set_text(struct pane *p, const char *text, bool highlight)
 
 /* True when the container's processes may have changed since the last
  * call.  With a cgroup of its own, its cgroup.procs (read at every tick
- * anyway) says so exactly; without one, /proc/loadavg's task count and
- * last pid say that a process was created or has ended anywhere. */
+ * anyway) says so exactly.  Without one, its tree of processes does
+ * (hostview_tree_mark: what forks elsewhere on the host, a fork bomb in
+ * another learner's session, costs this pane nothing); a process that
+ * joined its PID namespace from outside (nsenter) is no child of its
+ * tree, and the whole of /proc is looked through for those every
+ * PROCS_SCAN_SECONDS. */
 static bool
 procs_changed(struct pane *p)
 {
-	char buf[128], *mark;
+	char buf[128];
+	double t = tui_now();
+	bool due = false;
 
 	if (p->hv.pid == p->pid && p->hv.group.ctls && p->hv.cg.nprocs >= 0) {
 		snprintf(buf, sizeof(buf), "cgroup %lu", p->hv.cg.procs_sum);
-		mark = buf;
 	} else {
-		if (filecache_read(&p->files, "/proc/loadavg", buf,
-				   sizeof(buf)) < 0 ||
-		    !(mark = strchr(buf, '/')))
-			return true;
-		mark[strcspn(mark, "\n")] = '\0';
+		snprintf(buf, sizeof(buf), "tree %lu",
+			 hostview_tree_mark("/proc", p->pid));
+		if (t >= p->next_scan) {
+			due = true;
+			p->next_scan = t + PROCS_SCAN_SECONDS;
+		}
 	}
-	if (strcmp(mark, p->procs_mark) == 0)
+	if (!due && strcmp(buf, p->procs_mark) == 0)
 		return false;
-	snprintf(p->procs_mark, sizeof(p->procs_mark), "%s", mark);
+	snprintf(p->procs_mark, sizeof(p->procs_mark), "%s", buf);
 	return true;
 }
 
@@ -104,7 +110,6 @@ pane_close_fds(struct pane *p)
 			close(p->mounts_fd[i]);
 		p->mounts_fd[i] = -1;
 	}
-	filecache_close(&p->files);
 }
 
 /* True when HV is still boxstep's own copy, held before it runs the

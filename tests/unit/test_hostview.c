@@ -248,6 +248,51 @@ format_needs_no_buffer(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+/* A thread's children file under ROOT. */
+static void
+children(const char *root, int pid, int tid, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "mkdir -p %s/%d/task/%d", root, pid, tid);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/%d/task/%d/children", root, pid, tid);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+tree_mark(void **state)
+{
+	char root[] = "/tmp/boxstep-tree.XXXXXX", cmd[64];
+	unsigned long before, after;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	children(root, 100, 100, "101 ");
+	children(root, 100, 103, "");
+	children(root, 101, 101, "");
+	children(root, 500, 500, "");
+	before = hostview_tree_mark(root, 100);
+	assert_true(before != 0);
+	/* A fork elsewhere: the same mark. */
+	children(root, 500, 500, "501 502 ");
+	assert_true(hostview_tree_mark(root, 100) == before);
+	/* A fork in the tree, by a second thread: another. */
+	children(root, 100, 103, "104 ");
+	children(root, 104, 104, "");
+	after = hostview_tree_mark(root, 100);
+	assert_true(after != before);
+	/* It ends: the first mark again. */
+	children(root, 100, 103, "");
+	assert_true(hostview_tree_mark(root, 100) == before);
+	assert_true(hostview_tree_mark(root, 777) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -255,6 +300,7 @@ main(void)
 		cmocka_unit_test_teardown(status_fields, teardown),
 		cmocka_unit_test_teardown(cgroup_lines, teardown),
 		cmocka_unit_test_teardown(sizes, teardown),
+		cmocka_unit_test(tree_mark),
 		cmocka_unit_test_teardown(net_dev, teardown),
 		cmocka_unit_test_teardown(id_maps, teardown),
 		cmocka_unit_test_teardown(cmdline_and_ns_links, teardown),
