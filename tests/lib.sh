@@ -30,6 +30,10 @@ host_state() {
 	done
 	# The shared rootfs stays as built: nothing written into /dev, /.
 	[ -n "${ROOTFS:-}" ] && ls -A "$ROOTFS" "$ROOTFS/dev" "$ROOTFS/tmp" | sed 's/^/rootfs: /'
+	# Nothing written by a container's command onto the host's own
+	# /etc or /tmp (a replay without layers once left /etc/mine there).
+	ls -A /etc | sed 's/^/etc: /'
+	ls -A /tmp | grep -v '^tmux-\|^boxstep-host.lock$' | sed 's/^/tmp: /'
 	# The tests' long sleepers all sleep for 31xx seconds.
 	pgrep -a -f 'sleep 31[0-9][0-9]' | sed 's/^/sleeper: /'
 	true

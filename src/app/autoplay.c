@@ -2,6 +2,7 @@
  * proof that its checks fail before each step and refuse near misses. */
 #define _GNU_SOURCE
 #include "app/autoplay.h"
+#include "app/contain.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -225,7 +226,9 @@ all_held(const struct lesson_step *s, const bool *held)
 
 /* The near miss of a step's layers: in a new mount, UTS and IPC
  * namespace of its own (whatever runs on the host then cannot touch the
- * host's mounts, name or message queues), a fresh session plays the steps before N and then step N
+ * host's mounts, name or message queues), with its writes to the host's
+ * files kept in memory (contain.h), a fresh session plays the steps
+ * before N and then step N
  * with every `enable` line rid of its isolation layers (the cgroup
  * limits stay).  The step must then not be done.  Returns 1 when it
  * was. */
@@ -258,10 +261,18 @@ prove_layers(const struct autoplay *a, const struct lesson *l,
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0)
 			_exit(2);
 		close(null);
+		char why[1024] = "";
+
 		if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    !(r = session(a, &ctx)))
+		    contain_writes(why, sizeof(why)) < 0 ||
+		    !(r = session(a, &ctx))) {
+			fprintf(a->rep, "# %s: step %zu: the replay without "
+				"layers cannot be set up: %s\n", file, n + 1,
+				why[0] ? why : strerror(errno));
+			fflush(a->rep);
 			_exit(2);
+		}
 		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < l->steps[i].ncommands; k++) {
 				const char *c = l->steps[i].commands[k];

@@ -44,6 +44,9 @@ test_each_step_needs_its_commands() {
 		for n in $(seq "$steps"); do
 			drop_step "$f" "$n" "$work/$name"
 			out=$(timeout 300 "$BOX" --trust check "$work/$name" 2>&1)
+			# What lesson 13's host commands make, its last step
+			# removes: with a step dropped it stays.
+			rm -rf $course_tmp
 			grep -q "^not ok - $work/$name: step $n " <<<"$out" ||
 				missed+="$name step $n; "
 		done
