@@ -62,6 +62,11 @@ struct hostview {
 	int hostname_err;       /* why it is unknown: the errno of joining
 				 * that namespace; 0 when it was read */
 	char host_hostname[65];
+	/* Set by the reader before hostview_format(): the "host" is a
+	 * rootless session's own, whose uid 0 is OUTSIDE_UID on the
+	 * machine; the text then says "your host" and names that uid. */
+	bool session_host;
+	long outside_uid;
 	/* root and cwd */
 	char root[PATH_MAX];
 	char cwd[PATH_MAX];

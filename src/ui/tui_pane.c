@@ -208,6 +208,8 @@ tui_pane_tick(struct pane *p)
 		p->next_spark = t + 1.0;
 		p->dirty = true;
 	}
+	p->hv.session_host = spawn_rootless_active();
+	p->hv.outside_uid = (long)spawn_rootless_uid();
 	n = hostview_format(&p->hv, NULL, 0);
 	if (!(text = malloc((size_t)n + 1)))
 		return;

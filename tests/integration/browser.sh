@@ -43,7 +43,7 @@ test_browser_terminal() {
 		-s "/:nobody:nogroup:/:/usr/bin/env PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent XDG_STATE_HOME=$work/state BOXSTEP_ROOTFS=$ROOTFS BOXSTEP_LESSONS=$LESSONS ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} $BOX" \
 		>"$work/siab.log" 2>&1 &
 	siab_pid=$!
-	setsid chromium --headless=new --no-sandbox --disable-gpu \
+	TMPDIR=$work setsid chromium --headless=new --no-sandbox --disable-gpu \
 		--disable-crash-reporter --no-first-run \
 		--remote-debugging-port="$devtools" --user-data-dir="$work/chrome" \
 		--window-size=1400,900 about:blank >"$work/chrome.log" 2>&1 &
@@ -57,6 +57,10 @@ test_browser_terminal() {
 	check "the page opens and the TUI draws" has_line "$out" "^boxstep: build a container one layer at a time"
 	check "with the status line" has_line "$out" "no layers \| host boxstep \| root busybox"
 	check "a typed command runs, and its output shows" has_line "$out" "^42x +│"
+	check "its hostname beside your host's, not the machine's" \
+		has_line "$out" "│ hostname: [^ ]+ +\(your host: [^)]+\)"
+	check "its uid, and the uid outside" \
+		has_line "$out" "│ user: uid 0 of the session's host, uid 65534 outside it"
 	check "the pane shows the container, from the session's host" \
 		has_line "$out" "│ YOUR SESSION'S HOST, pid [0-9]+ \\(uid 65534 outside\\)"
 	stop_all

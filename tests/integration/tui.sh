@@ -142,7 +142,7 @@ test_rootless_pane() {
 	tm_line "enable user uts pid mnt chroot proc; set hostname kitten; start sh -c 'sleep 3142 | sleep 3143'"
 	check "the pane is the session's host's view" tm_wait "YOUR SESSION'S HOST, pid [0-9]+ \\(uid $nobody outside\\)"
 	check "the pane reads the container's hostname" tm_wait 'hostname: kitten'
-	check "and shows the session host's one-uid map" tm_wait "user: uid 0 inside is uid 0 on the host"
+	check "and shows the session host's one-uid map" tm_wait "user: uid 0 inside is uid 0 on the session's host"
 	check "three processes in its pid namespace" tm_wait 'processes \(3\)'
 	tm_line "stop"
 	quit_to_shell
