@@ -151,11 +151,18 @@ room_publish(const struct room_entry *e)
 	struct stat st;
 	int fd;
 
+	static char last[8192], last_path[PATH_MAX];
+
 	if (stat(room_dir(), &st) < 0 || !S_ISDIR(st.st_mode))
 		return 1;
 	entry_path(e, path, sizeof(path), "");
 	entry_path(e, tmp, sizeof(tmp), ".new");
 	room_format(e, text, sizeof(text));
+	/* Most lines typed change nothing the room shows: no write then,
+	 * unless the file has gone. */
+	if (strcmp(text, last) == 0 && strcmp(path, last_path) == 0 &&
+	    lstat(path, &st) == 0)
+		return 0;
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 		  0640);
@@ -179,6 +186,8 @@ room_publish(const struct room_entry *e)
 		errno = saved;
 		return -1;
 	}
+	snprintf(last, sizeof(last), "%s", text);
+	snprintf(last_path, sizeof(last_path), "%s", path);
 	return 0;
 }
 

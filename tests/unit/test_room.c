@@ -73,6 +73,26 @@ publish_read_withdraw(void **state)
 	snprintf(path, sizeof(path), "%s/pids.current", dir);
 	assert_int_equal(fsutil_write(path, "7\n"), 0);
 	assert_int_equal(room_publish(&e), 0);
+	{
+		struct stat a, b;
+
+		/* The same state again is not written again; a change is,
+		 * and so is a file that went. */
+		snprintf(path, sizeof(path), "%s/%u-77", dir, e.uid);
+		assert_int_equal(stat(path, &a), 0);
+		assert_int_equal(room_publish(&e), 0);
+		assert_int_equal(stat(path, &b), 0);
+		assert_true(a.st_ino == b.st_ino);
+		e.hints = 1;
+		assert_int_equal(room_publish(&e), 0);
+		assert_int_equal(stat(path, &b), 0);
+		assert_true(a.st_ino != b.st_ino);
+		unlink(path);
+		assert_int_equal(room_publish(&e), 0);
+		assert_int_equal(access(path, F_OK), 0);
+		e.hints = 0;
+		assert_int_equal(room_publish(&e), 0);
+	}
 	/* a forged entry: the uid in its name is not its owner's */
 	snprintf(path, sizeof(path), "%s/%u-78", dir, getuid() + 1);
 	assert_int_equal(fsutil_write(path, "pid=78\n"), 0);
