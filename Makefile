@@ -117,6 +117,7 @@ $(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
 		$(LAYER_OBJS)
 $(B)/test_cast: $(B)/base/text.o
 $(B)/test_mirror: $(B)/session/room.o $(B)/base/text.o
+$(B)/test_room: $(B)/base/text.o
 $(B)/test_image: $(B)/base/json.o $(B)/base/text.o $(B)/base/tar.o $(B)/engine/image_archive.o \
 		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
 		$(B)/engine/image_store.o
@@ -240,6 +241,7 @@ bench: all rootfs $(B)/bench-minimal
 	$(Q)bash bench/pane.sh ./boxstep
 	$(Q)bash bench/forkbomb.sh ./boxstep
 	$(Q)bash bench/room.sh ./boxstep
+	$(Q)bash bench/classroom.sh ./boxstep
 
 # --- install --------------------------------------------------------------
 

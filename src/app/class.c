@@ -149,8 +149,15 @@ find_session(const struct room_entry *all, size_t n, const char *who)
 	size_t count = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (by_pid ? all[i].pid == atoi(who) :
-		    strcmp(all[i].user, who) == 0) {
+		if (by_pid && all[i].pid == atoi(who)) {
+			found = &all[i];
+			count++;
+		}
+	/* A user without a name is their uid, all digits too. */
+	if (!count)
+		by_pid = false;
+	for (size_t i = 0; i < n && !by_pid; i++)
+		if (strcmp(all[i].user, who) == 0) {
 			found = &all[i];
 			count++;
 		}
@@ -159,7 +166,8 @@ find_session(const struct room_entry *all, size_t n, const char *who)
 	if (!count) {
 		fprintf(stderr, "boxstep: class watch: no session %s %s is "
 			"running (`boxstep class` lists them)\n",
-			by_pid ? "with pid" : "of", who);
+			strspn(who, "0123456789") == strlen(who) ?
+			"with pid or of user" : "of", who);
 		return NULL;
 	}
 	fprintf(stderr, "boxstep: class watch: %s has %zu sessions; give the "
@@ -200,7 +208,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "boxstep: usage: boxstep class [--json]\n"
-		"       boxstep class watch USER|PID\n");
+		"       boxstep class watch USER|PID\n"
+		"       boxstep class doctor [--as USER]\n");
 	return 2;
 }
 
@@ -230,7 +239,7 @@ class_main(int argc, char **argv)
 	make_room(gid);
 	if (live && !watch)
 		return tui_class(my_name());
-	if (room_read(room_dir(), spawn_boxstep_alive, &all, &n, err,
+	if (room_read(room_dir(), roomview_alive, &all, &n, err,
 		      sizeof(err)) < 0) {
 		fprintf(stderr, "boxstep: class: %s%s\n", err, errno == ENOENT ?
 			" (`sudo boxstep class` makes it; a session started "

@@ -305,7 +305,15 @@ delegated(char *buf, size_t len)
 	return buf;
 }
 
-static void
+/* Whether systemd is the init here. */
+static bool
+systemd_runs(void)
+{
+	return access("/run/systemd/system", F_OK) == 0;
+}
+
+/* Says what cgroups learners get; returns whether it is cgroup v2. */
+static bool
 check_cgroup_v2(struct doctor *d)
 {
 	char ctl[256] = "";
@@ -316,11 +324,14 @@ check_cgroup_v2(struct doctor *d)
 		say(d, DOC_FIX, "cgroup v1: no cgroups for learners without "
 		    "root", "%s is not cgroup v2, and only v2 hands a group to "
 		    "a user.  Learners without root get no pids, memory or cpu "
-		    "layer, and the session limits of class.conf hold for "
-		    "root's sessions alone.  Boot with "
-		    "systemd.unified_cgroup_hierarchy=1 (Debian 11 and Ubuntu "
-		    "21.10 on use v2 already).", CGROUP_DEFAULT_ROOT);
-		return;
+		    "layer (`boxstep check` says so of those steps), and no "
+		    "session limit can hold for them.  %s", CGROUP_DEFAULT_ROOT,
+		    systemd_runs() ? "Boot with "
+		    "systemd.unified_cgroup_hierarchy=1 on the kernel's command "
+		    "line (Debian 11 and Ubuntu 21.10 on use v2 already)." :
+		    "This host's init is not systemd: have it mount cgroup2 on "
+		    "/sys/fs/cgroup in place of the v1 hierarchies.");
+		return false;
 	}
 	fsutil_read(CGROUP_DEFAULT_ROOT "/cgroup.subtree_control", ctl,
 		    sizeof(ctl));
@@ -333,6 +344,7 @@ check_cgroup_v2(struct doctor *d)
 		    "The root group hands down only \"%.*s\"; pids, memory and "
 		    "cpu are needed (systemd enables what it delegates).",
 		    (int)strcspn(ctl, "\n"), ctl);
+	return true;
 }
 
 static void
@@ -353,7 +365,7 @@ check_delegate(struct doctor *d)
 		    "/etc/systemd/system/user@.service.d/boxstep.conf with "
 		    "`[Service]` and `Delegate=pids memory cpu`, then "
 		    "`systemctl daemon-reload`; learners log in again.", del);
-	else if (access("/run/systemd/system", F_OK) < 0)
+	else if (!systemd_runs())
 		say(d, DOC_NOTE, "user@.service delegates pids, memory and cpu, "
 		    "but systemd is not running here", "Its Delegate= is for a "
 		    "host that boots it; here, give each learner a group by "
@@ -361,6 +373,21 @@ check_delegate(struct doctor *d)
 	else
 		say(d, DOC_OK, "user@.service delegates pids, memory and cpu",
 		    NULL);
+}
+
+/* On cgroup v1, a learner without root has no group to hold the
+ * session limits in: with them, their session does not start. */
+static void
+check_limits(struct doctor *d, const struct classconf *c, bool v2)
+{
+	if (v2 || (c->pids_max < 0 && c->memory_max < 0 && c->cpu_max < 0))
+		return;
+	say(d, DOC_FIX, "class.conf's session limits stop every learner "
+	    "without root here", "%s sets session.pids.max, .memory.max or "
+	    ".cpu.max, which on cgroup v1 only root's sessions can be held "
+	    "to: a learner's session refuses to start.  Move the host to "
+	    "cgroup v2 (above), or take those lines out for now.",
+	    classconf_path());
 }
 
 static void
@@ -382,10 +409,9 @@ check_room(struct doctor *d, const struct classconf *c)
 		    gr->gr_name, gr->gr_name);
 	}
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		say(d, DOC_FIX, "no room directory", "%s is not there: `sudo "
-		    "boxstep class` makes it; at every boot, a line in "
-		    "/etc/tmpfiles.d/boxstep.conf does: `d %s 3773 root %s -`",
-		    dir, dir, gr ? gr->gr_name : "GROUP");
+		say(d, DOC_FIX, "no room directory", "%s is not there, and "
+		    "sessions tell no one their state: `sudo boxstep class` "
+		    "makes it.", dir);
 	else if (st.st_uid != 0 || (st.st_mode & 07777) != ROOM_MODE ||
 		 (gr && st.st_gid != gr->gr_gid))
 		say(d, DOC_FIX, "the room directory is not as sessions need",
@@ -398,10 +424,12 @@ check_room(struct doctor *d, const struct classconf *c)
 	if (strcmp(dir, ROOM_DIR) == 0 &&
 	    access("/etc/tmpfiles.d/boxstep.conf", R_OK) < 0 &&
 	    access("/usr/lib/tmpfiles.d/boxstep.conf", R_OK) < 0)
-		say(d, DOC_NOTE, "the room directory goes at reboot", "/run is "
-		    "a tmpfs: /etc/tmpfiles.d/boxstep.conf with `d %s 3773 "
-		    "root %s -` makes it at boot (the package installs it).",
-		    dir, gr ? gr->gr_name : "GROUP");
+		say(d, DOC_NOTE, "the room directory goes at reboot", systemd_runs()
+		    ? "/run is a tmpfs: /etc/tmpfiles.d/boxstep.conf with `d %s "
+		    "3773 root %s -` makes it at boot (the package installs it)."
+		    : "/run is a tmpfs, and no systemd-tmpfiles runs here: have "
+		    "the boot make %s (3773, root, %s), or run `sudo boxstep "
+		    "class` after each boot.", dir, gr ? gr->gr_name : "GROUP");
 }
 
 /* The learner to try as: --as USER, nobody for root, else the caller. */
@@ -444,6 +472,7 @@ doctor_main(const char *rootfs, const char *lessons, int argc, char **argv)
 	struct doctor d = { .rootfs = rootfs, .lessons = lessons };
 	struct classconf c;
 	char host[256] = "", err[2048];
+	bool v2;
 	int rc;
 
 	if ((rc = choose_learner(&d, argc, argv)) != 0)
@@ -456,12 +485,15 @@ doctor_main(const char *rootfs, const char *lessons, int argc, char **argv)
 	check_userns(&d);
 	check_overlay(&d);
 	check_files(&d);
-	check_cgroup_v2(&d);
-	check_delegate(&d);
-	if (classconf_load(&c, err, sizeof(err)) < 0)
+	v2 = check_cgroup_v2(&d);
+	if (v2)
+		check_delegate(&d);
+	if (classconf_load(&c, err, sizeof(err)) < 0) {
 		say(&d, DOC_FIX, "the class file is wrong", "%s", err);
-	else
+	} else {
+		check_limits(&d, &c, v2);
 		check_room(&d, &c);
+	}
 	printf("\n%d to fix, %d note%s: %s\n", d.fixes, d.notes,
 	       d.notes == 1 ? "" : "s", d.fixes ? "see docs/classroom.md for "
 	       "each change" : "learners without root can take the course "

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "base/fsutil.h"
 #include "base/msg.h"
+#include "base/text.h"
 
 /* Each key of a file, and where it goes in the entry. */
 enum kind { INT, LONG, TEXT, UID, PID };
@@ -92,6 +94,25 @@ room_format(const struct room_entry *e, char *buf, size_t len)
 	}
 }
 
+/* S with every byte that is no printable UTF-8 made '?': a learner
+ * writes their own file, and its text goes to an instructor's terminal. */
+static void
+clean_text(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t i = 0, l; i < n; i += l) {
+		l = text_utf8_lead(p[i]);
+		if (!l || l > n - i || !text_utf8_whole(p + i, l) ||
+		    p[i] < 0x20 || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			p[i] = '?';
+			l = 1;
+		}
+	}
+}
+
 static void
 set_field(struct room_entry *e, const struct field *f, const char *v)
 {
@@ -112,6 +133,7 @@ set_field(struct room_entry *e, const struct field *f, const char *v)
 		break;
 	case TEXT:
 		snprintf(p, f->size, "%s", v);
+		clean_text(p);
 		break;
 	}
 }
@@ -228,12 +250,25 @@ read_number(const char *dir, const char *file)
 	return atoll(buf);
 }
 
+/* Whether DIR is session PID's cgroup: ".../boxstep/<pid>", no "..". */
+static bool
+session_group(const char *dir, int pid)
+{
+	char tail[64];
+	size_t n = strlen(dir), t;
+
+	t = (size_t)snprintf(tail, sizeof(tail), "/boxstep/%d", pid);
+	return dir[0] == '/' && n > t && strcmp(dir + n - t, tail) == 0 &&
+	       !strstr(dir, "/../") && !strstr(dir, "/./");
+}
+
 /* NAME as "<uid>-<pid>", owned by that uid, of a boxstep that runs. */
 static bool
 take(const char *dir, const char *name, room_alive_fn alive,
      struct room_entry *e)
 {
 	char path[PATH_MAX], *text;
+	struct passwd *pw;
 	unsigned uid;
 	struct stat st;
 	int pid, end = 0;
@@ -241,7 +276,7 @@ take(const char *dir, const char *name, room_alive_fn alive,
 	if (sscanf(name, "%u-%d%n", &uid, &pid, &end) != 2 || name[end] ||
 	    fsutil_join(path, sizeof(path), dir, name) ||
 	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uid ||
-	    !alive((pid_t)pid) ||
+	    !alive((pid_t)pid, uid) ||
 	    !(text = fsutil_slurp(path, NULL)))
 		return false;
 	if (room_parse(text, e) < 0 || e->uid != uid || e->pid != pid) {
@@ -249,6 +284,17 @@ take(const char *dir, const char *name, room_alive_fn alive,
 		return false;
 	}
 	free(text);
+	/* What the file cannot be trusted to say: the user's name is the
+	 * owner's, and the cgroup figures come from this session's group
+	 * only (a learner could point them at the host's). */
+	if ((pw = getpwuid(uid)) != NULL)
+		snprintf(e->user, sizeof(e->user), "%s", pw->pw_name);
+	else
+		snprintf(e->user, sizeof(e->user), "%u", uid);
+	if (!session_group(e->pids_dir, pid))
+		e->pids_dir[0] = '\0';
+	if (!session_group(e->memory_dir, pid))
+		e->memory_dir[0] = '\0';
 	e->pids = (long)read_number(e->pids_dir, "pids.current");
 	e->memory = read_number(e->memory_dir, "memory.current");
 	if (e->memory < 0)

@@ -71,8 +71,9 @@ void room_screen_path(char *buf, size_t len, unsigned uid, pid_t pid);
  * its file and its socket (the session's supervisor, after it). */
 void room_forget(unsigned uid, pid_t pid);
 
-/* Says whether the session PID still runs. */
-typedef bool (*room_alive_fn)(pid_t pid);
+/* Says whether the session PID still runs, as user UID (a file may name
+ * only its own user's session). */
+typedef bool (*room_alive_fn)(pid_t pid, unsigned uid);
 
 /* The sessions in DIR that ALIVE says run, each with its pids and memory
  * read from its cgroup, into a malloc'd array *OUT of *N.  Returns 0, or

@@ -4,6 +4,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "engine/spawn.h"
+
+bool
+roomview_alive(pid_t pid, unsigned uid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return spawn_boxstep_alive(pid) && stat(path, &st) == 0 &&
+	       st.st_uid == uid;
+}
 
 long long
 roomview_on_step(const struct room_entry *e, time_t now)
@@ -92,10 +106,44 @@ size_text(long long bytes, char *buf, size_t len)
 		snprintf(buf, len, "%lldM", bytes >> 20);
 }
 
+/* S in WIDTH columns (a character a column), padded with blanks, or cut
+ * with a last "…" when it is longer; into OUT (LEN bytes). */
+static void
+column(char *out, size_t len, const char *s, int width)
+{
+	size_t o = 0, i = 0, n = strlen(s);
+	int cols = 0, total = 0;
+
+	for (size_t k = 0; k < n; k++)
+		total += ((unsigned char)s[k] & 0xc0) != 0x80;
+	while (i < n && cols < (total > width ? width - 1 : width)) {
+		size_t l = 1;
+
+		while (i + l < n && ((unsigned char)s[i + l] & 0xc0) == 0x80)
+			l++;
+		if (o + l + 4 >= len)
+			break;
+		memcpy(out + o, s + i, l);
+		o += l;
+		i += l;
+		cols++;
+	}
+	if (total > width && o + 4 < len) {
+		memcpy(out + o, "\xe2\x80\xa6", 3);
+		o += 3;
+		cols++;
+	}
+	while (cols < width && o + 1 < len) {
+		out[o++] = ' ';
+		cols++;
+	}
+	out[o] = '\0';
+}
+
 void
 roomview_header(char *buf, size_t len)
 {
-	snprintf(buf, len, "%-10s %7s %-15s %-22s %5s %6s %7s %5s %3s %5s %6s"
+	snprintf(buf, len, "%-10s %7s %-21s %-22s %5s %6s %7s %5s %3s %5s %6s"
 		 "  %s", "USER", "PID", "FROM", "LESSON", "STEP", "CHECKS",
 		 "ON STEP", "HINTS", "BOX", "PIDS", "MEMORY", "LAST ERROR");
 }
@@ -104,7 +152,7 @@ void
 roomview_row(const struct room_entry *e, time_t now, char *buf, size_t len)
 {
 	char step[16] = "-", checks[16] = "-", on[16] = "-", mem[16];
-	char pids[16] = "-";
+	char pids[16] = "-", user[64], from[128], lesson[128];
 	long long s = roomview_on_step(e, now);
 
 	if (e->steps) {
@@ -116,9 +164,11 @@ roomview_row(const struct room_entry *e, time_t now, char *buf, size_t len)
 	if (e->pids >= 0)
 		snprintf(pids, sizeof(pids), "%ld", e->pids);
 	size_text(e->memory, mem, sizeof(mem));
-	snprintf(buf, len, "%-10.10s %7d %-15.15s %-22.22s %5s %6s %7s %5d %3d "
-		 "%5s %6s  %s", e->user, (int)e->pid, e->from,
-		 e->lesson[0] ? e->lesson : "-", step, checks, on, e->hints,
+	column(user, sizeof(user), e->user, 10);
+	column(from, sizeof(from), e->from, 21);
+	column(lesson, sizeof(lesson), e->lesson[0] ? e->lesson : "-", 22);
+	snprintf(buf, len, "%s %7d %s %s %5s %6s %7s %5d %3d %5s %6s  %s", user,
+		 (int)e->pid, from, lesson, step, checks, on, e->hints,
 		 e->containers, pids, mem,
 		 e->last_error[0] ? e->last_error : "-");
 }

@@ -3,8 +3,10 @@
 #ifndef BOXSTEP_ROOMVIEW_H
 #define BOXSTEP_ROOMVIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "session/room.h"
@@ -18,6 +20,10 @@ enum roomview_order {
 	ROOMVIEW_USER,        /* by user name */
 	ROOMVIEW_NORDERS,
 };
+
+/* room_read()'s test of a session: boxstep runs as PID, and the process
+ * is UID's. */
+bool roomview_alive(pid_t pid, unsigned uid);
 
 /* What the order is called ("time on step"). */
 const char *roomview_order_name(enum roomview_order o);

@@ -53,22 +53,45 @@ attrs_of(const struct tui *t, const struct mirror_run *r)
 	return a;
 }
 
-/* S drawn in all rows but the last, and the watcher's line below it. */
+/* What of S does not fit in ROWS (the last is the watcher's) by COLS,
+ * for the watcher's line; "" when all of it does. */
+static void
+cut_note(const struct mirror_screen *s, int rows, int cols, char *buf,
+	 size_t len)
+{
+	int hidden = s->rows > rows - 1 ? s->rows - (rows - 1) : 0;
+
+	buf[0] = '\0';
+	if (hidden || s->cols > cols)
+		snprintf(buf, len, "| theirs is %dx%d, yours %dx%d: %s%s%s ",
+			 s->cols, s->rows, cols, rows, hidden ? "its top rows" :
+			 "", hidden && s->cols > cols ? " and " : "",
+			 s->cols > cols ? "its right side" : "");
+	if (buf[0])
+		snprintf(buf + strlen(buf) - 1, len - strlen(buf) + 1,
+			 " are cut ");
+}
+
+/* S drawn in all rows but the last, its last rows (the learner's status
+ * line among them) kept when it is taller, and the watcher's line below
+ * it; BACK says what q does. */
 static void
 draw_mirror(const struct tui *t, const struct mirror_screen *s,
-	    const struct room_entry *e)
+	    const struct room_entry *e, const char *back)
 {
-	char line[MIRROR_COLS_MAX * 4 + 1], status[512];
-	int rows, cols;
+	char line[MIRROR_COLS_MAX * 4 + 1], status[512], note[160];
+	int rows, cols, top;
 
 	getmaxyx(stdscr, rows, cols);
+	top = s->rows > rows - 1 ? s->rows - (rows - 1) : 0;
 	erase();
-	for (int y = 0; y < s->rows && y < rows - 1; y++) {
-		const char *p = s->styles[y], *end = p + s->styles_len[y];
+	for (int y = 0; top + y < s->rows && y < rows - 1; y++) {
+		int r0 = top + y;
+		const char *p = s->styles[r0], *end = p + s->styles_len[r0];
 		struct mirror_run r;
 
-		snprintf(line, sizeof(line), "%.*s", (int)s->text_len[y],
-			 s->text[y]);
+		snprintf(line, sizeof(line), "%.*s", (int)s->text_len[r0],
+			 s->text[r0]);
 		tui_put_cut(stdscr, y, 0, line, cols, t->utf8);
 		while (mirror_next_run(&p, end, &r))
 			if (r.col < cols)
@@ -76,17 +99,16 @@ draw_mirror(const struct tui *t, const struct mirror_screen *s,
 					cols - r.col, attrs_of(t, &r),
 					t->color ? (short)r.pair : 0, NULL);
 	}
+	cut_note(s, rows, cols, note, sizeof(note));
 	snprintf(status, sizeof(status), " watching %s (pid %d, %s), read-only"
-		 " | q back %s", e->user, (int)e->pid, e->from,
-		 s->rows > rows - 1 || s->cols > cols ?
-		 "| their screen is larger: this is its top left " : "");
+		 " | q %s %s", e->user, (int)e->pid, e->from, back, note);
 	attron(A_REVERSE);
 	mvhline(rows - 1, 0, ' ', cols);
 	tui_put_cut(stdscr, rows - 1, 0, status, cols, t->utf8);
 	attroff(A_REVERSE);
-	if (s->cursor_row >= 0 && s->cursor_row < rows - 1 &&
+	if (s->cursor_row >= top && s->cursor_row - top < rows - 1 &&
 	    s->cursor_col < cols) {
-		move(s->cursor_row, s->cursor_col);
+		move(s->cursor_row - top, s->cursor_col);
 		curs_set(1);
 	} else {
 		curs_set(0);
@@ -108,10 +130,10 @@ draw_waiting(const struct tui *t, const struct room_entry *e)
 }
 
 /* E's screen until q (0) or its end (1, ERR says so); -1 with ERR when it
- * cannot be watched. */
+ * cannot be watched.  BACK: what q does, for the watcher's line. */
 static int
 mirror_view(struct tui *t, const struct room_entry *e, const char *me,
-	    char *err, size_t errlen)
+	    const char *back, char *err, size_t errlen)
 {
 	static char msg[MIRROR_MAX + 1], last[MIRROR_MAX];
 	char path[PATH_MAX];
@@ -156,7 +178,7 @@ mirror_view(struct tui *t, const struct room_entry *e, const char *me,
 			}
 		}
 		if (redraw && have && mirror_decode(last, have, &s) == 0)
-			draw_mirror(t, &s, e);
+			draw_mirror(t, &s, e, back);
 		else if (redraw)
 			draw_waiting(t, e);
 	}
@@ -175,7 +197,7 @@ tui_class_watch(const struct room_entry *e, const char *me)
 	tui_screen_start(&t);
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
-	rc = mirror_view(&t, e, me, err, sizeof(err));
+	rc = mirror_view(&t, e, me, "quits", err, sizeof(err));
 	tui_screen_stop();
 	if (rc < 0)
 		fprintf(stderr, "boxstep: class watch: %s (pid %d): %s\n",
@@ -207,7 +229,7 @@ load(struct table *v)
 	v->all = NULL;
 	v->n = 0;
 	v->error[0] = '\0';
-	if (room_read(room_dir(), spawn_boxstep_alive, &v->all, &v->n,
+	if (room_read(room_dir(), roomview_alive, &v->all, &v->n,
 		      v->error, sizeof(v->error)) < 0)
 		return;
 	roomview_sort(v->all, v->n, v->order, time(NULL));
@@ -290,7 +312,8 @@ watch_selected(struct table *v, const char *me)
 
 	if (!v->n)
 		return;
-	rc = mirror_view(&v->t, &v->all[v->sel], me, err, sizeof(err));
+	rc = mirror_view(&v->t, &v->all[v->sel], me, "goes back to the table",
+			 err, sizeof(err));
 	if (rc != 0) {
 		snprintf(v->note, sizeof(v->note), "%s", err);
 		v->note_until = tui_now() + 5;

@@ -15,6 +15,7 @@ static void
 draw_legend(struct tui *t)
 {
 	const struct lesson_step *s;
+	char watched[160];
 
 	werase(t->status);
 	wattron(t->status, A_REVERSE | A_BOLD);
@@ -40,6 +41,12 @@ draw_legend(struct tui *t)
 			wprintw(t->status, ", the end");
 		else if (t->script.cmd >= s->ncommands)
 			wprintw(t->status, ": Space for the next step");
+	}
+	tui_mirror_note(t, watched, sizeof(watched));
+	if (watched[0]) {
+		wattron(t->status, tui_attr(t, PAIR_ALERT, A_REVERSE) | A_BOLD);
+		wprintw(t->status, " %s ", watched);
+		wattroff(t->status, A_COLOR | A_REVERSE | A_BOLD);
 	}
 	wnoutrefresh(t->status);
 }

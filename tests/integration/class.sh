@@ -80,7 +80,8 @@ test_room_made_by_root() {
 	check "--json: an empty array" equals "$out" "[]"
 	box class --jsn
 	check "a wrong word: the usage" equals "$out" "boxstep: usage: boxstep class [--json]
-       boxstep class watch USER|PID"
+       boxstep class watch USER|PID
+       boxstep class doctor [--as USER]"
 	check "status 2" equals "$rc" 2
 }
 
@@ -130,6 +131,36 @@ test_two_learners() {
 	check "nor read another learner's state" contains "$out" "Permission denied"
 	wait
 	check "their files go when their sessions end" equals "$(ls -A "$room")" ""
+}
+
+# A learner's file is the learner's: what it says of its user, its
+# terminal and its cgroup is not believed, and escapes do not reach the
+# instructor's terminal.
+test_forged_file() {
+	local file pid rpid
+	learner nobody $'lesson 03' 6
+	wait_for 'ls "$room" | grep -q "^65534-[0-9]*$"'
+	file=$(ls "$room"/65534-* | grep -v screen | head -1)
+	pid=${file##*-}
+	as_nobody --clear-groups sh -c "printf 'uid=65534\npid=$pid\nuser=root\nfrom=\033]0;PWNED\007pts/9\nmemory_dir=/sys/fs/cgroup/memory\nlesson=03-pid\n' >$file"
+	box class --json
+	check "the user is the file's owner, whatever it says" \
+		equals "$(jq -r '.[0].user' <<<"$out")" nobody
+	check "its escapes are question marks" \
+		equals "$(jq -r '.[0].from' <<<"$out")" "?]0;PWNED?pts/9"
+	check "and a cgroup not its session's is not read" \
+		equals "$(jq -r '.[0].memory' <<<"$out")" -1
+	box class
+	check "the table has no escape in it" lacks "$out" $'\033'
+	learner root $'layers' 5
+	wait_for 'ls "$room" | grep -q "^0-[0-9]*$"'
+	rpid=$(ls "$room" | sed -n 's/^0-\([0-9]*\)$/\1/p')
+	as_nobody --clear-groups sh -c "printf 'uid=65534\npid=$rpid\n' >$room/65534-$rpid"
+	box class --json
+	check "a file may not name another user's session" \
+		equals "$(jq -c '[.[] | select(.pid == '"$rpid"') | .user]' <<<"$out")" '["root"]'
+	rm -f "$room/65534-$rpid"
+	wait
 }
 
 test_no_instructors() {
@@ -259,6 +290,12 @@ test_doctor() {
 	box class
 	box class doctor
 	check "which class sets right" has_line "$out" "^  ok    the room directory$"
+	printf 'instructors = adm\nsession.pids.max = 256\n' >"$work/limits.conf"
+	out=$(BOXSTEP_CLASS_CONF=$work/limits.conf timeout 60 "$BOX" class doctor 2>&1)
+	check "session limits a learner's session cannot hold on cgroup v1" \
+		has_line "$out" "^  FIX   class.conf's session limits stop every learner without root here$"
+	box class doctor
+	check "which the class file without them does not say" lacks "$out" "session limits stop"
 	box class doctor --as root
 	check "not as root" equals "$out" "boxstep: class doctor: try as a learner, not root: --as USER"
 	box class doctor --as no-such-user
@@ -273,6 +310,7 @@ test_doctor() {
 t "class: root makes the room and watches it" test_room_made_by_root
 t "class: two learners at once, root and nobody, seen by root and an instructor" test_two_learners
 t "class: a class file without instructors" test_no_instructors
+t "class: a learner's own file forged: not believed" test_forged_file
 t "class: doctor, and each near miss it catches" test_doctor
 t "class: a learner's screen, mirrored once and live, refused to a learner" test_mirror
 t "class: a session killed outright leaves nothing in the room" test_killed_session_forgotten

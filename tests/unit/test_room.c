@@ -15,8 +15,8 @@
 #include "base/fsutil.h"
 #include "session/room.h"
 
-static bool alive_all(pid_t pid) { (void)pid; return true; }
-static bool alive_none(pid_t pid) { (void)pid; return false; }
+static bool alive_all(pid_t pid, unsigned uid) { (void)pid; (void)uid; return true; }
+static bool alive_none(pid_t pid, unsigned uid) { (void)pid; (void)uid; return false; }
 
 static void
 format_then_parse_is_the_same(void **state)
@@ -69,8 +69,19 @@ publish_read_withdraw(void **state)
 	assert_non_null(mkdtemp(dir));
 	setenv("BOXSTEP_ROOM_DIR", dir, 1);
 	e.uid = getuid();
-	snprintf(e.pids_dir, sizeof(e.pids_dir), "%s", dir);
-	snprintf(path, sizeof(path), "%s/pids.current", dir);
+	/* The file's text is the learner's: its user, its escapes and a
+	 * cgroup that is not its session's are not believed. */
+	snprintf(e.user, sizeof(e.user), "someone-else");
+	snprintf(e.from, sizeof(e.from), "\033]0;x\007pts/1");
+	snprintf(e.memory_dir, sizeof(e.memory_dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	assert_int_equal(fsutil_write(path, "12345\n"), 0);
+	snprintf(e.pids_dir, sizeof(e.pids_dir), "%s/boxstep/77", dir);
+	snprintf(path, sizeof(path), "%s/boxstep", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/boxstep/77", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/boxstep/77/pids.current", dir);
 	assert_int_equal(fsutil_write(path, "7\n"), 0);
 	assert_int_equal(room_publish(&e), 0);
 	{
@@ -101,6 +112,9 @@ publish_read_withdraw(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(all[0].pid, 77);
 	assert_int_equal(all[0].pids, 7);
+	assert_int_equal(all[0].memory, -1);
+	assert_string_equal(all[0].from, "?]0;x?pts/1");
+	assert_string_not_equal(all[0].user, "someone-else");
 	free(all);
 	assert_int_equal(room_read(dir, alive_none, &all, &n, err,
 				   sizeof(err)), 0);
@@ -112,7 +126,13 @@ publish_read_withdraw(void **state)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/%u-78", dir, getuid() + 1);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/pids.current", dir);
+	snprintf(path, sizeof(path), "%s/boxstep/77/pids.current", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/boxstep/77", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/boxstep", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
 	unlink(path);
 	assert_int_equal(rmdir(dir), 0);
 	/* no room: nothing published, and reading says why */
