@@ -245,6 +245,10 @@ test_check_as_nobody() {
 	fi
 	check "exit status 0" equals "$rc" 0
 	no_session_left
+	# Lesson 13 builds its archive on the host's /tmp and tidies it in
+	# its last step, which a cgroup step before it keeps from playing
+	# here (on cgroup v1, without root).
+	grep -q "^[0-9]*:pids:" /proc/self/cgroup && rm -rf $course_tmp
 }
 
 # An image imported by nobody: every file nobody's, device nodes left
