@@ -118,10 +118,13 @@ probe_overlay(const struct doctor *d, struct probe *p)
 {
 	char opts[PATH_MAX + 128];
 	const char *step = "mount a tmpfs on /tmp";
+	/* Opened first: the tmpfs on /tmp hides a rootfs under /tmp. */
+	int fd = open(d->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=/tmp/u,workdir="
-		 "/tmp/w", d->rootfs);
-	if (mount("boxstep-doctor", "/tmp", "tmpfs", 0, "size=1m") == 0) {
+	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir="
+		 "/tmp/u,workdir=/tmp/w", fd);
+	if (fd >= 0 &&
+	    mount("boxstep-doctor", "/tmp", "tmpfs", 0, "size=1m") == 0) {
 		step = "make its directories";
 		if (mkdir("/tmp/u", 0755) == 0 && mkdir("/tmp/w", 0755) == 0 &&
 		    mkdir("/tmp/m", 0755) == 0) {
