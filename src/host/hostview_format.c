@@ -55,6 +55,34 @@ hostview_has_cpu_limit(const struct hostview *hv)
 	return hv->group.dir[CGROUP_CPU][0] && hv->cg.cpu_percent >= 0;
 }
 
+/* Its hostname beside the host's, and whose uid it runs as. */
+static void
+format_names(struct msg_text *t, const struct hostview *hv)
+{
+	const char *host = hv->session_host ? "your host" : "host";
+
+	if (hv->hostname_err)
+		msg_append(t, "hostname: ? (joining its UTS namespace with "
+		    "setns failed: %s)   (%s: %s)\n",
+		    strerror(hv->hostname_err), host, hv->host_hostname);
+	else
+		msg_append(t, "hostname: %s   (%s: %s)\n",
+		    hv->hostname[0] ? hv->hostname : "?", host,
+		    hv->host_hostname);
+	if (hostview_ns_is_new(hv, "user") && hv->map_count > 0)
+		msg_append(t, "user: uid %ld inside is uid %ld on the %s "
+		    "(uid_map %ld %ld %ld)\n", hv->map_inside, hv->map_outside,
+		    hv->session_host ? "session's host" : "host",
+		    hv->map_inside, hv->map_outside, hv->map_count);
+	else if (hv->uid >= 0 && hv->session_host)
+		msg_append(t, "user: uid %ld of the session's host, uid %ld "
+		    "outside it (no user namespace of its own)\n", hv->uid,
+		    hv->outside_uid);
+	else if (hv->uid >= 0)
+		msg_append(t, "user: uid %ld, the host's own (no user "
+		    "namespace)\n", hv->uid);
+}
+
 int
 hostview_format(const struct hostview *hv, char *buf, size_t len)
 {
@@ -76,28 +104,7 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		msg_append(&t, "  %-7s %-6s %-12lu %lu\n", hv->ns[i].type,
 		    hv->ns[i].ino != hv->ns[i].host_ino ? "NEW" : "shared",
 		    hv->ns[i].ino, hv->ns[i].host_ino);
-	const char *host = hv->session_host ? "your host" : "host";
-
-	if (hv->hostname_err)
-		msg_append(&t, "hostname: ? (joining its UTS namespace with "
-		    "setns failed: %s)   (%s: %s)\n",
-		    strerror(hv->hostname_err), host, hv->host_hostname);
-	else
-		msg_append(&t, "hostname: %s   (%s: %s)\n",
-		    hv->hostname[0] ? hv->hostname : "?", host,
-		    hv->host_hostname);
-	if (hostview_ns_is_new(hv, "user") && hv->map_count > 0)
-		msg_append(&t, "user: uid %ld inside is uid %ld on the %s "
-		    "(uid_map %ld %ld %ld)\n", hv->map_inside, hv->map_outside,
-		    hv->session_host ? "session's host" : "host",
-		    hv->map_inside, hv->map_outside, hv->map_count);
-	else if (hv->uid >= 0 && hv->session_host)
-		msg_append(&t, "user: uid %ld of the session's host, uid %ld "
-		    "outside it (no user namespace of its own)\n", hv->uid,
-		    hv->outside_uid);
-	else if (hv->uid >= 0)
-		msg_append(&t, "user: uid %ld, the host's own (no user "
-		    "namespace)\n", hv->uid);
+	format_names(&t, hv);
 	if (hv->ifaces[0])
 		msg_append(&t, "network (%s): %s\n", hostview_ns_is_new(hv, "net") ?
 		    "its own" : "the host's", hv->ifaces);

@@ -59,17 +59,14 @@ static void
 cut_note(const struct mirror_screen *s, int rows, int cols, char *buf,
 	 size_t len)
 {
-	int hidden = s->rows > rows - 1 ? s->rows - (rows - 1) : 0;
+	bool tall = s->rows > rows - 1, wide = s->cols > cols;
 
 	buf[0] = '\0';
-	if (hidden || s->cols > cols)
-		snprintf(buf, len, "| theirs is %dx%d, yours %dx%d: %s%s%s ",
-			 s->cols, s->rows, cols, rows, hidden ? "its top rows" :
-			 "", hidden && s->cols > cols ? " and " : "",
-			 s->cols > cols ? "its right side" : "");
-	if (buf[0])
-		snprintf(buf + strlen(buf) - 1, len - strlen(buf) + 1,
-			 " are cut ");
+	if (tall || wide)
+		snprintf(buf, len, "| theirs is %dx%d, yours %dx%d: %s%s%s are "
+			 "cut ", s->cols, s->rows, cols, rows,
+			 tall ? "its top rows" : "", tall && wide ? " and " : "",
+			 wide ? "its right side" : "");
 }
 
 /* S drawn in all rows but the last, its last rows (the learner's status

@@ -13,7 +13,8 @@
 struct tui;
 
 /* Listens for watchers of session PID of user UID, when there is a room;
- * says why not on a failure, and goes on without. */
+ * on a failure it goes on without (the watcher is told there is no
+ * screen to mirror). */
 void tui_mirror_start(struct tui *t, unsigned uid, pid_t pid);
 
 /* Puts the socket and the watchers into FDS (room for 1 + MIRROR_PEERS);
