@@ -28,7 +28,8 @@ LDNOW    = -Wl,-z,relro,-z,now
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
-            procps valgrind clang strace shellinabox chromium python3-websocket
+            procps valgrind clang strace shellinabox chromium python3-websocket \
+            dpkg-dev iproute2
 
 ifeq ($(V),1)
 Q =
