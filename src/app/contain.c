@@ -73,7 +73,9 @@ contain_writes(char *err, size_t errlen)
 	for (size_t i = 0; i < 2; i++) {
 		bool done = false;
 
-		if (!more[i] || !realpath(more[i], real))
+		/* HOME=/ (as init gives it): / is made read-only below,
+		 * and a tmpfs on / would hide the lower layers' fds. */
+		if (!more[i] || !realpath(more[i], real) || !strcmp(real, "/"))
 			continue;
 		for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++)
 			done = done || under(real, dirs[k]);

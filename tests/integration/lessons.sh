@@ -130,7 +130,19 @@ test_near_misses_caught() {
 	check "status 1" equals "$rc" 1
 }
 
+# A machine's first shell (a VM's init, a rescue shell) has HOME=/: the
+# replay that keeps a step's writes in memory leaves / alone then, which
+# it makes read-only anyway.
+test_home_is_root() {
+	out=$(HOME=/ timeout 120 "$BOX" check "$top/lessons/02-uts.md" 2>&1)
+	rc=$?
+	check "with HOME=/ every step still replays (${out##*check: })" \
+		contains "$out" "check: 5 passed, 0 failed"
+	check "status 0" equals "$rc" 0
+}
+
 t "lessons: a missing file" test_missing_file
+t "lessons: HOME=/ as a machine's first shell has it" test_home_is_root
 t "lessons: near misses are caught and named" test_near_misses_caught
 t "lessons: lines a learner can type" test_lines_a_learner_can_type
 t "lessons: a lesson from elsewhere is not played without a question" test_untrusted_lesson
