@@ -32,19 +32,22 @@ static const struct session_cmd builtins[] = {
 	  .detail = "The next `run`, `sh` or `start` uses them.  Layers "
 	  "combine freely;\n`run` refuses a mix that would harm the host, "
 	  "and says why.",
-	  .min_args = 1, .max_args = -1, .flags = SESSION_CMD_REPLAY,
+	  .min_args = 1, .max_args = -1,
+	  .flags = SESSION_CMD_REPLAY | SESSION_CMD_PLAN,
 	  .complete = SESSION_COMPLETE_LAYER, .exec = builtin_enable },
 	{ .name = "disable", .usage = "disable LAYER...",
 	  .summary = "turn layers off",
-	  .min_args = 1, .max_args = -1, .flags = SESSION_CMD_REPLAY,
+	  .min_args = 1, .max_args = -1,
+	  .flags = SESSION_CMD_REPLAY | SESSION_CMD_PLAN,
 	  .complete = SESSION_COMPLETE_LAYER, .exec = builtin_disable },
 	{ .name = "reset", .usage = "reset",
 	  .summary = "all layers off, every setting back to its default",
-	  .flags = SESSION_CMD_REPLAY, .exec = builtin_reset },
+	  .flags = SESSION_CMD_REPLAY | SESSION_CMD_PLAN,
+	  .exec = builtin_reset },
 	{ .name = "set", .usage = "set [KEY VALUE]",
 	  .summary = "change a setting (no arguments: list them)",
 	  .more_help = builtin_set_help,
-	  .max_args = 2, .flags = SESSION_CMD_REPLAY,
+	  .max_args = 2, .flags = SESSION_CMD_REPLAY | SESSION_CMD_PLAN,
 	  .complete = SESSION_COMPLETE_KEY, .exec = builtin_set },
 	{ .name = "show", .usage = "show",
 	  .summary = "the plan, and the syscalls `run` will make",
@@ -286,6 +289,24 @@ session_exec(struct session *r, int argc, char **argv, const char *rest)
 	return rc;
 }
 
+/* After WORD failed: whether the plan may not be the one written (WORD
+ * changes it, or is no command, a mistyped `enable` say), which the
+ * commands after it must not run with.  Says so. */
+static bool
+plan_unsure(const struct session *r, const char *word)
+{
+	const struct session_cmd *c = session_command(word);
+
+	if (c && !(c->flags & SESSION_CMD_PLAN))
+		return false;
+	session_error(r, "not going on: the commands after %s%s%s would run "
+		      "with another plan than the one written (a failed `run` "
+		      "does not stop them; -e stops at every failure)",
+		      c ? "a failed `" : "`", c ? c->name : word,
+		      c ? "`" : "`, which is no command,");
+	return true;
+}
+
 int
 session_run_text(struct session *r, const char *text, const char *origin,
 		 bool stop_on_error)
@@ -309,9 +330,14 @@ session_run_text(struct session *r, const char *text, const char *origin,
 				 c->line);
 		rc = session_exec(r, c->argc, c->argv, c->rest);
 		fflush(stdout);
-		r->where[0] = '\0';
 		if (rc != 0 && first_failure == 0)
 			first_failure = rc;
+		if (rc != 0 && !stop_on_error && i + 1 < list.n &&
+		    plan_unsure(r, c->argv[0])) {
+			r->where[0] = '\0';
+			break;
+		}
+		r->where[0] = '\0';
 		if ((rc != 0 && stop_on_error) || spawn_quit_signal)
 			break;
 	}

@@ -27,6 +27,10 @@ enum session_cmd_flags {
 	/* Steers a lesson (hint, next...): only typed at the prompt, never
 	 * one of a lesson's own commands; a line it starts is not checked. */
 	SESSION_CMD_LESSON = 1u << 2,
+	/* Changes the plan (enable, set...): when it fails, the commands
+	 * after it on its line or in its script are not run, since they
+	 * would run with another plan than the one written. */
+	SESSION_CMD_PLAN = 1u << 3,
 };
 
 /* What completes a command's arguments at the prompt. */
@@ -77,7 +81,8 @@ int session_exec(struct session *r, int argc, char **argv, const char *rest);
 
 /* Runs every command in TEXT (';' or newline separated).  ORIGIN, the
  * script's file name, prefixes messages with "FILE:LINE: "; NULL for
- * none.  With STOP_ON_ERROR the first failure ends the run.  Returns 0
+ * none.  With STOP_ON_ERROR the first failure ends the run; without it,
+ * the first that changes the plan (or is no command at all).  Returns 0
  * when all succeeded, else the status of the first that failed. */
 int session_run_text(struct session *r, const char *text, const char *origin,
 		     bool stop_on_error);

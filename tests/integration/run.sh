@@ -509,6 +509,31 @@ test_batch_status_first_failure() {
 	check "all good is 0" equals "$rc" 0
 }
 
+# A script whose enable or set failed must not go on to run its next
+# command with fewer layers than it was written for: it stops there.
+test_batch_plan_failure_stops() {
+	local bad
+	for bad in 'enable pid mnt chroot prco' 'enabel pid' \
+		'set pids.max lots' "set rootfs $work/no-root" 'disable uts pdi'; do
+		box -c "enable uts; $bad; run echo AFTER; run echo AND-THEN"
+		check "after \`$bad\` the batch stops" lacks "$out" AFTER
+		check "and says why (\`$bad\`)" contains "$out" \
+			"not going on: the commands after "
+		check "with the command's own status" equals "$rc" 2
+	done
+	contains "$out" "a failed \`disable\`" ||
+		test_errors+="    expected: the message to name the command"$'\n'
+	printf 'enable uts\nset hostname "a b"\nrun echo AFTER\n' >"$work/script"
+	box -f "$work/script"
+	check "-f names where it stopped" contains "$out" "$work/script:2: not going on"
+	check "and ran nothing after it" lacks "$out" AFTER
+	box -c 'enable uts; set hostname'
+	check "nothing after it: no word of stopping" lacks "$out" "not going on"
+	box -c 'enable uts; run false; run echo AFTER'
+	check "a container's own failure goes on" contains "$out" AFTER
+	check "and says nothing of stopping" lacks "$out" "not going on"
+}
+
 test_batch_quoting() {
 	box -c "run echo 'a;b' \"c d\" e\\ f; run echo two"
 	check "quotes keep ; and blanks" contains "$out" $'a;b c d e f\ntwo'
@@ -605,6 +630,17 @@ test_errors_commands() {
 	check "explain suggests too" contains "$out" "no layer called 'ust' (did you mean uts?)"
 }
 
+# box_each CMDS...: each its own batch (a failed set stops a batch), the
+# outputs together.
+box_each() {
+	local all="" c
+	for c in "$@"; do
+		box -c "$c"
+		all+="$out"$'\n'
+	done
+	out=$all
+}
+
 test_errors_set_values() {
 	local long
 	long=$(printf 'h%.0s' $(seq 70))
@@ -623,17 +659,19 @@ test_errors_set_values() {
 	check "rootfs without /bin/sh" contains "$out" "has no /bin/sh"
 	box -c 'set rootfs /'
 	check "the host's / as rootfs" contains "$out" "host's own root directory"
-	box -c 'set chdir sometimes; set propagation slave; set colour red; set hostname'
+	box_each 'set chdir sometimes' 'set propagation slave' 'set colour red' \
+		'set hostname'
 	check "chdir on|off" contains "$out" "chdir takes 'on' or 'off'"
 	check "propagation private|shared" contains "$out" "propagation takes 'private' or 'shared'"
 	check "unknown key" contains "$out" "no setting called 'colour'; the settings are"
 	check "missing value" contains "$out" "set hostname needs a value"
-	box -c 'set hostnmae x; set refersh 100'
+	box_each 'set hostnmae x' 'set refersh 100'
 	check "a mistyped key gets a suggestion" contains "$out" "no setting called 'hostnmae' (did you mean hostname?)"
 	check "refresh is among the keys" contains "$out" "(did you mean refresh?)"
 	box -c 'show'
 	check "nothing was changed by the bad values" contains "$out" "pids.max     20"
-	box -c 'set memory.max 32X; set memory.max 512K; set cpu.max 0; set cpu.max half'
+	box_each 'set memory.max 32X' 'set memory.max 512K' 'set cpu.max 0' \
+		'set cpu.max half'
 	check "a memory size it cannot read" contains "$out" "memory.max takes a size such as 32M"
 	check "a memory limit too small to start sh" contains "$out" "below 1M not even a shell"
 	check "cpu.max 0" contains "$out" "cpu.max must be between 1"
@@ -708,6 +746,7 @@ t "background: quit stops it" test_quit_stops_background
 t "signals: SIGTERM tears the container down" test_sigterm_cleans_up
 t "signals: SIGINT in batch mode stops everything" test_sigint_batch_cleans_up
 t "batch: exit status and -e" test_batch_status_first_failure
+t "batch: a failed enable or set stops it" test_batch_plan_failure_stops
 t "batch: quoting and ;" test_batch_quoting
 t "batch: -f FILE and -f -" test_batch_file_and_stdin
 t "host: BOXPID" test_host_boxpid

@@ -164,7 +164,9 @@ lines(void **state)
 	assert_null(session_line_command(
 		"enableenableenableenableenableenable uts"));
 	assert_int_equal(session_line_flags("set hostname a"),
-			 SESSION_CMD_REPLAY);
+			 SESSION_CMD_REPLAY | SESSION_CMD_PLAN);
+	assert_int_equal(session_line_flags("st sleep 1") & SESSION_CMD_PLAN,
+			 0);
 	assert_int_equal(session_line_flags("next"), SESSION_CMD_LESSON);
 	assert_int_equal(session_line_flags("st sleep 1"), 0);
 	assert_int_equal(session_line_flags("run hostname"), 0);
@@ -223,11 +225,22 @@ bad_lines(void **state)
 	assert_int_equal(run_text("goto 1 2", out, sizeof(out)), 2);
 	assert_string_equal(out, "boxstep: goto takes fewer arguments: usage: "
 			    "goto N\n");
-	/* The first failure is the status; the rest still run. */
-	assert_int_equal(run_text("he run; zzz; en", out, sizeof(out)), 2);
+	/* The first failure is the status; the rest still run... */
+	assert_int_equal(run_text("he run; layers x; en", out, sizeof(out)), 2);
 	assert_non_null(strstr(out, "usage: run COMMAND [ARG...]\n"));
-	assert_non_null(strstr(out, "unknown command: zzz"));
+	assert_non_null(strstr(out, "layers takes no arguments"));
 	assert_non_null(strstr(out, "enable is missing a layer name"));
+	assert_null(strstr(out, "not going on"));
+	/* ...unless what failed changes the plan, or is no command. */
+	assert_int_equal(run_text("en; layers x", out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "usage: enable LAYER...\n"
+			       "boxstep: not going on: the commands after a "
+			       "failed `enable` would run with another plan"));
+	assert_null(strstr(out, "layers takes"));
+	assert_int_equal(run_text("zzz; layers x", out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "the commands after `zzz`, which is no "
+			       "command, would run"));
+	assert_null(strstr(out, "layers takes"));
 	/* quit ends the text. */
 	assert_int_equal(run_text("quit; layers x", out, sizeof(out)), 0);
 	assert_string_equal(out, "");
