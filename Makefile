@@ -18,7 +18,7 @@ WARN     = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
            -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 CPPFLAGS = -Isrc -DBOXSTEP_VERSION='"$(VERSION)"' \
            -DBOXSTEP_DATADIR='"$(DATADIR)"'
-LDLIBS   = -lreadline -lncursesw -lvterm -lpthread
+LDLIBS   = -lreadline -lncursesw -lvterm -lpthread -lcap -lseccomp
 # Every symbol bound at start (and the GOT read-only, full RELRO): lazily
 # bound, each container's child resolved afresh, in its own copy of
 # boxstep, each libc call it makes first (13 page faults a container).
@@ -26,10 +26,10 @@ LDNOW    = -Wl,-z,relro,-z,now
 
 # Debian packages: what `run` needs, and what the tests add.
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
-            busybox-static
+            libcap-dev libseccomp-dev busybox-static
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
             procps valgrind clang strace shellinabox chromium python3-websocket \
-            dpkg-dev iproute2
+            dpkg-dev iproute2 runc
 
 ifeq ($(V),1)
 Q =
@@ -83,7 +83,7 @@ deps:
 
 rootfs: $(ROOTFS)/bin/busybox
 
-$(ROOTFS)/bin/busybox: rootfs/build.sh rootfs/src/breakout.c \
+$(ROOTFS)/bin/busybox: rootfs/build.sh $(wildcard rootfs/src/*.c) \
 		$(wildcard rootfs/skel/etc/*)
 	$(Q)sh rootfs/build.sh $(ROOTFS)
 
@@ -94,11 +94,11 @@ run: deps-run all rootfs
 
 .SECONDEXPANSION:
 $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
-		$(B)/base/msg.o | $(B)
+		$(B)/base/msg.o $(B)/base/caps.o | $(B)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(TEST_SAN) $(WARN) \
 	    -Wno-missing-prototypes -DFIXTURES='"$(CURDIR)/tests/fixtures"' \
-	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka
+	    -o $@ $^ $(TEST_LDFLAGS_$*) -lcmocka -lcap -lseccomp
 
 TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 # The layers, and what of host/ their steps call on.
@@ -141,7 +141,7 @@ vmtest: all rootfs
 
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
-SUITES = run golden bad-input faults image hardening hostview lessons runner \
+SUITES = run golden bad-input faults image hardening hostview privileges lessons runner \
          learner present tty tui rootless class browser
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 

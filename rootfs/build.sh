@@ -60,14 +60,20 @@ for f in "$here"/skel/etc/*; do
 done
 cp -f "$here/skel/YOU-ARE-INSIDE-THE-CONTAINER" "$out/"
 
-# The chroot escape of lesson 11, static so that it runs in any root.
+# Static programs of the lessons, so that they run in any root: the
+# chroot escape, and a setuid-root program for no_new_privs.
 mkdir -p "$out/usr/local/bin"
-if ! ${CC:-cc} -static -O2 -Wall -Wextra -o "$out/usr/local/bin/breakout.new" \
-	"$here/src/breakout.c"; then
-	echo "rootfs: could not build breakout (a static C program): install" \
-	     "gcc and libc6-dev" >&2
-	exit 1
-fi
-mv -f "$out/usr/local/bin/breakout.new" "$out/usr/local/bin/breakout"
+build() {
+	if ! ${CC:-cc} -static -O2 -Wall -Wextra -o "$out/usr/local/bin/$1.new" \
+		"$here/src/$1.c"; then
+		echo "rootfs: could not build $1 (a static C program): install" \
+		     "gcc and libc6-dev" >&2
+		exit 1
+	fi
+	chmod "$2" "$out/usr/local/bin/$1.new"
+	mv -f "$out/usr/local/bin/$1.new" "$out/usr/local/bin/$1"
+}
+build breakout 755
+build suidroot 4755
 
 echo "rootfs: built $out ($(du -sh "$out" | cut -f1), $("$busybox" --list | wc -l) applets)"

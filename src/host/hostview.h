@@ -52,6 +52,11 @@ struct hostview {
 	int n_nspid;
 	unsigned long long sigcgt; /* signals with a handler */
 	long uid;               /* its real uid, as the host sees it; -1 */
+	/* privileges: CapEff, CapBnd; NoNewPrivs, Seccomp (0 off, 1 strict,
+	 * 2 filter) and Seccomp_filters; -1 where status has no line */
+	unsigned long long cap_eff, cap_bnd;
+	bool has_caps;
+	int no_new_privs, seccomp, seccomp_filters;
 	long map_inside, map_outside, map_count; /* uid_map's first line */
 	char cmdline[256];
 	/* namespaces */
@@ -97,7 +102,7 @@ struct hostview {
 };
 
 /* Parses /proc/<pid>/status text into HV (name, state, ppid, NSpid,
- * SigCgt).  Returns 0, or -1 when the text has no Name and Pid lines. */
+ * SigCgt, Uid, the capability sets, NoNewPrivs and Seccomp).  Returns 0, or -1 when the text has no Name and Pid lines. */
 int hostview_parse_status(const char *text, struct hostview *hv);
 
 /* Finds the pids controller's path in /proc/<pid>/cgroup text: the v1

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/caps.h"
 #include "base/msg.h"
 
 static const char *
@@ -83,6 +84,41 @@ format_names(struct msg_text *t, const struct hostview *hv)
 		    "namespace)\n", hv->uid);
 }
 
+/* Its capabilities, by name when it has lost some, and its seccomp and
+ * no_new_privs: what the caps, seccomp and nonewprivs layers change. */
+static void
+format_privileges(struct msg_text *t, const struct hostview *hv)
+{
+	static const char *const modes[] = { "off", "strict", "filter" };
+	int all = caps_count(), eff = caps_size(hv->cap_eff);
+	char names[1024];
+
+	if (!hv->has_caps)
+		return;
+	msg_append(t, "capabilities: CapEff %d of %d, CapBnd %d", eff, all,
+	    caps_size(hv->cap_bnd));
+	if (eff > 0 && eff <= all / 2) {
+		caps_format(hv->cap_eff, " ", names, sizeof(names));
+		msg_append(t, "  (%d dropped)\n  kept: %s\n", all - eff, names);
+	} else if (eff > all / 2 && eff < all) {
+		caps_format(caps_all() & ~hv->cap_eff, " ", names,
+		    sizeof(names));
+		msg_append(t, "\n  missing: %s\n", names);
+	} else {
+		msg_append(t, "%s\n", eff ? "  (root's full set)" : "  (none)");
+	}
+	if (hv->seccomp >= 0)
+		msg_append(t, "seccomp: %s", hv->seccomp <= 2 ?
+		    modes[hv->seccomp] : "?");
+	if (hv->seccomp == 2 && hv->seccomp_filters >= 0)
+		msg_append(t, " (%d filter%s)", hv->seccomp_filters,
+		    hv->seccomp_filters == 1 ? "" : "s");
+	if (hv->no_new_privs >= 0)
+		msg_append(t, "%sno_new_privs: %d", hv->seccomp >= 0 ? "   " : "",
+		    hv->no_new_privs);
+	msg_append(t, "\n");
+}
+
 int
 hostview_format(const struct hostview *hv, char *buf, size_t len)
 {
@@ -105,6 +141,7 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		    hv->ns[i].ino != hv->ns[i].host_ino ? "NEW" : "shared",
 		    hv->ns[i].ino, hv->ns[i].host_ino);
 	format_names(&t, hv);
+	format_privileges(&t, hv);
 	if (hv->ifaces[0])
 		msg_append(&t, "network (%s): %s\n", hostview_ns_is_new(hv, "net") ?
 		    "its own" : "the host's", hv->ifaces);

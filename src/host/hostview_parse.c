@@ -19,6 +19,15 @@ status_field(const char *text, const char *key)
 	return NULL;
 }
 
+/* KEY's number in status TEXT, or -1 without the line. */
+static int
+status_int(const char *text, const char *key)
+{
+	const char *v = status_field(text, key);
+
+	return v ? (int)strtol(v, NULL, 10) : -1;
+}
+
 int
 hostview_parse_status(const char *text, struct hostview *hv)
 {
@@ -50,6 +59,12 @@ hostview_parse_status(const char *text, struct hostview *hv)
 	if ((v = status_field(text, "SigCgt")))
 		hv->sigcgt = strtoull(v, NULL, 16);
 	hv->uid = (v = status_field(text, "Uid")) ? strtol(v, NULL, 10) : -1;
+	hv->has_caps = (v = status_field(text, "CapEff")) != NULL;
+	hv->cap_eff = v ? strtoull(v, NULL, 16) : 0;
+	hv->cap_bnd = (v = status_field(text, "CapBnd")) ? strtoull(v, NULL, 16) : 0;
+	hv->no_new_privs = status_int(text, "NoNewPrivs");
+	hv->seccomp = status_int(text, "Seccomp");
+	hv->seccomp_filters = status_int(text, "Seccomp_filters");
 	return 0;
 }
 

@@ -23,6 +23,9 @@ static const struct layer *const table[] = {
 	[PLAN_CGROUPNS] = &layer_cgroupns,
 	[PLAN_PIVOT] = &layer_pivot,
 	[PLAN_USER] = &layer_user,
+	[PLAN_CAPS] = &layer_caps,
+	[PLAN_NONEWPRIVS] = &layer_nonewprivs,
+	[PLAN_SECCOMP] = &layer_seccomp,
 	/* not a learner's */
 	&layer_core,
 	&layer_rootfs,
@@ -90,7 +93,7 @@ plan_layer_info(enum plan_layer layer)
 const char *
 plan_layer_names(void)
 {
-	static char names[128];
+	static char names[256];
 
 	if (!names[0])
 		for (int i = 0; i < PLAN_NLAYERS; i++)

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/caps.h"
+
 void
 plan_init(struct plan *plan, const char *default_rootfs)
 {
@@ -26,6 +28,7 @@ plan_init(struct plan *plan, const char *default_rootfs)
 	plan->rootfs_layer = true;
 	plan->layer_max = PLAN_DEFAULT_LAYER_MAX;
 	plan->propagation = PLAN_PROP_PRIVATE;
+	plan->caps = CAPS_DOCKER_DEFAULT;
 }
 
 void

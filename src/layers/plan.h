@@ -27,6 +27,9 @@ enum plan_layer {
 	PLAN_CGROUPNS,
 	PLAN_PIVOT,
 	PLAN_USER,
+	PLAN_CAPS,
+	PLAN_NONEWPRIVS,
+	PLAN_SECCOMP,
 	PLAN_NLAYERS
 };
 
@@ -78,6 +81,9 @@ struct plan {
 	 * `set` key: `reset` keeps it. */
 	long long layer_max;
 	enum plan_propagation propagation;
+	/* The capabilities the caps layer keeps: bit N for capability N
+	 * (base/caps.h); Docker's 14 by default. */
+	unsigned long long caps;
 	/* Started by an ordinary user: boxstep is root in its session's host,
 	 * a user namespace that maps uid 0 to ROOTLESS_UID alone (and gid 0
 	 * to ROOTLESS_GID), so the user layer can map only that uid 0. */
@@ -107,6 +113,11 @@ struct plan_key_info {
 	int needs;           /* the layer it matters for (enum plan_layer),
 			      * or -1 */
 	const char *help;    /* its line in `help set` */
+	/* `set` refuses it while NEEDS is off (a value relative to what the
+	 * layer does, not a setting of its own); else it notes it. */
+	bool needs_on;
+	/* `set KEY A B C` joins A B C with commas into one value. */
+	bool words;
 };
 
 /* The `set` keys, NULL-terminated by name. */

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "base/caps.h"
 #include "base/msg.h"
 
 static int
@@ -255,6 +257,85 @@ get_propagation(const struct plan *plan, char *buf, size_t len)
 		 "shared" : "private");
 }
 
+/* caps: "default", "none" or "all", then +NAME (or NAME) to add and
+ * -NAME to drop, separated by commas or spaces, as Docker's --cap-add and
+ * --cap-drop are relative to its default set.  Without a first word of
+ * the three, the changes apply to Docker's default. */
+static int
+set_caps(struct plan *plan, const char *v, char *err, size_t errlen)
+{
+	unsigned long long set = CAPS_DOCKER_DEFAULT;
+	char word[64];
+	int n = 0;
+
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, ", ");
+		const char *name = word;
+		int c;
+
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+		p += len;
+		if (n++ == 0 && strcasecmp(word, "default") == 0)
+			continue;
+		if (n == 1 && (strcasecmp(word, "none") == 0 ||
+			       strcasecmp(word, "all") == 0)) {
+			set = tolower((unsigned char)word[0]) == 'a' ?
+			      caps_all() : 0;
+			continue;
+		}
+		if (*name == '+' || *name == '-')
+			name++;
+		if ((c = caps_lookup(name)) < 0)
+			return msg_fail(err, errlen, "no capability called '%s': "
+				    "caps takes the names of capabilities(7) "
+				    "without CAP_ (SYS_ADMIN, NET_ADMIN, "
+				    "SYS_CHROOT...), each with + to add or - to "
+				    "drop (`man 7 capabilities` lists them)", name);
+		if (word[0] == '-')
+			set &= ~CAPS_BIT(c);
+		else
+			set |= CAPS_BIT(c);
+	}
+	if (n == 0)
+		return msg_fail(err, errlen, "caps needs a value: default, "
+			    "none, all, or +NAME and -NAME (set caps "
+			    "-SYS_CHROOT)");
+	plan->caps = set;
+	return 0;
+}
+
+/* What set_caps reads back: the changes to Docker's default, or none and
+ * what is added to it when that is shorter. */
+static void
+get_caps(const struct plan *plan, char *buf, size_t len)
+{
+	struct msg_text t = { buf, len, 0 };
+	unsigned long long add = plan->caps & ~CAPS_DOCKER_DEFAULT;
+	unsigned long long drop = CAPS_DOCKER_DEFAULT & ~plan->caps;
+	char name[48];
+
+	if (len)
+		buf[0] = '\0';
+	if (plan->caps == caps_all()) {
+		msg_append(&t, "all");
+		return;
+	}
+	if (caps_size(drop) > caps_size(plan->caps)) {
+		msg_append(&t, "none");
+		add = plan->caps, drop = 0;
+	} else {
+		msg_append(&t, "default");
+	}
+	for (int c = 0; c < 64; c++)
+		if ((add | drop) & CAPS_BIT(c))
+			msg_append(&t, ",%c%s", add & CAPS_BIT(c) ? '+' : '-',
+				   caps_name(c, name, sizeof(name)));
+}
+
 static const char *const onoff[] = { "on", "off", NULL };
 static const char *const propagations[] = { "private", "shared", NULL };
 
@@ -262,36 +343,41 @@ static const struct plan_key_info keys[] = {
 	{ "hostname", "NAME (1-64 bytes)",
 	  "hostname set inside the new UTS namespace", NULL,
 	  set_hostname, get_hostname, PLAN_UTS,
-	  "hostname inside a new UTS namespace" },
+	  "hostname inside a new UTS namespace", false, false },
 	{ "rootfs", "PATH|IMAGE",
 	  "root for chroot or pivot: a directory, or an imported image",
 	  NULL, set_rootfs, get_rootfs, PLAN_CHROOT,
-	  "root for chroot or pivot (default: the busybox root)" },
+	  "root for chroot or pivot (default: the busybox root)", false, false },
 	{ "rootfs.layer", "on|off",
 	  "on = a writable layer of this session's own over the rootfs",
 	  onoff, set_layer, get_layer, -1,
-	  "on: the session writes into a layer of its own" },
+	  "on: the session writes into a layer of its own", false, false },
 	{ "pids.max", "N|max",
 	  "process limit for the pids layer (default 20)", NULL,
 	  set_pids_max, get_pids_max, PLAN_PIDS,
-	  "limit for the pids layer (default 20)" },
+	  "limit for the pids layer (default 20)", false, false },
 	{ "memory.max", "SIZE|max",
 	  "memory limit for the memory layer: 32M, 1G (default 64M)", NULL,
 	  set_memory_max, get_memory_max, PLAN_MEMORY,
-	  "limit for the memory layer: 32M, 1G (default 64M)" },
+	  "limit for the memory layer: 32M, 1G (default 64M)", false, false },
 	{ "cpu.max", "PERCENT|max",
 	  "CPU limit for the cpu layer, in % of one CPU (default 50)", NULL,
 	  set_cpu_max, get_cpu_max, PLAN_CPU,
-	  "limit for the cpu layer, in % of one CPU (default 50)" },
+	  "limit for the cpu layer, in % of one CPU (default 50)", false, false },
 	{ "chdir", "on|off",
 	  "off = chroot without chdir(\"/\"), the escape demo", onoff,
 	  set_chdir, get_chdir, PLAN_CHROOT,
-	  "off = chroot without chdir(\"/\")" },
+	  "off = chroot without chdir(\"/\")", false, false },
 	{ "propagation", "private|shared",
 	  "mount propagation in the new mount namespace", propagations,
 	  set_propagation, get_propagation, PLAN_MNT,
-	  "mount propagation in the new mount namespace" },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL },
+	  "mount propagation in the new mount namespace", false, false },
+	{ "caps", "[+-]NAME,... (or default, none, all first)",
+	  "the capabilities the caps layer keeps (default: Docker's 14)",
+	  NULL, set_caps, get_caps, PLAN_CAPS,
+	  "+NAME adds, -NAME drops: --cap-add, --cap-drop",
+	  .needs_on = true, .words = true },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, false, false },
 };
 
 const struct plan_key_info *

@@ -223,11 +223,22 @@ no_setting(const struct session *r, const char *name)
 		      session_key_name_at, near, sizeof(near)), names);
 }
 
+/* ARGV's ARGC words joined with commas into BUF (cut at LEN); BUF. */
+static const char *
+join_words(int argc, char **argv, char *buf, size_t len)
+{
+	struct msg_text t = { buf, len, 0 };
+
+	for (int i = 0; i < argc; i++)
+		msg_append(&t, "%s%s", i ? "," : "", argv[i]);
+	return buf;
+}
+
 int
 builtin_set(struct session *r, int argc, char **argv, const char *rest)
 {
 	const struct plan_key_info *k;
-	char err[512], path[PATH_MAX], image[PATH_MAX];
+	char err[512], path[PATH_MAX], image[PATH_MAX], words[512];
 	const char *value;
 
 	(void)rest;
@@ -246,7 +257,22 @@ builtin_set(struct session *r, int argc, char **argv, const char *rest)
 			      k->name, k->values);
 		return 2;
 	}
+	if (argc > 3 && !k->words) {
+		session_error(r, "set %s takes one value: set %s %s (quote "
+			      "it if it has spaces)", k->name, k->name,
+			      k->values);
+		return 2;
+	}
+	if (k->needs_on && !plan_has(&r->plan, k->needs)) {
+		session_error(r, "set %s changes what the %s layer does, and "
+			      "it is off: enable %s first", k->name,
+			      plan_layer_info(k->needs)->name,
+			      plan_layer_info(k->needs)->name);
+		return 2;
+	}
 	value = argv[2];
+	if (k->words && argc > 3)
+		value = join_words(argc - 2, argv + 2, words, sizeof(words));
 	if (strcmp(k->name, "rootfs") == 0 &&
 	    !(value = rootfs_value(r, value, path, image)))
 		return 2;

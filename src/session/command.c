@@ -47,7 +47,7 @@ static const struct session_cmd builtins[] = {
 	{ .name = "set", .usage = "set [KEY VALUE]",
 	  .summary = "change a setting (no arguments: list them)",
 	  .more_help = builtin_set_help,
-	  .max_args = 2, .flags = SESSION_CMD_REPLAY | SESSION_CMD_PLAN,
+	  .max_args = -1, .flags = SESSION_CMD_REPLAY | SESSION_CMD_PLAN,
 	  .complete = SESSION_COMPLETE_KEY, .exec = builtin_set },
 	{ .name = "show", .usage = "show",
 	  .summary = "the plan, and the syscalls `run` will make",

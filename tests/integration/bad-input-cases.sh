@@ -31,7 +31,11 @@ bad_input_files() {
 -c 'disable bogus'             | no layer called 'bogus'                        | 2
 -c 'reset everything'          | reset takes no arguments                       | 2
 -c 'set hostname'              | set hostname needs a value                     | 2
--c 'set a b c'                 | set takes fewer arguments                      | 2
+-c 'set a b c'                 | no setting called 'a'                          | 2
+-c 'set hostname a b'          | set hostname takes one value                   | 2
+-c 'set caps -CHOWN'           | it is off: enable caps first                   | 2
+-c 'enable caps; set caps -FOO' | no capability called 'FOO'                    | 2
+-c 'enable caps; set caps ,'   | caps needs a value                             | 2
 -c 'set colour red'            | no setting called 'colour'                     | 2
 -c 'show me'                   | show takes no arguments                        | 2
 -c 'run'                       | run is missing its command                     | 2

@@ -289,6 +289,25 @@ if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$BOX" ||
 	echo "rootless: nobody cannot reach $BOX or $ROOTFS; put the build where every user can read it"
 	exit 1
 fi
+# caps, seccomp and nonewprivs work in a session's host too: the
+# container's root loses what Docker's would, within nobody's namespace.
+test_privileges_rootless() {
+	as_nobody "$BOX" -e -c 'enable user uts pid mnt chroot proc
+run mount -t tmpfs none /tmp
+run grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status'
+	check "control: root of the session's host mounts" equals "$rc" 0
+	check "control: no filter" contains "$out" $'Seccomp:\t0'
+	as_nobody "$BOX" -c 'enable user uts pid mnt chroot proc caps seccomp nonewprivs
+run grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status
+run mount -t tmpfs none /tmp
+run unshare -u true'
+	check "Docker's 14" contains "$out" $'CapEff:\t00000000a80425fb'
+	check "the filter" contains "$out" $'Seccomp:\t2'
+	check "the bit" contains "$out" $'NoNewPrivs:\t1'
+	check "no mount" contains "$out" "mount: permission denied"
+	check "no unshare" contains "$out" "unshare(0x4000000): Operation not permitted"
+}
+
 t "rootless: a session's host of nobody's own" test_starts_rootless
 t "rootless: root inside is nobody outside" test_root_inside_nobody_outside
 t "rootless: uts pid mnt chroot proc ipc net cgroupns" test_every_namespace_layer
@@ -298,6 +317,7 @@ t "rootless: a writable layer for /tmp, the rootfs untouched" test_writable_laye
 t "rootless: the session directory under XDG_RUNTIME_DIR" test_xdg_runtime_dir
 t "rootless: a session directory someone else made is refused" test_run_dir_taken_by_another
 t "rootless: pivot closes the chroot escape" test_pivot_and_escape
+t "rootless: caps, seccomp and nonewprivs" test_privileges_rootless
 t "rootless: what the session's host allows, and what it cannot" test_what_works_and_what_cannot
 t "rootless: the layer is bounded by session.disk.max" test_layer_bounded
 t "rootless: refused user namespaces name the setting" test_refused_user_namespaces

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/caps.h"
 #include "host/hostview.h"
 
 #ifndef FIXTURES
@@ -45,6 +46,10 @@ status_fields(void **state)
 	assert_int_equal(hv.nspid[0], 9);
 	assert_int_equal(hv.nspid[2], 1);
 	assert_int_equal(hv.sigcgt, 2);
+	/* an old kernel's status: no privilege lines */
+	assert_false(hv.has_caps);
+	assert_int_equal(hv.seccomp, -1);
+	assert_int_equal(hv.no_new_privs, -1);
 	assert_int_equal(hostview_parse_status("State:\tR\n", &hv), -1);
 	assert_int_equal(hostview_parse_status("", &hv), -1);
 }
@@ -293,11 +298,55 @@ tree_mark(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* What the caps, seccomp and nonewprivs layers change, from status:
+ * Docker's 14 kept are named; a full set is said to be one. */
+static void
+privileges(void **state)
+{
+	static const char docker[] =
+		"Name:\tsh\nPid:\t9\nCapEff:\t00000000a80425fb\n"
+		"CapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\nSeccomp:\t2\n"
+		"Seccomp_filters:\t1\n";
+	char text[4096], want[64];
+
+	(void)state;
+	assert_int_equal(hostview_parse_status(docker, &hv), 0);
+	assert_true(hv.has_caps);
+	assert_int_equal(hv.cap_eff, 0xa80425fbULL);
+	assert_int_equal(hv.no_new_privs, 1);
+	assert_int_equal(hv.seccomp, 2);
+	assert_int_equal(hv.seccomp_filters, 1);
+	hostview_format(&hv, text, sizeof(text));
+	snprintf(want, sizeof(want), "capabilities: CapEff 14 of %d, CapBnd "
+		 "14  (%d dropped)\n", caps_count(), caps_count() - 14);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "  kept: CHOWN DAC_OVERRIDE FOWNER FSETID "
+			       "KILL SETGID SETUID SETPCAP NET_BIND_SERVICE "
+			       "NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP\n"));
+	assert_non_null(strstr(text, "seccomp: filter (1 filter)   "
+			       "no_new_privs: 1\n"));
+	hostview_free(&hv);
+	snprintf(text, sizeof(text), "Name:\tsh\nPid:\t9\nCapEff:\t%llx\n"
+		 "CapBnd:\t%llx\nNoNewPrivs:\t0\nSeccomp:\t0\n", caps_all(),
+		 caps_all() & ~CAPS_BIT(CAP_SYS_RESOURCE));
+	assert_int_equal(hostview_parse_status(text, &hv), 0);
+	hostview_format(&hv, text, sizeof(text));
+	assert_non_null(strstr(text, "(root's full set)\nseccomp: off   "
+			       "no_new_privs: 0\n"));
+	hostview_free(&hv);
+	snprintf(text, sizeof(text), "Name:\tsh\nPid:\t9\nCapEff:\t%llx\n",
+		 caps_all() & ~CAPS_BIT(CAP_SYS_RESOURCE));
+	assert_int_equal(hostview_parse_status(text, &hv), 0);
+	hostview_format(&hv, text, sizeof(text));
+	assert_non_null(strstr(text, "\n  missing: SYS_RESOURCE\n"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(status_fields, teardown),
+		cmocka_unit_test_teardown(privileges, teardown),
 		cmocka_unit_test_teardown(cgroup_lines, teardown),
 		cmocka_unit_test_teardown(sizes, teardown),
 		cmocka_unit_test(tree_mark),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "layers/layers.h"
+#include "base/caps.h"
 #include "layers/plan.h"
 
 static struct plan p;
@@ -288,7 +289,7 @@ describe_all_layers(void **state)
 	assert_true(strstr(t, "sethostname") < strstr(t, "execvp"));
 	assert_true(strstr(t, "chroot(") < strstr(t, "mount(\"proc\""));
 	/* No leak, so no cleanup of host mounts. */
-	assert_null(strstr(t, "umount2"));
+	assert_null(strstr(t, "umount2("));
 	assert_int_equal(plan_set(&p, "rootfs.layer", "off", err,
 				  sizeof(err)), 0);
 	t = show(&v1);
@@ -450,7 +451,8 @@ describe_ipc_net_cgroupns(void **state)
 	after(t, "IFF_UP", "execvp");
 	assert_int_equal(plan_layer_lookup("cgroupns"), PLAN_CGROUPNS);
 	assert_string_equal(plan_layer_names(), "uts pid mnt chroot proc pids "
-			    "memory cpu ipc net cgroupns pivot user");
+			    "memory cpu ipc net cgroupns pivot user caps "
+			    "nonewprivs seccomp");
 }
 
 static void
@@ -559,6 +561,94 @@ describe_truncates_like_snprintf(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+/* caps: relative to Docker's default, as --cap-add and --cap-drop;
+ * what `set` prints reads back to the same set. */
+static void
+set_caps_checks(void **state)
+{
+	char v[256];
+	unsigned long long was;
+
+	(void)state;
+	assert_int_equal(p.caps, CAPS_DOCKER_DEFAULT);
+	assert_int_equal(caps_size(p.caps), 14);
+	plan_get(&p, "caps", v, sizeof(v));
+	assert_string_equal(v, "default");
+	assert_int_equal(plan_set(&p, "caps", "-SYS_CHROOT,+sys_admin", err,
+				  sizeof(err)), 0);
+	assert_false(p.caps & CAPS_BIT(CAP_SYS_CHROOT));
+	assert_true(p.caps & CAPS_BIT(CAP_SYS_ADMIN));
+	assert_int_equal(caps_size(p.caps), 14);
+	plan_get(&p, "caps", v, sizeof(v));
+	assert_string_equal(v, "default,-SYS_CHROOT,+SYS_ADMIN");
+	was = p.caps;
+	assert_int_equal(plan_set(&p, "caps", v, err, sizeof(err)), 0);
+	assert_int_equal(p.caps, was);
+	/* CAP_ and any case; a second set starts again from the default */
+	assert_int_equal(plan_set(&p, "caps", "-cap_kill", err, sizeof(err)),
+			 0);
+	assert_int_equal(p.caps, CAPS_DOCKER_DEFAULT & ~CAPS_BIT(CAP_KILL));
+	assert_int_equal(plan_set(&p, "caps", "none,+CHOWN", err, sizeof(err)),
+			 0);
+	assert_int_equal(p.caps, CAPS_BIT(CAP_CHOWN));
+	plan_get(&p, "caps", v, sizeof(v));
+	assert_string_equal(v, "none,+CHOWN");
+	assert_int_equal(plan_set(&p, "caps", "none", err, sizeof(err)), 0);
+	plan_get(&p, "caps", v, sizeof(v));
+	assert_string_equal(v, "none");
+	assert_int_equal(plan_set(&p, "caps", "all", err, sizeof(err)), 0);
+	assert_int_equal(p.caps, caps_all());
+	plan_get(&p, "caps", v, sizeof(v));
+	assert_string_equal(v, "all");
+	/* bad names change nothing; "none" only as the first word */
+	was = p.caps;
+	assert_int_equal(plan_set(&p, "caps", "-SYS_ADMN", err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "no capability called 'SYS_ADMN'"));
+	assert_int_equal(plan_set(&p, "caps", "+CHOWN,none", err, sizeof(err)),
+			 -1);
+	assert_int_equal(plan_set(&p, "caps", "+21", err, sizeof(err)), -1);
+	assert_int_equal(plan_set(&p, "caps", ",", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "caps needs a value"));
+	assert_int_equal(p.caps, was);
+	assert_int_equal(caps_lookup("sys_chroot"), CAP_SYS_CHROOT);
+	assert_int_equal(caps_lookup("CAP_NET_RAW"), CAP_NET_RAW);
+	assert_int_equal(caps_lookup("chroot"), -1);
+}
+
+/* The three privilege layers come after every mount and the root, in
+ * the order that lets each work: the filter before the capabilities
+ * go (without no_new_privs loading one needs CAP_SYS_ADMIN), all before
+ * the hold that lets boxstep look. */
+static void
+describe_privileges(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_UTS);
+	plan_enable(&p, PLAN_MNT);
+	plan_enable(&p, PLAN_CHROOT);
+	plan_enable(&p, PLAN_PROC);
+	plan_enable(&p, PLAN_CAPS);
+	plan_enable(&p, PLAN_SECCOMP);
+	plan_enable(&p, PLAN_NONEWPRIVS);
+	t = show(&v1);
+	after(t, "mount(\"proc\"", "seccomp(SECCOMP_SET_MODE_FILTER");
+	after(t, "unshare setns (namespaces)", "PR_CAPBSET_DROP");
+	after(t, "for the 27 it does not keep", "SYS_ADMIN");
+	after(t, "PR_CAPBSET_DROP", "capset()");
+	after(t, "the 14 kept", "SYS_CHROOT");
+	after(t, "capset()", "PR_SET_NO_NEW_PRIVS, 1");
+	after(t, "PR_SET_NO_NEW_PRIVS", "[held, set up]");
+	assert_int_equal(plan_clone_flags(&p) & ~(unsigned long)SIGCHLD,
+			 CLONE_NEWUTS | CLONE_NEWNS);
+	assert_int_equal(plan_set(&p, "caps", "all", err, sizeof(err)), 0);
+	t = show(&v1);
+	assert_null(strstr(t, "PR_CAPBSET_DROP"));
+	assert_non_null(strstr(t, "the bounding set keeps all"));
+}
+
 int
 main(void)
 {
@@ -587,6 +677,8 @@ cmocka_unit_test_setup(set_memory_and_cpu, setup),
 		cmocka_unit_test_setup(describe_truncates_like_snprintf, setup),
 		cmocka_unit_test_setup(rootless_checks_and_calls, setup),
 		cmocka_unit_test_setup(describe_pivot_mounts_proc_first, setup),
+		cmocka_unit_test_setup(set_caps_checks, setup),
+		cmocka_unit_test_setup(describe_privileges, setup),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
