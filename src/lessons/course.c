@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/caps.h"
 #include "base/fsutil.h"
 #include "base/output.h"
 #include "host/cgroup.h"
@@ -158,6 +159,12 @@ check_container(const struct course_ctx *ctx, const struct lesson_check *c,
 		snprintf(why, len, "its cwd %s is %s its root", hv->cwd,
 			 hv->cwd_outside_root ? "outside" : "inside");
 		ok = hv->cwd[0] && hv->cwd_outside_root == (c->n == 1);
+		break;
+	case LESSON_CONTAINER_CAPS:
+		pid = caps_size(hv->cap_eff);
+		snprintf(why, len, "its CapEff holds %ld of %d capabilities",
+			 pid, caps_count());
+		ok = hv->has_caps && pid == c->n;
 		break;
 	default:
 		ok = container_mount(hv, arg, why, len);
@@ -311,6 +318,7 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	case LESSON_CONTAINER_ROOT:
 	case LESSON_CONTAINER_CWD:
 	case LESSON_CONTAINER_MOUNT:
+	case LESSON_CONTAINER_CAPS:
 		expand(snap, c->arg, c->kind == LESSON_CONTAINER_MOUNT, arg,
 		       sizeof(arg));
 		return check_container(ctx, c, arg, why, len);
@@ -408,6 +416,10 @@ course_check_describe(const struct course_ctx *ctx,
 	case LESSON_CONTAINER_CWD:
 		snprintf(buf, len, "the container's working directory is %s "
 			 "its root", c->n ? "outside" : "inside");
+		break;
+	case LESSON_CONTAINER_CAPS:
+		snprintf(buf, len, "the container's root has %ld capabilities "
+			 "(CapEff)", c->n);
 		break;
 	case LESSON_CONTAINER_MOUNT:
 		snprintf(buf, len, "the container's mount table has a line "

@@ -88,6 +88,8 @@ static const struct form {
 	{ "container", "cwd", LESSON_CONTAINER_CWD, ARG_FLAG, "outside",
 	  "inside" },
 	{ "container", "mount", LESSON_CONTAINER_MOUNT, ARG_REGEX, 0, 0 },
+	{ "container", "capabilities", LESSON_CONTAINER_CAPS, ARG_NUMBER, 0,
+	  0 },
 };
 
 static const char *const ns_types[] = {

@@ -38,6 +38,7 @@ enum lesson_check_kind {
 	LESSON_CONTAINER_ROOT,   /* container root rootfs|host */
 	LESSON_CONTAINER_CWD,    /* container cwd outside|inside */
 	LESSON_CONTAINER_MOUNT,  /* container mount REGEX */
+	LESSON_CONTAINER_CAPS,   /* container capabilities N (CapEff) */
 };
 
 struct lesson_check {
