@@ -209,7 +209,9 @@ bomb='bomb() { while :; do bomb | bomb; done; }; bomb'
 test_pids_fork_bomb_contained() {
 	# busybox sh dies when it cannot fork, so each bomb keeps forking in a
 	# loop; PID 1 only waits on the pipeline and must not be one of them.
-	box -c "enable pid mnt chroot proc pids; start sh -c 'sh -c \"$bomb\" | sleep 3114'
+	# The bomb is on the right: PID 1 forks the sleeper first, which a
+	# bomb on the left could leave no slot for (PID 1 then ends).
+	box -c "enable pid mnt chroot proc pids; start sh -c 'sleep 3114 | sh -c \"$bomb\"'
 host for i in $(seq -s " " 20); do sleep 0.1; $pids_figures; done
 stop"
 	# It hovers at the limit: a shell refused a fork dies and frees a
@@ -223,7 +225,7 @@ stop"
 }
 
 test_pids_fork_bomb_without_pid_ns() {
-	box -c "enable chroot pids; start sh -c 'sh -c \"$bomb\" | sleep 3115'
+	box -c "enable chroot pids; start sh -c 'sleep 3115 | sh -c \"$bomb\"'
 host for i in 1 2 3 4 5 6 7 8; do sleep 0.25; $pids_figures; done
 stop"
 	check "the bomb ran into pids.max; the host check proves teardown" \
