@@ -234,7 +234,7 @@ sub_images(struct options *o, int argc, char **argv)
 	return 0;
 }
 
-/* boxstep import FILE.tar [NAME] */
+/* boxstep import FILE.tar[:TAG] [NAME] */
 static int
 sub_import(struct options *o, int argc, char **argv)
 {
@@ -309,7 +309,7 @@ static const struct subcommand {
 	{ "class", 0, -1, NULL, NULL, false, sub_class },
 	{ "images", 0, 2, "boxstep: usage: boxstep images [rm NAME]\n", NULL,
 	  false, sub_images },
-	{ "import", 1, 2, "boxstep: usage: boxstep import FILE.tar [NAME] (a "
+	{ "import", 1, 2, "boxstep: usage: boxstep import FILE.tar[:TAG] [NAME] (a "
 	  "docker save or OCI image archive)\n", NULL, false, sub_import },
 	{ "watch", 1, 1, "boxstep: usage: boxstep watch PID\n", "boxstep: "
 	  "watch reads other processes' namespaces, which needs root: sudo "

@@ -83,10 +83,33 @@ make_runtime_dirs(int root)
 			fchmodat(root, dirs[i], 01777, 0);
 }
 
+/* ARG as FILE or FILE:TAG: when ARG is no file, the file is the first
+ * prefix before a ':' that exists, and the tag what follows (NULL
+ * without one). */
+static const char *
+split_tag(const char *arg, char *file, size_t len, const char **want)
+{
+	*want = NULL;
+	snprintf(file, len, "%s", arg);
+	if (access(arg, F_OK) == 0)
+		return file;
+	for (const char *c = strchr(arg, ':'); c; c = strchr(c + 1, ':')) {
+		snprintf(file, len, "%.*s", (int)(c - arg), arg);
+		if (access(file, F_OK) == 0) {
+			*want = c + 1;
+			return file;
+		}
+	}
+	snprintf(file, len, "%s", arg);
+	return file;
+}
+
 int
-image_import(const char *archive, const char *name, FILE *out,
+image_import(const char *arg, const char *name, FILE *out,
 	     char *used, size_t usedlen, char *err, size_t errlen)
 {
+	char file[4096];
+	const char *want, *archive = split_tag(arg, file, sizeof(file), &want);
 	struct image_archive a = { archive, -1, NULL, 0 };
 	char dir[4096], target[8192], partial[8300], tag[256];
 	char **layers = NULL, auto_name[IMAGE_NAME_MAX + 1];
@@ -102,8 +125,8 @@ image_import(const char *archive, const char *name, FILE *out,
 	if (image_dir(dir, sizeof(dir), err, errlen) < 0)
 		return -1;
 	if (image_archive_open(&a, archive, err, errlen) < 0 ||
-	    image_archive_layers(&a, &layers, &nlayers, tag, sizeof(tag), err,
-				 errlen) < 0)
+	    image_archive_layers(&a, want, &layers, &nlayers, tag, sizeof(tag),
+				 err, errlen) < 0)
 		goto out;
 	if (!name) {
 		name_from(tag, archive, auto_name, sizeof(auto_name));

@@ -91,16 +91,92 @@ blob_name(const char *digest, char *buf, size_t len)
 	return 0;
 }
 
+/* Tag K of an image ENTRY (an item of manifest.json, or of index.json's
+ * manifests when OCI), or NULL past its last. */
+static const char *
+entry_tag(const struct json *entry, bool oci, size_t k)
+{
+	if (oci)
+		return k ? NULL : json_str(json_get(json_get(entry,
+			"annotations"), "org.opencontainers.image.ref.name"));
+	return json_str(json_at(json_get(entry, "RepoTags"), k));
+}
+
+/* Every tag of the N images in ENTRIES, separated by ", ", into BUF. */
+static const char *
+all_tags(const struct json *entries, bool oci, char *buf, size_t len)
+{
+	struct msg_text t = { buf, len, 0 };
+	const char *s;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < entries->n; i++) {
+		if (!entry_tag(json_at(entries, i), oci, 0))
+			msg_append(&t, "%s(image %zu: no tag)", t.used ? ", " : "",
+				   i + 1);
+		for (size_t k = 0; (s = entry_tag(json_at(entries, i), oci, k));
+		     k++)
+			msg_append(&t, "%s%s", t.used ? ", " : "", s);
+	}
+	return buf;
+}
+
+/* Whether tag S is WANT: the same, or WANT with a registry's prefix
+ * before it ("docker.io/library/tiny:1" is "tiny:1"). */
+static bool
+same_tag(const char *s, const char *want)
+{
+	size_t n = strlen(s), w = strlen(want);
+
+	return strcmp(s, want) == 0 ||
+	       (n > w && s[n - w - 1] == '/' && strcmp(s + n - w, want) == 0);
+}
+
+/* Which of the images in ENTRIES to import: the one tagged WANT, or the
+ * only one.  Returns its index with its tag in TAG, or -1 + ERR (the
+ * tags there are, for the learner to pick). */
+static long
+pick(const struct image_archive *a, const struct json *entries, bool oci,
+     const char *want, char *tag, size_t taglen, char *err, size_t errlen)
+{
+	char tags[1024];
+	const char *s;
+
+	if (!entries || entries->type != JSON_ARRAY || entries->n == 0)
+		return msg_fail(err, errlen, "%s: it lists no image", a->file);
+	if (want && want[0]) {
+		for (size_t i = 0; i < entries->n; i++)
+			for (size_t k = 0; (s = entry_tag(json_at(entries, i),
+							  oci, k)); k++)
+				if (same_tag(s, want)) {
+					snprintf(tag, taglen, "%s", s);
+					return (long)i;
+				}
+		return msg_fail(err, errlen, "%s has no image tagged '%s'; its "
+			    "tags: %s", a->file, want, all_tags(entries, oci,
+			    tags, sizeof(tags)));
+	}
+	if (entries->n > 1)
+		return msg_fail(err, errlen, "%s holds %zu images; name the one "
+			    "to import: boxstep import %s:TAG, TAG one of: %s",
+			    a->file, entries->n, a->file, all_tags(entries, oci,
+			    tags, sizeof(tags)));
+	s = entry_tag(json_at(entries, 0), oci, 0);
+	snprintf(tag, taglen, "%s", s ? s : "");
+	return 0;
+}
+
 int
-image_archive_layers(const struct image_archive *a, char ***layers,
-		     size_t *nlayers, char *tag, size_t taglen, char *err,
-		     size_t errlen)
+image_archive_layers(const struct image_archive *a, const char *want,
+		     char ***layers, size_t *nlayers, char *tag,
+		     size_t taglen, char *err, size_t errlen)
 {
 	struct json *doc = NULL, *next;
 	const struct json *list = NULL, *it;
 	const char *named;
 	char blob[4096];
 	bool oci = false;
+	long i0;
 
 	*layers = NULL;
 	*nlayers = 0;
@@ -108,18 +184,26 @@ image_archive_layers(const struct image_archive *a, char ***layers,
 	if (image_archive_member(a, "manifest.json")) {
 		if (!(doc = read_json(a, "manifest.json", err, errlen)))
 			return -1;
-		list = json_get(json_at(doc, 0), "Layers");
-		named = json_str(json_at(json_get(json_at(doc, 0), "RepoTags"),
-					 0));
-		if (named)
-			snprintf(tag, taglen, "%s", named);
+		if ((i0 = pick(a, doc, false, want, tag, taglen, err,
+			       errlen)) < 0) {
+			json_free(doc);
+			return -1;
+		}
+		list = json_get(json_at(doc, (size_t)i0), "Layers");
 	} else if (image_archive_member(a, "index.json")) {
 		oci = true;
 		if (!(doc = read_json(a, "index.json", err, errlen)))
 			return -1;
+		/* the image asked for, of the top index's */
+		if ((i0 = pick(a, json_get(doc, "manifests"), true, want, tag,
+			       taglen, err, errlen)) < 0) {
+			json_free(doc);
+			return -1;
+		}
 		/* index -> (index ->) manifest, a few hops at most */
 		for (int hop = 0; hop < 4 && !json_get(doc, "layers"); hop++) {
-			it = json_at(json_get(doc, "manifests"), 0);
+			it = json_at(json_get(doc, "manifests"),
+				     hop ? 0 : (size_t)i0);
 			named = json_str(json_get(json_get(it, "annotations"),
 					 "org.opencontainers.image.ref.name"));
 			if (!tag[0] && named)

@@ -34,11 +34,12 @@ void image_archive_close(struct image_archive *a);
 const struct image_member *image_archive_member(const struct image_archive *a,
 						const char *name);
 
-/* Finds the layers, in order (*NLAYERS member names in *LAYERS, which the
- * caller frees), and the image's tag, or "" (in TAG).  Returns 0, or
- * -1 + ERR. */
-int image_archive_layers(const struct image_archive *a, char ***layers,
-			 size_t *nlayers, char *tag, size_t taglen, char *err,
-			 size_t errlen);
+/* Finds the layers of the image tagged WANT (NULL or "": the only image;
+ * an archive of several then refuses, naming their tags), in order
+ * (*NLAYERS member names in *LAYERS, which the caller frees), and its
+ * tag, or "" (in TAG).  Returns 0, or -1 + ERR. */
+int image_archive_layers(const struct image_archive *a, const char *want,
+			 char ***layers, size_t *nlayers, char *tag,
+			 size_t taglen, char *err, size_t errlen);
 
 #endif

@@ -185,8 +185,61 @@ test_bad_archives() {
 	box import "$work/docker.tar" ../up
 	check "a name with a slash" contains "$out" "cannot name an image"
 	box import
-	check "no file" contains "$out" "usage: boxstep import FILE.tar [NAME]"
+	check "no file" contains "$out" "usage: boxstep import FILE.tar[:TAG] [NAME]"
 	check "usage status" equals "$rc" 2
+}
+
+# Archives of several images, made by real tools: an OCI layout with two
+# tags (umoci), and a docker save of two images (skopeo writes each
+# docker-archive; their manifest.json entries together are what `docker
+# save tiny:one tiny:two` writes).
+make_multi() {
+	local lay=$work/multi/lay t
+	mkdir -p "$work/multi"
+	umoci init --layout "$lay" || return 1
+	for t in one two; do
+		umoci new --image "$lay:$t" &&
+		umoci unpack --image "$lay:$t" "$work/multi/$t" >/dev/null || return 1
+		mkdir -p "$work/multi/$t/rootfs/bin"
+		cp "$ROOTFS/bin/busybox" "$work/multi/$t/rootfs/bin/"
+		ln -s busybox "$work/multi/$t/rootfs/bin/cat"
+		ln -s busybox "$work/multi/$t/rootfs/bin/sh"
+		echo "image $t" >"$work/multi/$t/rootfs/which"
+		umoci repack --image "$lay:$t" "$work/multi/$t" || return 1
+		skopeo copy -q "oci:$lay:$t" "docker-archive:$work/multi/$t.tar:tiny:$t" || return 1
+		mkdir -p "$work/multi/d$t"
+		tar -C "$work/multi/d$t" -xf "$work/multi/$t.tar"
+	done
+	tar -C "$lay" -cf "$work/multi-oci.tar" .
+	mkdir -p "$work/multi/both"
+	cp -r "$work/multi/done/." "$work/multi/dtwo/." "$work/multi/both/"
+	jq -s 'add' "$work/multi/done/manifest.json" "$work/multi/dtwo/manifest.json" \
+		>"$work/multi/both/manifest.json"
+	tar -C "$work/multi/both" -cf "$work/multi-docker.tar" .
+	skopeo copy -q --additional-tag tiny:also "oci:$lay:one" \
+		"docker-archive:$work/two-tags.tar:tiny:one"
+}
+
+test_several_images() {
+	make_multi || { check "umoci and skopeo make the archives" false; return; }
+	box import "$work/multi-oci.tar"
+	check "several images and no tag: refused" contains "$out" "multi-oci.tar holds 2 images; name the one to import: boxstep import $work/multi-oci.tar:TAG, TAG one of: one, two"
+	check "with a non-zero status" equals "$rc" 1
+	check "and nothing imported" equals "$(ls "$BOXSTEP_IMAGES" | grep -c '^one$\|^two$')" 0
+	box import "$work/multi-oci.tar:three"
+	check "a tag it lacks: refused, with its tags" contains "$out" "has no image tagged 'three'; its tags: one, two"
+	box import "$work/multi-oci.tar:two"
+	check "FILE.tar:TAG imports that one" contains "$out" "import: done: $(imported two)"
+	check "the second image, not the first" equals "$(cat "$(imported two)/which")" "image two"
+	box import "$work/multi-docker.tar"
+	check "docker save of two: refused too" contains "$out" "TAG one of: docker.io/library/tiny:one, docker.io/library/tiny:two"
+	box import "$work/multi-docker.tar:tiny:one"
+	check "a tag without its registry" contains "$out" "import: done: $(imported tiny-one)"
+	check "is the image tagged so" equals "$(cat "$(imported tiny-one)/which")" "image one"
+	box -e -c "set rootfs two; enable uts pid mnt chroot proc; run cat /which"
+	check "and runs" has_line "$out" "^image two\$"
+	box import "$work/two-tags.tar" twotags
+	check "one image of two tags needs no tag" contains "$out" "import: done: $(imported twotags)"
 }
 
 t "import: a docker save archive, whiteouts and all" test_docker_save
@@ -194,4 +247,5 @@ t "import: an OCI image layout with gzip layers" test_oci_layout
 t "import: images, set rootfs NAME, and a container in it" test_run_an_image
 t "import: hostile archives are refused, nothing escapes" test_hostile_archives
 t "import: what is not an image archive" test_bad_archives
+t "import: archives of several images, FILE.tar:TAG" test_several_images
 summary "image"
