@@ -26,10 +26,10 @@ LDNOW    = -Wl,-z,relro,-z,now
 
 # Debian packages: what `run` needs, and what the tests add.
 DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
-            libcap-dev libseccomp-dev busybox-static
+            libcap-dev libseccomp-dev busybox-static runc
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
             procps valgrind clang strace shellinabox chromium python3-websocket \
-            dpkg-dev iproute2 runc
+            dpkg-dev iproute2 umoci skopeo
 
 ifeq ($(V),1)
 Q =
@@ -105,14 +105,16 @@ TEST_LDFLAGS_cgroup = -Wl,--wrap=kill -Wl,--wrap=mkdir -Wl,--wrap=rmdir
 LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
              src/host/cgroup_find.c src/host/cgroup_stats.c \
              src/host/cgroup_session.c src/host/hostview_parse.c \
-             src/host/mountinfo.c src/host/mounts.c src/host/orphans.c
+             src/host/mountinfo.c src/host/mounts.c src/host/orphans.c \
+             src/host/kernel.c src/base/jsonw.c
 LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
 $(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/cgroup_session.o $(B)/host/hostview_parse.o
 $(B)/test_hostview: $(B)/base/filecache.o $(B)/host/hostname.o $(B)/host/mountinfo.o $(B)/host/cgroup.o \
 		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
-$(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS))
+$(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS)) $(B)/base/json.o \
+		$(B)/base/text.o
 $(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS))
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
 		$(LAYER_OBJS)
@@ -123,7 +125,7 @@ $(B)/test_image: $(B)/base/json.o $(B)/base/text.o $(B)/base/tar.o $(B)/engine/i
 		$(B)/engine/image_fs.o $(B)/engine/image_layer.o \
 		$(B)/engine/image_store.o
 $(B)/test_classconf: $(B)/base/text.o $(B)/layers/settings.o \
-		$(B)/layers/plan.o
+		$(B)/layers/plan.o $(B)/host/kernel.o
 # The command table as boxstep builds it: every stage below app/.
 $(B)/test_command: $(filter-out $(B)/app/% $(B)/session/command.o,$(OBJS))
 TEST_LDFLAGS_command = $(LDLIBS)
@@ -141,7 +143,8 @@ vmtest: all rootfs
 
 # The integration suites, in the order they run; each is
 # tests/integration/NAME.sh BOXSTEP.  `suite` prints each one's time.
-SUITES = run golden bad-input faults image hardening hostview privileges lessons runner \
+SUITES = run golden bad-input faults image hardening hostview privileges runtime \
+         lessons runner \
          learner present tty tui rootless class browser
 suite = s=$$(date +%s); $(2) || exit 1; echo "== $(1): $$(( $$(date +%s) - s )) s"
 
@@ -185,7 +188,8 @@ FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC_lesson    = src/lessons/lesson.c src/lessons/lesson_check.c \
-                     src/base/cmdline.c $(LAYER_SRCS)
+                     src/base/cmdline.c src/base/caps.c $(LAYER_SRCS)
+FUZZ_LIBS_lesson   = -lcap -lseccomp
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c
 FUZZ_SRC_proc      = src/host/hostview.c src/host/hostview_parse.c src/host/hostname.c src/base/filecache.c \
@@ -201,7 +205,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.[ch])
 	@mkdir -p build/fuzz
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -o $@ $< \
-	    $(FUZZ_SRC_$*) src/base/fsutil.c src/base/msg.c -lpthread
+	    $(FUZZ_SRC_$*) src/base/fsutil.c src/base/msg.c -lpthread $(FUZZ_LIBS_$*)
 
 # The targets run side by side, FUZZ_JOBS at a time (one per core).
 FUZZ_JOBS ?= $(shell nproc)

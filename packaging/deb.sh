@@ -34,14 +34,16 @@ Architecture: $arch
 Maintainer: boxstep's developers <boxstep@localhost>
 Installed-Size: $(du -sk "$stage" | cut -f1)
 Depends: $depends, passwd
-Recommends: shellinabox
+Recommends: shellinabox, runc
 Section: education
 Priority: optional
 Description: build a Linux container one isolation layer at a time
  A REPL in which a learner turns on each isolation layer in turn (UTS,
  PID and mount namespaces, chroot, a private /proc, cgroup limits, user
- namespaces, pivot_root) and runs real commands after each, while a pane
- shows the host's view of the container live.  Thirteen lessons, checked
+ namespaces, pivot_root, capabilities, seccomp, /dev, masked paths) and
+ runs real commands after each, while a pane shows the host's view of
+ the container live; the last lesson runs the same container with runc.
+ Eighteen lessons, checked
  as the learner types.  Runs as root, or for an ordinary user in a small
  host of their own; an instructor watches the whole room with
  "boxstep class".

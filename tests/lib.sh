@@ -102,6 +102,17 @@ box() {
 	rc=$?
 }
 
+# without_kernel PATH ARGS...: box ARGS, on a kernel that seems to lack
+# what PATH shows it has: strace fails every access(2) of PATH with
+# ENOENT, as on a kernel built without it.
+without_kernel() {
+	local path=$1 calls=access,faccessat,faccessat2
+	shift
+	out=$(timeout -k 5 60 strace -f -qq -o /dev/null -P "$path" -e trace=$calls \
+		-e inject=$calls:error=ENOENT "$BOX" "$@" 2>&1 </dev/null)
+	rc=$?
+}
+
 # suite_start NAME [BOXSTEP]: what every suite sets up first: $BOX, the
 # rootfs (exported as BOXSTEP_ROOTFS), root required, and a scratch $work.
 suite_start() {
@@ -125,8 +136,8 @@ own_home() {
 }
 
 # The files the course leaves in /tmp when a lesson is cut short: lesson
-# 13's image archive, lesson 12's command file.
-course_tmp="/tmp/demo /tmp/demo.tar /tmp/rootless.box"
+# 13's image archive, lesson 12's command file, lesson 18's bundle.
+course_tmp="/tmp/demo /tmp/demo.tar /tmp/rootless.box /tmp/twin"
 
 require_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -318,6 +318,13 @@ update_ns(struct hostview *hv, const char *proc_root, pid_t pid, bool keep)
 			hv->map_count = -1;
 		free(text);
 	}
+	hv->has_time_offsets = false;
+	if (hostview_ns_is_new(hv, "time") &&
+	    (text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
+					   "timens_offsets"), NULL))) {
+		hv->has_time_offsets = hostview_parse_time_offsets(text, hv) == 0;
+		free(text);
+	}
 	hv->ifaces[0] = '\0';
 	if ((text = fsutil_slurp(proc_path(path, sizeof(path), proc_root, pid,
 					   "net/dev"), NULL))) {

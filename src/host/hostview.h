@@ -58,6 +58,9 @@ struct hostview {
 	bool has_caps;
 	int no_new_privs, seccomp, seccomp_filters;
 	long map_inside, map_outside, map_count; /* uid_map's first line */
+	/* timens_offsets, read when its time namespace is its own */
+	bool has_time_offsets;
+	long long time_monotonic, time_boottime;
 	char cmdline[256];
 	/* namespaces */
 	struct hostview_ns ns[HOSTVIEW_NS_MAX];
@@ -119,6 +122,10 @@ int hostview_parse_cgroup_for(const char *text, const char *name, bool v2,
  * OUTSIDE and COUNT.  Returns 0, or -1 when there is none. */
 int hostview_parse_id_map(const char *text, long *inside, long *outside,
 			  long *count);
+
+/* Reads /proc/<pid>/timens_offsets TEXT ("monotonic S N" and
+ * "boottime S N" lines) into HV.  Returns 0, or -1 without both. */
+int hostview_parse_time_offsets(const char *text, struct hostview *hv);
 
 /* Lists the interface names in /proc/<pid>/net/dev TEXT into BUF,
  * separated by spaces ("lo eth0").  Returns how many there are. */

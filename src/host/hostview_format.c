@@ -119,6 +119,37 @@ format_privileges(struct msg_text *t, const struct hostview *hv)
 	msg_append(t, "\n");
 }
 
+/* What the dev and masks layers mount, counted from its mounts; and its
+ * clocks' offsets. */
+static void
+format_dev_masks_time(struct msg_text *t, const struct hostview *hv)
+{
+	int dev = 0, masked = 0;
+	bool dev_tmpfs = false;
+
+	for (size_t i = 0; i < hv->n_mounts; i++) {
+		const char *m = hv->mounts[i].mountpoint;
+
+		if (strcmp(m, "/dev") == 0)
+			dev_tmpfs = strcmp(hv->mounts[i].fstype, "tmpfs") == 0;
+		else if (strncmp(m, "/dev/", 5) == 0)
+			dev++;
+		else if (strncmp(m, "/proc/", 6) == 0 ||
+			 strncmp(m, "/sys/", 5) == 0)
+			masked++;
+	}
+	if (dev_tmpfs)
+		msg_append(t, "/dev: a tmpfs of its own, %d mount%s in it\n", dev,
+		    dev == 1 ? "" : "s");
+	if (masked)
+		msg_append(t, "masked or read-only: %d path%s under /proc and "
+		    "/sys\n", masked, masked == 1 ? "" : "s");
+	if (hv->has_time_offsets)
+		msg_append(t, "time: its clocks moved from the host's by %+lld s "
+		    "(monotonic), %+lld s (boottime)\n", hv->time_monotonic,
+		    hv->time_boottime);
+}
+
 int
 hostview_format(const struct hostview *hv, char *buf, size_t len)
 {
@@ -152,6 +183,7 @@ hostview_format(const struct hostview *hv, char *buf, size_t len)
 		msg_append(&t, "root: %s\n", hv->root);
 	msg_append(&t, "cwd:  %s%s\n", hv->cwd, hv->cwd_outside_root ?
 	    "   OUTSIDE THE ROOT: `cd ..` walks out" : "");
+	format_dev_masks_time(&t, hv);
 	msg_append(&t, "mounts it sees (%zu):\n", hv->n_mounts);
 	for (size_t i = 0; i < hv->n_mounts; i++)
 		msg_append(&t, "  %-24s %-8s %-12s %s\n", hv->mounts[i].mountpoint,

@@ -69,6 +69,17 @@ hostview_parse_status(const char *text, struct hostview *hv)
 }
 
 int
+hostview_parse_time_offsets(const char *text, struct hostview *hv)
+{
+	const char *m = strstr(text, "monotonic"), *b = strstr(text, "boottime");
+
+	if (!m || !b || sscanf(m, "monotonic %lld", &hv->time_monotonic) != 1 ||
+	    sscanf(b, "boottime %lld", &hv->time_boottime) != 1)
+		return -1;
+	return 0;
+}
+
+int
 hostview_parse_id_map(const char *text, long *inside, long *outside,
 		      long *count)
 {

@@ -12,6 +12,7 @@
 
 #include "base/caps.h"
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"Root's power is not one switch but about forty capabilities:\n"
@@ -127,11 +128,18 @@ sets_failed(const struct step_ctx *x, int e, char *err, size_t errlen)
 }
 
 static const struct step steps[] = {
-	{ STEP_CHILD, 102, "[caps]", .show = show_bounding,
+	{ STEP_CHILD, 106, "[caps]", .show = show_bounding,
 	  .run = drop_bounding, .fail = bounding_failed },
-	{ STEP_CHILD, 103, "[caps]", .show = show_sets, .run = set_sets,
+	{ STEP_CHILD, 107, "[caps]", .show = show_sets, .run = set_sets,
 	  .fail = sets_failed },
 };
+
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	d->caps = p->caps;
+}
 
 const struct layer layer_caps = {
 	.info = {
@@ -143,4 +151,5 @@ const struct layer layer_caps = {
 	.id = PLAN_CAPS,
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"/proc/self/cgroup names the groups a process is in, and by default\n"
@@ -47,6 +48,14 @@ static const struct step steps[] = {
 	  .run = unshare_cgroup, .fail = unshare_failed },
 };
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	oci_namespace(d, "cgroup");
+}
+
 const struct layer layer_cgroupns = {
 	.info = {
 		.name = "cgroupns",
@@ -57,4 +66,5 @@ const struct layer layer_cgroupns = {
 	.id = PLAN_CGROUPNS,
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain_pids[] =
 	"Namespaces limit what a process can see; control groups limit what\n"
@@ -39,6 +40,29 @@ static const char explain_cpu[] =
 	"Look for: nr_throttled and throttled_usec in cpu.stat, and\n"
 	"`host top` showing the container near its limit.";
 
+/* Their parts of config.json: linux.resources (runc writes pids.max,
+ * memory.max and cpu.max as boxstep does; "max" is no limit at all). */
+static void
+oci_pids(const struct plan *p, struct oci_doc *d)
+{
+	if (p->pids_max != PLAN_PIDS_UNLIMITED)
+		d->pids_limit = p->pids_max;
+}
+
+static void
+oci_memory(const struct plan *p, struct oci_doc *d)
+{
+	if (p->memory_max != PLAN_MEMORY_UNLIMITED)
+		d->memory_limit = p->memory_max;
+}
+
+static void
+oci_cpu(const struct plan *p, struct oci_doc *d)
+{
+	if (p->cpu_max != PLAN_CPU_UNLIMITED)
+		d->cpu_quota = p->cpu_max * 1000;
+}
+
 const struct layer layer_pids = {
 	.info = {
 		.name = "pids",
@@ -47,6 +71,7 @@ const struct layer layer_pids = {
 		.explain = explain_pids,
 	},
 	.id = PLAN_PIDS,
+	.oci = oci_pids,
 };
 
 const struct layer layer_memory = {
@@ -57,6 +82,7 @@ const struct layer layer_memory = {
 		.explain = explain_memory,
 	},
 	.id = PLAN_MEMORY,
+	.oci = oci_memory,
 };
 
 const struct layer layer_cpu = {
@@ -67,6 +93,7 @@ const struct layer layer_cpu = {
 		.explain = explain_cpu,
 	},
 	.id = PLAN_CPU,
+	.oci = oci_cpu,
 };
 
 /* `show`'s lines for one controller's limit. */

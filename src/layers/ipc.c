@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"Message queues, semaphore sets and shared memory segments (System V\n"
@@ -15,6 +16,14 @@ static const char explain[] =
 	"Look for: `ipcs -q` inside vs `host ipcs -q` (busybox has no ipcs:\n"
 	"try it without chroot, with the host's tools).";
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	oci_namespace(d, "ipc");
+}
+
 const struct layer layer_ipc = {
 	.info = {
 		.name = "ipc",
@@ -25,4 +34,5 @@ const struct layer layer_ipc = {
 	.id = PLAN_IPC,
 	.clone_flag = CLONE_NEWIPC,
 	.clone_name = "CLONE_NEWIPC",
+	.oci = oci,
 };

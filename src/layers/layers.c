@@ -26,6 +26,9 @@ static const struct layer *const table[] = {
 	[PLAN_CAPS] = &layer_caps,
 	[PLAN_NONEWPRIVS] = &layer_nonewprivs,
 	[PLAN_SECCOMP] = &layer_seccomp,
+	[PLAN_DEV] = &layer_dev,
+	[PLAN_MASKS] = &layer_masks,
+	[PLAN_TIME] = &layer_time,
 	/* not a learner's */
 	&layer_core,
 	&layer_rootfs,

@@ -12,7 +12,7 @@
 extern const struct layer layer_uts, layer_pid, layer_mnt, layer_chroot,
 	layer_proc, layer_pids, layer_memory, layer_cpu, layer_ipc, layer_net,
 	layer_cgroupns, layer_pivot, layer_user, layer_caps, layer_nonewprivs,
-	layer_seccomp;
+	layer_seccomp, layer_dev, layer_masks, layer_time;
 /* Not a learner's: the engine's own steps (core.c), the root and the
  * session's writable layer (rootfs.c), the group the cgroup layers share
  * (cgroups.c). */

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"CLONE_NEWNS (the first namespace, hence the vague name) gives the\n"
@@ -131,6 +132,14 @@ static const struct step steps[] = {
 	  .show = show_unbind },
 };
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	oci_namespace(d, "mount");
+}
+
 const struct layer layer_mnt = {
 	.info = {
 		.name = "mnt",
@@ -143,4 +152,5 @@ const struct layer layer_mnt = {
 	.clone_name = "CLONE_NEWNS",
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"A new network namespace has its own interfaces, addresses, routes,\n"
@@ -70,6 +71,14 @@ static const struct step steps[] = {
 	  .fail = loopback_failed },
 };
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	oci_namespace(d, "network");
+}
+
 const struct layer layer_net = {
 	.info = {
 		.name = "net",
@@ -82,4 +91,5 @@ const struct layer layer_net = {
 	.clone_name = "CLONE_NEWNET",
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"A setuid-root program (su, passwd, ping on old systems) runs as root\n"
@@ -44,9 +45,17 @@ set_failed(const struct step_ctx *x, int e, char *err, size_t errlen)
 }
 
 static const struct step steps[] = {
-	{ STEP_CHILD, 104, "[nonewprivs]", .show = show_set, .run = set_bit,
+	{ STEP_CHILD, 108, "[nonewprivs]", .show = show_set, .run = set_bit,
 	  .fail = set_failed },
 };
+
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	d->no_new_privs = true;
+}
 
 const struct layer layer_nonewprivs = {
 	.info = {
@@ -58,4 +67,5 @@ const struct layer layer_nonewprivs = {
 	.id = PLAN_NONEWPRIVS,
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

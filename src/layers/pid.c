@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"A new PID namespace numbers its processes from 1; the first one is\n"
@@ -30,6 +31,14 @@ static const struct step steps[] = {
 	{ STEP_TEARDOWN, 20, NULL, .off = true, .run = kill_orphans },
 };
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	oci_namespace(d, "pid");
+}
+
 const struct layer layer_pid = {
 	.info = {
 		.name = "pid",
@@ -42,4 +51,5 @@ const struct layer layer_pid = {
 	.clone_name = "CLONE_NEWPID",
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

@@ -29,6 +29,7 @@ plan_init(struct plan *plan, const char *default_rootfs)
 	plan->layer_max = PLAN_DEFAULT_LAYER_MAX;
 	plan->propagation = PLAN_PROP_PRIVATE;
 	plan->caps = CAPS_DOCKER_DEFAULT;
+	plan->time_offset = PLAN_DEFAULT_TIME_OFFSET;
 }
 
 void

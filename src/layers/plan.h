@@ -30,6 +30,9 @@ enum plan_layer {
 	PLAN_CAPS,
 	PLAN_NONEWPRIVS,
 	PLAN_SECCOMP,
+	PLAN_DEV,
+	PLAN_MASKS,
+	PLAN_TIME,
 	PLAN_NLAYERS
 };
 
@@ -53,6 +56,9 @@ enum plan_propagation {
 #define PLAN_CPU_LIMIT 102400L       /* percent: 1024 CPUs */
 #define PLAN_DEFAULT_CPU_MAX 50L
 #define PLAN_DEFAULT_LAYER_MAX (256LL << 20)
+/* a year ahead; at most ten years either way */
+#define PLAN_DEFAULT_TIME_OFFSET 31536000LL
+#define PLAN_TIME_OFFSET_LIMIT 315360000LL
 /* The user layer maps uid and gid 0..65535 inside to these outside, as
  * subordinate ids in /etc/subuid usually start. */
 #define PLAN_USER_BASE 100000
@@ -84,6 +90,8 @@ struct plan {
 	/* The capabilities the caps layer keeps: bit N for capability N
 	 * (base/caps.h); Docker's 14 by default. */
 	unsigned long long caps;
+	/* Seconds the time layer moves the monotonic and boot clocks. */
+	long long time_offset;
 	/* Started by an ordinary user: boxstep is root in its session's host,
 	 * a user namespace that maps uid 0 to ROOTLESS_UID alone (and gid 0
 	 * to ROOTLESS_GID), so the user layer can map only that uid 0. */
@@ -118,6 +126,9 @@ struct plan_key_info {
 	bool needs_on;
 	/* `set KEY A B C` joins A B C with commas into one value. */
 	bool words;
+	/* Whether this kernel can do what the key sets: 0, or -1 with the
+	 * reason in ERR (`set` refuses then); NULL: always. */
+	int (*kernel_has)(char *err, size_t errlen);
 };
 
 /* The `set` keys, NULL-terminated by name. */

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"/proc is not a directory of files but a window the kernel draws\n"
@@ -144,6 +145,14 @@ static const struct step steps[] = {
 	  .show = show_leaked, .run = unmount_leaked },
 };
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	oci_mount(d, "/proc", "proc", "proc", "nosuid,noexec,nodev");
+}
+
 const struct layer layer_proc = {
 	.info = {
 		.name = "proc",
@@ -154,4 +163,5 @@ const struct layer layer_proc = {
 	.id = PLAN_PROC,
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

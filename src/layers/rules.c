@@ -61,6 +61,37 @@ proc_propagating(const struct plan *p)
 	       !plan_new_root(p) && shared(p);
 }
 
+/* dev and masks mount under the container's root, in its own mount
+ * namespace, privately: anything else would cover the host's. */
+static bool
+dev_without_root(const struct plan *p)
+{
+	return plan_has(p, PLAN_DEV) && (!plan_has(p, PLAN_MNT) ||
+					 !plan_new_root(p));
+}
+
+static bool
+dev_shared(const struct plan *p)
+{
+	return (plan_has(p, PLAN_DEV) || plan_has(p, PLAN_MASKS)) && shared(p);
+}
+
+static bool
+masks_without_dev_proc(const struct plan *p)
+{
+	return plan_has(p, PLAN_MASKS) && (!plan_has(p, PLAN_DEV) ||
+					   !plan_has(p, PLAN_PROC));
+}
+
+/* sysfs: a user namespace may mount one only for a network namespace it
+ * owns. */
+static bool
+masks_user_without_net(const struct plan *p)
+{
+	return plan_has(p, PLAN_MASKS) && !plan_has(p, PLAN_NET) &&
+	       (plan_has(p, PLAN_USER) || p->rootless);
+}
+
 static bool
 no_rootfs(const struct plan *p)
 {
@@ -92,6 +123,22 @@ static const struct rule rules[] = {
 	  "refusing proc with mnt and shared propagation but no chroot: the "
 	  "mount on /proc would propagate back and cover the host's /proc. "
 	  "Enable chroot, or set propagation private" },
+	{ dev_without_root, NULL,
+	  "refusing dev without mnt and a root of its own: the tmpfs would "
+	  "be mounted on the host's /dev, or in the host's mount table. "
+	  "Enable mnt, and chroot or pivot" },
+	{ dev_shared, NULL,
+	  "refusing dev or masks with shared propagation: their mounts "
+	  "would propagate into the host's mount table. Set propagation "
+	  "private" },
+	{ masks_without_dev_proc, NULL,
+	  "refusing masks without dev and proc: it covers files in the "
+	  "container's own /proc with the container's own /dev/null. Enable "
+	  "dev and proc" },
+	{ masks_user_without_net, NULL,
+	  "refusing masks without net in a user namespace (the user layer, "
+	  "or rootless): root there may mount sysfs only for a network "
+	  "namespace that its user namespace owns. Enable net" },
 	{ no_rootfs, NULL,
 	  "no root filesystem: build the default one with `sudo make "
 	  "rootfs`, or `set rootfs PATH`" },

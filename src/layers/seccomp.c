@@ -8,9 +8,10 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 
+#include "host/kernel.h"
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 /* What the filter denies, by why.  A name this architecture lacks is
  * skipped. */
@@ -76,12 +77,7 @@ static int
 check_kernel(struct step_ctx *x, char *err, size_t errlen)
 {
 	(void)x;
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL)
-		return msg_fail(err, errlen, "this kernel has no seccomp "
-				"(prctl(PR_GET_SECCOMP) fails with EINVAL: it "
-				"was built without CONFIG_SECCOMP); disable "
-				"seccomp"), 125;
-	return 0;
+	return step_kernel_has(kernel_has_seccomp, "seccomp", err, errlen);
 }
 
 /* Adds a rule failing each call of the space-separated NAMES. */
@@ -123,7 +119,10 @@ build(scmp_filter_ctx f)
 	/* no_new_privs is the nonewprivs layer's to set, not libseccomp's;
 	 * without it loading needs CAP_SYS_ADMIN, so this step comes before
 	 * the caps layer's */
-	return seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0);
+	if (seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0) < 0)
+		return -1;
+	/* the kernel's own errno when loading fails, not ECANCELED */
+	return seccomp_attr_set(f, SCMP_FLTATR_API_SYSRAWRC, 1);
 }
 
 static int
@@ -159,9 +158,22 @@ load_failed(const struct step_ctx *x, int e, char *err, size_t errlen)
 
 static const struct step steps[] = {
 	{ STEP_PREPARE, 15, NULL, .run = check_kernel },
-	{ STEP_CHILD, 101, "[seccomp]", .show = show_filter,
+	{ STEP_CHILD, 105, "[seccomp]", .show = show_filter,
 	  .run = load_filter, .fail = load_failed },
 };
+
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	(void)p;
+	d->seccomp = true;
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]) &&
+	     d->ndeny < OCI_MAX; i++)
+		d->deny[d->ndeny++] = denied[i].calls;
+	d->clone_flags = ns_flags;
+	d->nclone_flags = sizeof(ns_flags) / sizeof(ns_flags[0]);
+}
 
 const struct layer layer_seccomp = {
 	.info = {
@@ -173,4 +185,5 @@ const struct layer layer_seccomp = {
 	.id = PLAN_SECCOMP,
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

@@ -11,6 +11,7 @@
 
 #include "base/caps.h"
 #include "base/msg.h"
+#include "host/kernel.h"
 
 static int
 set_hostname(struct plan *plan, const char *v, char *err, size_t errlen)
@@ -336,6 +337,32 @@ get_caps(const struct plan *plan, char *buf, size_t len)
 				   caps_name(c, name, sizeof(name)));
 }
 
+static int
+set_time_offset(struct plan *plan, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno == ERANGE)
+		return msg_fail(err, errlen, "time.offset takes a whole number "
+			    "of seconds, such as 86400 (a day ahead) or -60, "
+			    "not '%s'", v);
+	if (n < -PLAN_TIME_OFFSET_LIMIT || n > PLAN_TIME_OFFSET_LIMIT)
+		return msg_fail(err, errlen, "time.offset must be within %lld "
+			    "seconds (ten years) either way; '%s' is out of "
+			    "range", PLAN_TIME_OFFSET_LIMIT, v);
+	plan->time_offset = n;
+	return 0;
+}
+
+static void
+get_time_offset(const struct plan *plan, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld", plan->time_offset);
+}
+
 static const char *const onoff[] = { "on", "off", NULL };
 static const char *const propagations[] = { "private", "shared", NULL };
 
@@ -343,41 +370,47 @@ static const struct plan_key_info keys[] = {
 	{ "hostname", "NAME (1-64 bytes)",
 	  "hostname set inside the new UTS namespace", NULL,
 	  set_hostname, get_hostname, PLAN_UTS,
-	  "hostname inside a new UTS namespace", false, false },
+	  "hostname inside a new UTS namespace", false, false, NULL },
 	{ "rootfs", "PATH|IMAGE",
 	  "root for chroot or pivot: a directory, or an imported image",
 	  NULL, set_rootfs, get_rootfs, PLAN_CHROOT,
-	  "root for chroot or pivot (default: the busybox root)", false, false },
+	  "root for chroot or pivot (default: the busybox root)", false, false, NULL },
 	{ "rootfs.layer", "on|off",
 	  "on = a writable layer of this session's own over the rootfs",
 	  onoff, set_layer, get_layer, -1,
-	  "on: the session writes into a layer of its own", false, false },
+	  "on: the session writes into a layer of its own", false, false, NULL },
 	{ "pids.max", "N|max",
 	  "process limit for the pids layer (default 20)", NULL,
 	  set_pids_max, get_pids_max, PLAN_PIDS,
-	  "limit for the pids layer (default 20)", false, false },
+	  "limit for the pids layer (default 20)", false, false, NULL },
 	{ "memory.max", "SIZE|max",
 	  "memory limit for the memory layer: 32M, 1G (default 64M)", NULL,
 	  set_memory_max, get_memory_max, PLAN_MEMORY,
-	  "limit for the memory layer: 32M, 1G (default 64M)", false, false },
+	  "limit for the memory layer: 32M, 1G (default 64M)", false, false, NULL },
 	{ "cpu.max", "PERCENT|max",
 	  "CPU limit for the cpu layer, in % of one CPU (default 50)", NULL,
 	  set_cpu_max, get_cpu_max, PLAN_CPU,
-	  "limit for the cpu layer, in % of one CPU (default 50)", false, false },
+	  "limit for the cpu layer, in % of one CPU (default 50)",
+	  false, false, NULL },
 	{ "chdir", "on|off",
 	  "off = chroot without chdir(\"/\"), the escape demo", onoff,
 	  set_chdir, get_chdir, PLAN_CHROOT,
-	  "off = chroot without chdir(\"/\")", false, false },
+	  "off = chroot without chdir(\"/\")", false, false, NULL },
 	{ "propagation", "private|shared",
 	  "mount propagation in the new mount namespace", propagations,
 	  set_propagation, get_propagation, PLAN_MNT,
-	  "mount propagation in the new mount namespace", false, false },
+	  "mount propagation in the new mount namespace", false, false, NULL },
 	{ "caps", "[+-]NAME,... (or default, none, all first)",
 	  "the capabilities the caps layer keeps (default: Docker's 14)",
 	  NULL, set_caps, get_caps, PLAN_CAPS,
 	  "+NAME adds, -NAME drops: --cap-add, --cap-drop",
 	  .needs_on = true, .words = true },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, false, false },
+	{ "time.offset", "SECONDS",
+	  "how far the time layer moves the monotonic and boot clocks",
+	  NULL, set_time_offset, get_time_offset, PLAN_TIME,
+	  "seconds added to the container's clocks (default a year)",
+	  false, false, kernel_has_time_ns },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, -1, NULL, false, false, NULL },
 };
 
 const struct plan_key_info *

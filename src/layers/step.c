@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *
 step_who(enum step_phase phase)
@@ -20,6 +21,17 @@ const char *
 step_show_layer_dir(const struct plan *p)
 {
 	return p->rootless ? PLAN_USER_LAYER_DIR : PLAN_LAYER_DIR;
+}
+
+int
+step_kernel_has(int (*has)(char *err, size_t errlen), const char *layer,
+		char *err, size_t errlen)
+{
+	if (has(err, errlen) == 0)
+		return 0;
+	snprintf(err + strlen(err), errlen - strlen(err), "; disable %s",
+		 layer);
+	return 125;
 }
 
 const char *

@@ -53,6 +53,7 @@ enum step_phase {
 struct step_ctx;
 struct step_out;
 struct rootfs_session;
+struct oci_doc;
 
 struct step {
 	enum step_phase phase;
@@ -86,6 +87,8 @@ struct layer {
 	bool (*on)(const struct plan *p);
 	const struct step *steps;
 	size_t nsteps;
+	/* Its part of an OCI config.json (layers/oci.h); NULL: none. */
+	void (*oci)(const struct plan *p, struct oci_doc *d);
 };
 
 #define STEP_COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -170,6 +173,11 @@ const char *step_who(enum step_phase phase);
  * layer's placeholder; and that layer's directory. */
 const char *step_show_root(const struct plan *p);
 const char *step_show_layer_dir(const struct plan *p);
+
+/* A PREPARE step's answer to whether the kernel has what LAYER needs:
+ * 0, or 125 with HAS's reason and how to go on in ERR. */
+int step_kernel_has(int (*has)(char *err, size_t errlen), const char *layer,
+		    char *err, size_t errlen);
 
 /* Whether the plan roots the container in the session's writable
  * layer. */

@@ -19,6 +19,7 @@
 
 #include "base/fsutil.h"
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"A user namespace maps user and group IDs: boxstep writes \"0 100000\n"
@@ -159,6 +160,15 @@ static const struct step steps[] = {
 	  .run = become_root, .fail = become_root_failed },
 };
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	oci_namespace(d, "user");
+	d->map_outside = p->rootless ? (long)p->rootless_uid : PLAN_USER_BASE;
+	d->map_count = p->rootless ? 1 : PLAN_USER_COUNT;
+}
+
 const struct layer layer_user = {
 	.info = {
 		.name = "user",
@@ -171,4 +181,5 @@ const struct layer layer_user = {
 	.clone_name = "CLONE_NEWUSER",
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "layers/layers.h"
+#include "layers/oci.h"
 
 static const char explain[] =
 	"The UTS namespace holds two names: the hostname and the NIS domain.\n"
@@ -72,6 +73,14 @@ static const struct step steps[] = {
 	{ STEP_TEARDOWN, 60, NULL, .off = true, .run = restore_hostname },
 };
 
+/* Its part of config.json. */
+static void
+oci(const struct plan *p, struct oci_doc *d)
+{
+	oci_namespace(d, "uts");
+	d->hostname = p->hostname;
+}
+
 const struct layer layer_uts = {
 	.info = {
 		.name = "uts",
@@ -84,4 +93,5 @@ const struct layer layer_uts = {
 	.clone_name = "CLONE_NEWUTS",
 	.steps = steps,
 	.nsteps = STEP_COUNT(steps),
+	.oci = oci,
 };

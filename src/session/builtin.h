@@ -18,6 +18,10 @@ int builtin_set(struct session *r, int argc, char **argv, const char *rest);
 /* `help set`: a line per key, from the settings table, and refresh. */
 void builtin_set_help(void);
 int builtin_show(struct session *r, int argc, char **argv, const char *rest);
+/* `show oci`, `show unshare`, `show docker` (cmd_oci.c). */
+int builtin_show_bridge(struct session *r, const char *what);
+int builtin_export(struct session *r, int argc, char **argv,
+		   const char *rest);
 int builtin_explain(struct session *r, int argc, char **argv,
 		    const char *rest);
 int builtin_run(struct session *r, int argc, char **argv, const char *rest);

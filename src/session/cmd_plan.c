@@ -263,6 +263,10 @@ builtin_set(struct session *r, int argc, char **argv, const char *rest)
 			      k->values);
 		return 2;
 	}
+	if (k->kernel_has && k->kernel_has(err, sizeof(err)) < 0) {
+		session_error(r, "set %s: %s", k->name, err);
+		return 2;
+	}
 	if (k->needs_on && !plan_has(&r->plan, k->needs)) {
 		session_error(r, "set %s changes what the %s layer does, and "
 			      "it is off: enable %s first", k->name,
@@ -318,7 +322,9 @@ builtin_show(struct session *r, int argc, char **argv, const char *rest)
 	char *text;
 	int n;
 
-	(void)argc, (void)argv, (void)rest;
+	(void)rest;
+	if (argc > 1)
+		return builtin_show_bridge(r, argv[1]);
 	n = plan_describe(&r->plan, &cg, NULL, 0);
 	text = malloc((size_t)n + 1);
 	if (!text)

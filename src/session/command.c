@@ -49,9 +49,13 @@ static const struct session_cmd builtins[] = {
 	  .more_help = builtin_set_help,
 	  .max_args = -1, .flags = SESSION_CMD_REPLAY | SESSION_CMD_PLAN,
 	  .complete = SESSION_COMPLETE_KEY, .exec = builtin_set },
-	{ .name = "show", .usage = "show",
-	  .summary = "the plan, and the syscalls `run` will make",
-	  .exec = builtin_show },
+	{ .name = "show", .usage = "show [oci|unshare|docker]",
+	  .summary = "the plan and the syscalls `run` will make; or the plan "
+		     "as config.json, unshare(1) or docker run",
+	  .max_args = 1, .exec = builtin_show },
+	{ .name = "export", .usage = "export DIR [COMMAND...]",
+	  .summary = "write the plan as an OCI bundle that runc runs",
+	  .min_args = 1, .max_args = -1, .exec = builtin_export },
 	{ .name = "run", .usage = "run COMMAND [ARG...]",
 	  .summary = "run a command in a fresh container, in the foreground",
 	  .detail = "The words are split like a shell's, but no shell runs: "

@@ -36,8 +36,14 @@ bad_input_files() {
 -c 'set caps -CHOWN'           | it is off: enable caps first                   | 2
 -c 'enable caps; set caps -FOO' | no capability called 'FOO'                    | 2
 -c 'enable caps; set caps ,'   | caps needs a value                             | 2
+-c 'set time.offset soon'      | time.offset takes a whole number of seconds    | 2
+-c 'set time.offset 1e9'       | time.offset takes a whole number of seconds    | 2
+-c 'enable chroot dev; run true' | refusing dev without mnt                     | 125
+-c 'enable mnt chroot proc masks; run true' | refusing masks without dev and proc | 125
 -c 'set colour red'            | no setting called 'colour'                     | 2
--c 'show me'                   | show takes no arguments                        | 2
+-c 'show me'                   | show takes nothing, or oci, unshare or docker  | 2
+-c 'show oci now'              | show takes fewer arguments                     | 2
+-c 'export'                    | export is missing                              | 2
 -c 'run'                       | run is missing its command                     | 2
 -c 'run /nonexistent'          | no such program on the host                    | 127
 -c 'enable chroot; run /bin/bash' | no /bin/bash in this root filesystem        | 127
@@ -58,7 +64,7 @@ bad_input_files() {
 -c 'goto'                      | goto is missing                                | 2
 -c 'goto 1 2'                  | goto takes fewer arguments                     | 2
 -c 'frobnicate'                | unknown command: frobnicate                    | 2
--c 'e'                         | ambiguous command: e, could be: enable, explain, exit | 2
+-c 'e'                         | ambiguous command: e, could be: enable, export, explain, exit | 2
 -c 'run "unterminated'         | the double quote opened here is never closed   | 2
 -c 'set pids.max -1'           | out of range                                   | 2
 -c 'set pids.max 0'            | out of range                                   | 2

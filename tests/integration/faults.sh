@@ -60,16 +60,23 @@ plan[watch]='enable uts pid mnt chroot proc pids
 start sleep 3161
 host $BOXSTEP watch $BOXPID
 stop'
-declare -A plans_of=([setns]=watch)
-plans="root pivot shared bg watch"
+# docker has the layers that mount under the root (dev, masks), make
+# nodes and links, move the clocks, and take privileges (caps, seccomp,
+# nonewprivs); their own calls are played in it alone.
+plan[docker]='enable uts pid mnt chroot proc dev masks time caps seccomp nonewprivs
+run /bin/true'
+declare -A plans_of=([setns]=watch [mknodat]=docker [symlink]=docker
+	[capset]=docker [seccomp]=docker)
+plans="root pivot shared bg watch docker"
 
-syscalls="mount umount2 chroot pivot_root sethostname clone mkdir rmdir openat write pipe2 unshare setns"
+syscalls="mount umount2 chroot pivot_root sethostname clone mkdir rmdir openat write pipe2 unshare setns mknodat symlink capset seccomp"
 trace_set=$(tr ' ' , <<<"$syscalls")
 syscalls=${FAULTS_ONLY-$syscalls} # FAULTS_ONLY="mount rmdir": a few
 declare -A errno_of=([mount]=EPERM [umount2]=EBUSY [chroot]=EACCES
 	[pivot_root]=EINVAL [sethostname]=EPERM [clone]=ENOSPC [mkdir]=ENOSPC
 	[rmdir]=EACCES [openat]=EACCES [write]=EIO [pipe2]=EMFILE
-	[unshare]=ENOSPC [setns]=EPERM)
+	[unshare]=ENOSPC [setns]=EPERM [mknodat]=EPERM [symlink]=ENOSPC
+	[capset]=EPERM [seccomp]=EINVAL)
 declare -A text_of=([EPERM]='Operation not permitted' [EBUSY]='Device or resource busy'
 	[EACCES]='Permission denied' [EINVAL]='Invalid argument'
 	[ENOSPC]='No space left on device' [EIO]='Input/output error'
@@ -79,9 +86,11 @@ declare -A names_of=([mount]='mount|bind .* onto itself|make .* (private|shared)
 	[umount2]='umount|unmount|detach' [chroot]='chroot\(' [pivot_root]='pivot_root'
 	[sethostname]='sethostname' [clone]='clone|fork'
 	[mkdir]='mkdir|make the session directory' [rmdir]='rmdir|remove'
-	[pipe2]='pipe' [unshare]='unshare' [setns]='setns')
+	[pipe2]='pipe' [unshare]='unshare' [setns]='setns'
+	[mknodat]='device nodes' [symlink]='links' [capset]='capset'
+	[seccomp]='seccomp')
 # The calls of openat and write that set up or tear down.
-selected='/sys/fs/cgroup|/run/boxstep|/dev/null|/proc/[0-9]+/(setgroups|uid_map|gid_map|autogroup|ns/)|/proc/self/(mountinfo|autogroup)|<pipe:'
+selected='/sys/fs/cgroup|/run/boxstep|/dev/null|/proc/[0-9]+/(setgroups|uid_map|gid_map|autogroup|ns/)|/proc/self/(mountinfo|autogroup|timens_offsets)|<pipe:'
 
 # LeakSanitizer cannot work under ptrace: off for the traced runs (under
 # `make asan`); the runs that are not traced keep it.
@@ -262,7 +271,7 @@ test_syscall() {
 	local sc=$1 p n all_tried=0 all_bit=0 all_foreign=0 counts=""
 	bad="" deferred=0
 	ref=$(fault_state)
-	for p in ${plans_of[$sc]:-root pivot shared bg}; do
+	for p in ${plans_of[$sc]:-root pivot shared bg docker}; do
 		tried=0 bit=0 foreign=0
 		for n in $(occurrences "$work/base-$p.log" "$sc"); do
 			fault "$p" "$sc" "$n"

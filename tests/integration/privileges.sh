@@ -76,6 +76,19 @@ test_seccomp_unshare() {
 	check "a plain fork still works" contains "$out" "forked"
 }
 
+test_seccomp_no_kernel() {
+	local marker=$work/ran-anyway
+	without_kernel /proc/sys/kernel/seccomp/actions_avail \
+		-c "$base seccomp; run echo the container ran; host touch $marker"
+	check "it says why" contains "$out" "this kernel has no seccomp filters (there is no /proc/sys/kernel/seccomp/actions_avail"
+	check "and what to do" contains "$out" "; disable seccomp"
+	check "as a set-up failure" equals "$rc" 125
+	check "no container ran" lacks "$out" "the container ran"
+	check "control: the next line still ran" test -e "$marker"
+	without_kernel /proc/sys/kernel/seccomp/actions_avail -e -c "$base; run true"
+	check "control: without the layer it runs" equals "$rc" 0
+}
+
 test_seccomp_clone_flags() {
 	# A static program that clones with CLONE_NEWUTS, in the container's
 	# root (the seccomp layer does not stop a plain clone).
@@ -142,6 +155,7 @@ t "caps: the chroot escape, closed by -SYS_CHROOT" test_caps_chroot_escape
 t "caps: bad input" test_caps_bad_input
 t "seccomp: unshare and mount refused, fork not" test_seccomp_unshare
 t "seccomp: clone with a namespace flag refused" test_seccomp_clone_flags
+t "seccomp: a kernel without it" test_seccomp_no_kernel
 t "nonewprivs: a setuid program gains nothing" test_nonewprivs
 t "privileges in the host view" test_host_view
 t "privileges: explain" test_explain

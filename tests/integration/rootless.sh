@@ -308,6 +308,25 @@ run unshare -u true'
 	check "no unshare" contains "$out" "unshare(0x4000000): Operation not permitted"
 }
 
+# dev, masks and time in a session's host: the host's nodes bound, not
+# made; sysfs for the session's network namespace; the clocks moved.
+test_runtime_layers_rootless() {
+	as_nobody "$BOX" -e -c 'enable uts pid mnt chroot proc net dev masks time
+run sh -c "sleep 0 & wait; echo waited; ls -l /dev/null; wc -c </proc/timer_list; touch /sys/x; true"
+run cat /proc/uptime
+host cat /proc/uptime'
+	check "a job starts" contains "$out" "waited"
+	check "/dev/null is the host's, bound" matches "$out" "crw-rw-rw- +1 nobody +nogroup +1, +3"
+	check "timer_list is masked" has_line "$out" "^0\$"
+	check "/sys is read-only" contains "$out" "Read-only file system"
+	inside=$(grep -E '^[0-9]+\.[0-9]+ ' <<<"$out" | sed -n 1p | cut -d. -f1)
+	host=$(grep -E '^[0-9]+\.[0-9]+ ' <<<"$out" | sed -n 2p | cut -d. -f1)
+	check "uptime a year ahead ($inside against $host)" test "$((inside - host))" -ge 31535999
+	as_nobody "$BOX" -c 'enable uts pid mnt chroot proc dev masks
+run true'
+	check "masks without net is refused rootless" contains "$out" "refusing masks without net in a user namespace"
+}
+
 t "rootless: a session's host of nobody's own" test_starts_rootless
 t "rootless: root inside is nobody outside" test_root_inside_nobody_outside
 t "rootless: uts pid mnt chroot proc ipc net cgroupns" test_every_namespace_layer
@@ -318,6 +337,7 @@ t "rootless: the session directory under XDG_RUNTIME_DIR" test_xdg_runtime_dir
 t "rootless: a session directory someone else made is refused" test_run_dir_taken_by_another
 t "rootless: pivot closes the chroot escape" test_pivot_and_escape
 t "rootless: caps, seccomp and nonewprivs" test_privileges_rootless
+t "rootless: dev, masks and time" test_runtime_layers_rootless
 t "rootless: what the session's host allows, and what it cannot" test_what_works_and_what_cannot
 t "rootless: the layer is bounded by session.disk.max" test_layer_bounded
 t "rootless: refused user namespaces name the setting" test_refused_user_namespaces

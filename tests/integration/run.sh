@@ -605,7 +605,7 @@ test_errors_commands() {
 	check "unknown command points to help" contains "$out" "unknown command: frobnicate. Type \`help\`"
 	check "status 2" equals "$rc" 2
 	box -c 'e'
-	check "ambiguous prefix lists the candidates" contains "$out" "ambiguous command: e, could be: enable, explain, exit"
+	check "ambiguous prefix lists the candidates" contains "$out" "ambiguous command: e, could be: enable, export, explain, exit"
 	box -c 'en uts; lay'
 	check "unambiguous prefixes work" contains "$out" "uts     ON"
 	box -c 'enable'

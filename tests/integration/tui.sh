@@ -47,10 +47,10 @@ test_pane_and_resize() {
 	check "the status line says no layer is on" tm_wait '^no layers \| host'
 	tm_line "enable uts pid mnt chroot proc pids; set hostname kitten; start sh -c 'sleep 3140 | sleep 3141'"
 	check "then lists the ones on, and how many are off" \
-		tm_wait ' uts +pid +mnt +chroot +proc +pids +\(10 off\) \| host'
+		tm_wait ' uts +pid +mnt +chroot +proc +pids +\(13 off\) \| host'
 	$T resize-window -t t -x 200 -y 40
 	check "with room, every layer, on and off" \
-		tm_wait ' uts +pid +mnt +chroot +proc +pids +memory +cpu +ipc +net +cgroupns +pivot +user +caps +nonewprivs +seccomp +\| host'
+		tm_wait ' uts +pid +mnt +chroot +proc +pids +memory +cpu +ipc +net +cgroupns +pivot +user +caps +nonewprivs +seccomp +dev +masks +time +\| host'
 	$T resize-window -t t -x 140 -y 40
 	check "the pane shows the container" tm_wait 'HOST VIEW of pid [0-9]+'
 	pid=$(pane_pid)
@@ -274,7 +274,7 @@ test_status_line_cut_whole() {
 	tm_wait 'No container yet'
 	tm_line "enable uts pid mnt chroot proc pids"
 	check "at 80 columns the status line drops whole items, F2 kept" \
-		tm_wait '^ uts +pid +mnt +chroot +proc +pids +\(10 off\) .*\| F2 pause ?$'
+		tm_wait '^ uts +pid +mnt +chroot +proc +pids +\(13 off\) .*\| F2 pause ?$'
 	check "outside a lesson F3 is not offered" equals "$(screen | grep -c 'F3')" 0
 	tm_line "start sleep 3148"
 	$T resize-window -t t -x 140 -y 40
@@ -355,7 +355,7 @@ test_rootfs_with_space() {
 	tm_line "enable uts mnt chroot proc; run cat /YOU-ARE-INSIDE-THE-CONTAINER"
 	check "a container runs in it" tm_wait 'EXITED: exited with status 0'
 	check "after the plan's event, still whole" \
-		tm_wait ' chroot +proc +\(12 off\) \| host boxstep \| root busy box \|'
+		tm_wait ' chroot +proc +\(15 off\) \| host boxstep \| root busy box \|'
 	quit_to_shell
 	rm -rf "$work/course roots"
 }

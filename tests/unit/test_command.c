@@ -40,7 +40,7 @@ in_order_of_registration(void **state)
 {
 	static const char *const want[] = {
 		"help", "layers", "enable", "disable", "reset", "set", "show",
-		"run", "sh", "start", "stop", "host", "explain", "lesson",
+		"export", "run", "sh", "start", "stop", "host", "explain", "lesson",
 		"hint", "next", "prev", "goto", "step", "quit", "exit", NULL,
 	};
 	size_t i;
@@ -275,7 +275,7 @@ registered_table(void **state)
 
 	(void)state;
 	session_register(zz_table);
-	assert_string_equal(session_command_name_at(21), "zzline");
+	assert_string_equal(session_command_name_at(22), "zzline");
 	assert_string_equal(name_of("zzl"), "zzline");
 	assert_null(name_of("zz"));
 	/* The rest of the line, ';' included, and no count of its words. */

@@ -341,12 +341,26 @@ privileges(void **state)
 	assert_non_null(strstr(text, "\n  missing: SYS_RESOURCE\n"));
 }
 
+static void
+time_offsets(void **state)
+{
+	(void)state;
+	assert_int_equal(hostview_parse_time_offsets("monotonic 86400 0\n"
+		"boottime -60 0\n", &hv), 0);
+	assert_int_equal(hv.time_monotonic, 86400);
+	assert_int_equal(hv.time_boottime, -60);
+	assert_int_equal(hostview_parse_time_offsets("monotonic 1 0\n", &hv),
+			 -1);
+	assert_int_equal(hostview_parse_time_offsets("", &hv), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(status_fields, teardown),
 		cmocka_unit_test_teardown(privileges, teardown),
+		cmocka_unit_test_teardown(time_offsets, teardown),
 		cmocka_unit_test_teardown(cgroup_lines, teardown),
 		cmocka_unit_test_teardown(sizes, teardown),
 		cmocka_unit_test(tree_mark),

@@ -14,6 +14,9 @@
 #include "layers/layers.h"
 #include "base/caps.h"
 #include "layers/plan.h"
+#include "layers/cmdlines.h"
+#include "layers/oci.h"
+#include "base/json.h"
 
 static struct plan p;
 static char err[512];
@@ -452,7 +455,7 @@ describe_ipc_net_cgroupns(void **state)
 	assert_int_equal(plan_layer_lookup("cgroupns"), PLAN_CGROUPNS);
 	assert_string_equal(plan_layer_names(), "uts pid mnt chroot proc pids "
 			    "memory cpu ipc net cgroupns pivot user caps "
-			    "nonewprivs seccomp");
+			    "nonewprivs seccomp dev masks time");
 }
 
 static void
@@ -649,6 +652,174 @@ describe_privileges(void **state)
 	assert_non_null(strstr(t, "the bounding set keeps all"));
 }
 
+/* dev and masks mount under the root before it is entered; masks'
+ * /proc files after proc, before seccomp would refuse a mount; time
+ * before the user layer's setresuid. */
+static void
+describe_dev_masks_time(void **state)
+{
+	const char *t;
+
+	(void)state;
+	plan_enable(&p, PLAN_UTS);
+	plan_enable(&p, PLAN_PID);
+	plan_enable(&p, PLAN_MNT);
+	plan_enable(&p, PLAN_CHROOT);
+	plan_enable(&p, PLAN_PROC);
+	plan_enable(&p, PLAN_DEV);
+	plan_enable(&p, PLAN_MASKS);
+	plan_enable(&p, PLAN_TIME);
+	plan_enable(&p, PLAN_SECCOMP);
+	t = show(&v1);
+	after(t, "MS_REC|MS_PRIVATE", "mount(\"tmpfs\", \"/run/boxstep/<session>/"
+	      "<rootfs name>/dev\"");
+	after(t, "/dev\", \"tmpfs\"", "mknod(\"/dev/null\", S_IFCHR|0666, "
+	      "makedev(1, 3))");
+	after(t, "mknod(\"/dev/tty\"", "newinstance");
+	after(t, "newinstance", "symlink(\"pts/ptmx\", \"/dev/ptmx\")");
+	after(t, "/dev/ptmx", "<rootfs name>/sys\", \"sysfs\", MS_RDONLY");
+	after(t, "sysfs", "chroot(");
+	after(t, "mount(\"proc\", \"/proc\"", "/proc/kcore /proc/keys");
+	after(t, "/proc/kcore", "/proc/sys /proc/sysrq-trigger");
+	after(t, "/proc/sysrq-trigger", "seccomp(SECCOMP_SET_MODE_FILTER");
+	after(t, "unshare(CLONE_NEWTIME)", "sethostname");
+	assert_non_null(strstr(t, "\"monotonic 31536000 0\\nboottime 31536000 "
+			       "0\\n\""));
+	/* the time flag is not a clone flag */
+	assert_false(plan_clone_flags(&p) & 0x80);
+	/* in a user namespace the host's nodes are bound, not made */
+	plan_enable(&p, PLAN_USER);
+	plan_enable(&p, PLAN_NET);
+	t = show(&v1);
+	assert_null(strstr(t, "mknod("));
+	assert_non_null(strstr(t, "mount(\"/dev/null\", \"/dev/null\" (an "
+			       "empty file), NULL, MS_BIND, NULL)"));
+	after(t, "unshare(CLONE_NEWTIME)", "setresuid");
+}
+
+static void
+dev_masks_rules(void **state)
+{
+	(void)state;
+	plan_enable(&p, PLAN_DEV);
+	plan_enable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "refusing dev without mnt"));
+	plan_enable(&p, PLAN_MNT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	plan_disable(&p, PLAN_CHROOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	plan_enable(&p, PLAN_PIVOT);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	p.propagation = PLAN_PROP_SHARED;
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	p.propagation = PLAN_PROP_PRIVATE;
+	plan_enable(&p, PLAN_MASKS);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "masks without dev and proc"));
+	plan_enable(&p, PLAN_PROC);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	plan_enable(&p, PLAN_USER);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "masks without net in a user namespace"));
+	plan_enable(&p, PLAN_NET);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), 0);
+	plan_disable(&p, PLAN_USER);
+	plan_disable(&p, PLAN_NET);
+	plan_make_rootless(&p, 1000, 1000);
+	assert_int_equal(plan_check(&p, err, sizeof(err)), -1);
+}
+
+static void
+set_time_offset_checks(void **state)
+{
+	char v[32];
+
+	(void)state;
+	assert_int_equal(p.time_offset, 31536000);
+	assert_int_equal(plan_set(&p, "time.offset", "-60", err, sizeof(err)),
+			 0);
+	plan_get(&p, "time.offset", v, sizeof(v));
+	assert_string_equal(v, "-60");
+	assert_int_equal(plan_set(&p, "time.offset", "soon", err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "whole number of seconds"));
+	assert_int_equal(plan_set(&p, "time.offset", "315360001", err,
+				  sizeof(err)), -1);
+	assert_int_equal(plan_set(&p, "time.offset", "", err, sizeof(err)), -1);
+	assert_int_equal(p.time_offset, -60);
+	assert_non_null(plan_key_lookup("time.offset")->kernel_has);
+}
+
+/* config.json: what each layer adds, read back with the JSON reader. */
+static void
+oci_config(void **state)
+{
+	static char *const argv[] = { "sleep", "1", NULL };
+	static char text[65536];
+	const struct json *ns, *caps;
+	struct json *j;
+	char jerr[128];
+
+	(void)state;
+	plan_enable(&p, PLAN_UTS);
+	plan_enable(&p, PLAN_PID);
+	plan_enable(&p, PLAN_MNT);
+	plan_enable(&p, PLAN_CHROOT);
+	plan_enable(&p, PLAN_PROC);
+	plan_enable(&p, PLAN_CAPS);
+	plan_enable(&p, PLAN_PIDS);
+	plan_enable(&p, PLAN_TIME);
+	assert_int_equal(plan_set(&p, "hostname", "kit", err, sizeof(err)), 0);
+	assert_true(plan_oci(&p, argv, "/srv/rootfs", text, sizeof(text)) <
+		    (int)sizeof(text));
+	j = json_parse(text, strlen(text), jerr, sizeof(jerr));
+	if (!j)
+		fail_msg("%s in:\n%s", jerr, text);
+	assert_string_equal(json_str(json_get(j, "hostname")), "kit");
+	assert_string_equal(json_str(json_get(json_get(j, "root"), "path")),
+			    "/srv/rootfs");
+	assert_string_equal(json_str(json_at(json_get(json_get(j, "process"),
+					     "args"), 0)), "sleep");
+	ns = json_get(json_get(j, "linux"), "namespaces");
+	assert_int_equal(ns->n, 4);
+	assert_string_equal(json_str(json_get(json_at(ns, 2), "type")), "mount");
+	assert_string_equal(json_str(json_get(json_at(ns, 3), "type")), "time");
+	caps = json_get(json_get(json_get(j, "process"), "capabilities"),
+			"effective");
+	assert_int_equal(caps->n, 14);
+	assert_string_equal(json_str(json_at(caps, 0)), "CAP_CHOWN");
+	assert_string_equal(json_get(json_get(json_get(json_get(j, "linux"),
+			    "resources"), "pids"), "limit")->str, "20");
+	assert_string_equal(json_get(json_get(json_get(json_get(j, "linux"),
+			    "timeOffsets"), "boottime"), "secs")->str,
+			    "31536000");
+	assert_null(json_get(json_get(j, "linux"), "seccomp"));
+	assert_string_equal(json_str(json_get(json_at(json_get(j, "mounts"),
+					     0), "destination")), "/proc");
+	json_free(j);
+}
+
+static void
+tool_lines(void **state)
+{
+	char text[1024];
+
+	(void)state;
+	plan_enable(&p, PLAN_UTS);
+	plan_enable(&p, PLAN_PID);
+	plan_enable(&p, PLAN_PIDS);
+	plan_unshare_line(&p, text, sizeof(text));
+	assert_string_equal(text, "unshare --uts --pid --fork sh\n"
+			    "# then, inside: hostname boxstep\n"
+			    "# unshare(1) has no option for: pids\n");
+	plan_docker_line(&p, text, sizeof(text));
+	assert_non_null(strstr(text, "docker run --rm -it --hostname=boxstep "
+			       "--pids-limit=20 --ipc=host --network=host "));
+	assert_non_null(strstr(text, "\n# docker run has no option for: mnt "
+			       "off, proc off, dev off\n"));
+}
+
 int
 main(void)
 {
@@ -679,6 +850,11 @@ cmocka_unit_test_setup(set_memory_and_cpu, setup),
 		cmocka_unit_test_setup(describe_pivot_mounts_proc_first, setup),
 		cmocka_unit_test_setup(set_caps_checks, setup),
 		cmocka_unit_test_setup(describe_privileges, setup),
+		cmocka_unit_test_setup(describe_dev_masks_time, setup),
+		cmocka_unit_test_setup(dev_masks_rules, setup),
+		cmocka_unit_test_setup(set_time_offset_checks, setup),
+		cmocka_unit_test_setup(oci_config, setup),
+		cmocka_unit_test_setup(tool_lines, setup),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
