@@ -94,7 +94,7 @@ run: deps-run all rootfs
 
 .SECONDEXPANSION:
 $(B)/test_%: tests/unit/test_%.c $$(call src_of,$$*) $(B)/base/fsutil.o \
-		$(B)/base/msg.o $(B)/base/caps.o | $(B)
+		$(B)/base/msg.o $(B)/base/capnames.o | $(B)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(TEST_SAN) $(WARN) \
 	    -Wno-missing-prototypes -DFIXTURES='"$(CURDIR)/tests/fixtures"' \
@@ -188,7 +188,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC   = clang
 FUZZ_SAN  = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC_lesson    = src/lessons/lesson.c src/lessons/lesson_check.c \
-                     src/base/cmdline.c src/base/caps.c $(LAYER_SRCS)
+                     src/base/cmdline.c src/base/capnames.c $(LAYER_SRCS)
 FUZZ_LIBS_lesson   = -lcap -lseccomp
 FUZZ_SRC_cmdline   = src/base/cmdline.c
 FUZZ_SRC_mountinfo = src/host/mountinfo.c

@@ -10,7 +10,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "base/caps.h"
+#include "base/capnames.h"
 #include "layers/layers.h"
 #include "layers/oci.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/caps.h"
+#include "base/capnames.h"
 #include "base/msg.h"
 #include "layers/layers.h"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/caps.h"
+#include "base/capnames.h"
 
 void
 plan_init(struct plan *plan, const char *default_rootfs)

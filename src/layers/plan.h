@@ -88,7 +88,7 @@ struct plan {
 	long long layer_max;
 	enum plan_propagation propagation;
 	/* The capabilities the caps layer keeps: bit N for capability N
-	 * (base/caps.h); Docker's 14 by default. */
+	 * (base/capnames.h); Docker's 14 by default. */
 	unsigned long long caps;
 	/* Seconds the time layer moves the monotonic and boot clocks. */
 	long long time_offset;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/caps.h"
+#include "base/capnames.h"
 #include "base/msg.h"
 #include "host/kernel.h"
 

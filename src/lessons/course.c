@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/caps.h"
+#include "base/capnames.h"
 #include "base/fsutil.h"
 #include "base/output.h"
 #include "host/cgroup.h"

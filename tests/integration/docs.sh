@@ -38,7 +38,7 @@ test_covers_everything() {
 		grep -q "set $w" "$man" || missing+=" key $w"
 	done
 	# Environment variables, from --help.
-	for w in $("$BOX" --help | grep -o '\b[A-Z][A-Z_]\{2,\}\b' | grep -v '^PID$\|^FILE$\|^COMMANDS$\|^NAME$\|^LESSON$\|^THEME$\|^REPL$\|^TUI$\|^UTS$\|^IPC$\|^CAP_SYS_ADMIN$\|^OPTIONS$\|^OCI$\|^USER$\|^WHO$' | sort -u); do
+	for w in $("$BOX" --help | grep -o '\b[A-Z][A-Z_]\{2,\}\b' | grep -v '^PID$\|^FILE$\|^COMMANDS$\|^NAME$\|^LESSON$\|^THEME$\|^REPL$\|^TUI$\|^UTS$\|^IPC$\|^CAP_SYS_ADMIN$\|^OPTIONS$\|^OCI$\|^USER$\|^WHO$\|^TAG$' | sort -u); do
 		grep -q "^\.B $w$" "$man" || missing+=" env $w"
 	done
 	check "the man page covers it all (missing:${missing:- nothing})" equals "$missing" ""

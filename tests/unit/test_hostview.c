@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/caps.h"
+#include "base/capnames.h"
 #include "host/hostview.h"
 
 #ifndef FIXTURES

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "layers/layers.h"
-#include "base/caps.h"
+#include "base/capnames.h"
 #include "layers/plan.h"
 #include "layers/cmdlines.h"
 #include "layers/oci.h"

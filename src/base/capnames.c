@@ -1,5 +1,5 @@
-/* caps: capabilities by name, and sets of them (libcap spells them). */
-#include "base/caps.h"
+/* capnames: capabilities by name, and sets of them (libcap spells them). */
+#include "base/capnames.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,12 +1,12 @@
-/* caps: capabilities by name, and sets of them.
+/* capnames: capabilities by name, and sets of them.
  *
  * A set is a 64-bit mask, bit N for capability N, as /proc/<pid>/status
  * prints CapEff and CapBnd in hex.  Names are capabilities(7)'s without
  * "CAP_", upper case ("SYS_ADMIN"), as Docker's --cap-add takes them;
  * libcap does the spelling.
  */
-#ifndef BOXSTEP_CAPS_H
-#define BOXSTEP_CAPS_H
+#ifndef BOXSTEP_CAPNAMES_H
+#define BOXSTEP_CAPNAMES_H
 
 #include <linux/capability.h>
 #include <stddef.h>
