@@ -48,7 +48,7 @@ test_pane_and_resize() {
 	tm_line "enable uts pid mnt chroot proc pids; set hostname kitten; start sh -c 'sleep 3140 | sleep 3141'"
 	check "then lists the ones on, and how many are off" \
 		tm_wait ' uts +pid +mnt +chroot +proc +pids +\(13 off\) \| host'
-	$T resize-window -t t -x 200 -y 40
+	$T resize-window -t t -x 260 -y 40
 	check "with room, every layer, on and off" \
 		tm_wait ' uts +pid +mnt +chroot +proc +pids +memory +cpu +ipc +net +cgroupns +pivot +user +caps +nonewprivs +seccomp +dev +masks +time +\| host'
 	$T resize-window -t t -x 140 -y 40

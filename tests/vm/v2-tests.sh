@@ -183,7 +183,8 @@ rl "rootless v2: another process in the group: pids says why" \
 	'holds other processes too \(pid [0-9]+\).*systemd-run --user --scope -p Delegate=yes' \
 	"enable pids; run true" "sleep 3199 >/dev/null 2>&1 & echo \$! > /tmp/extra.pid"
 # The whole course, autoplayed by the user in its delegated group: the
-# cgroup lessons included, every step passes with its proofs.
+# cgroup lessons included, every step passes with its proofs; only
+# lesson 18's export cannot run (a bundle is for runc run as root).
 before=$(state)
 mkdir -p /tmp/learner-state && chown 1000:1000 /tmp/learner-state
 out=$(sh -c 'echo $$ > '$deleg'/cgroup.procs
@@ -195,9 +196,9 @@ sleep 0.2
 after=$(state)
 rm -rf /tmp/learner-state
 if [ $rc = 0 ] && [ "$before" = "$after" ] &&
-   echo "$out" | grep -Eq '^check: [0-9]+ passed, 0 failed$' &&
+   echo "$out" | grep -Eq '^check: [0-9]+ passed, 0 failed(, 1 cannot run here \(the steps after them not played\))?$' &&
    echo "$out" | grep -q "^ok - .*07-cgroups.md: step 5:" &&
-   ! echo "$out" | grep -q "cannot run here"; then
+   ! echo "$out" | grep "^cannot run here" | grep -vq "18-runc.md: step 2 (A bundle): a rootless session cannot export"; then
 	passed=$((passed + 1))
 	echo "ok - rootless v2: the whole course passes boxstep check as a user ($(echo "$out" | tail -1))"
 else
