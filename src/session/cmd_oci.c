@@ -113,11 +113,12 @@ bundle_dir(const char *dir, bool *made, char *err, size_t errlen)
 				strerror(errno));
 	while ((e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			/* E is D's: the message is written before D goes. */
+			msg_fail(err, errlen, "%s is not empty (it has %s): "
+				 "export writes a bundle into a new or empty "
+				 "directory only", dir, e->d_name);
 			closedir(d);
-			return msg_fail(err, errlen, "%s is not empty (it has "
-					"%s): export writes a bundle into a new "
-					"or empty directory only", dir,
-					e->d_name);
+			return -1;
 		}
 	closedir(d);
 	if (access(dir, W_OK) < 0)
