@@ -7,6 +7,9 @@ T="tmux -L $sock"
 tm_stop() {
 	$T kill-server 2>/dev/null
 	while $T ls >/dev/null 2>&1; do sleep 0.05; done
+	# The server leaves its socket behind; the host is left as found.
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	rmdir "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)" 2>/dev/null
 }
 
 # tm_start COLS ROWS [VAR=VALUE...]: a fresh shell with prompt "host$ ",

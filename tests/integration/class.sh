@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 suite_start class.sh "${1:-./boxstep}"
 tx="tmux -L boxstep-class-$$"
-trap '$tx kill-server 2>/dev/null; rm -rf "$work"' EXIT
+trap '$tx kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/boxstep-class-$$"; rmdir "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)" 2>/dev/null; rm -rf "$work"' EXIT
 chmod 755 "$work"
 mkdir -m 700 "$work/state" && chown nobody "$work/state"
 LESSONS=$(cd "$here/../../lessons" && pwd)
