@@ -276,12 +276,41 @@ output_kind(enum lesson_check_kind k)
 	       k == LESSON_OUTPUT_LINE ? OUTPUT_LINE : OUTPUT_REGEX;
 }
 
+/* An output check of C against the last command's output. */
+static bool
+check_output(const struct session_snapshot *snap,
+	     const struct lesson_check *c, char *why, size_t len)
+{
+	static const char *const verb[][2] = {
+		{ "has no line with", "has" },
+		{ "has no line", "has the line" },
+		{ "has no line matching", "has a line matching" },
+	};
+	const char *out = snap->output ? snap->output : "";
+	char arg[PATH_MAX];
+	enum output_match m;
+	bool hit;
+
+	if (c->kind == LESSON_OUTPUT_LINES) {
+		size_t n = output_count_lines(out);
+
+		snprintf(why, len, "the output has %zu line%s", n,
+			 n == 1 ? "" : "s");
+		return snap->output && (long)n == c->n;
+	}
+	m = output_kind(c->kind);
+	expand(snap, c->arg, m == OUTPUT_REGEX, arg, sizeof(arg));
+	hit = output_test(m, out, arg);
+	snprintf(why, len, m == OUTPUT_REGEX ? "the output %s /%s/" :
+		 "the output %s \"%s\"", verb[m][hit], arg);
+	return hit;
+}
+
 bool
 course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	     char *why, size_t len)
 {
 	const struct session_snapshot *snap = ctx->snap;
-	const char *out = snap->output ? snap->output : "";
 	char host[65] = "", path[PATH_MAX * 2], arg[PATH_MAX];
 	struct stat st;
 	int layer;
@@ -291,28 +320,9 @@ course_check(const struct course_ctx *ctx, const struct lesson_check *c,
 	switch (c->kind) {
 	case LESSON_OUTPUT_CONTAINS:
 	case LESSON_OUTPUT_LINE:
-	case LESSON_OUTPUT_MATCHES: {
-		static const char *const verb[][2] = {
-			{ "has no line with", "has" },
-			{ "has no line", "has the line" },
-			{ "has no line matching", "has a line matching" },
-		};
-		enum output_match m = output_kind(c->kind);
-		bool hit;
-
-		expand(snap, c->arg, m == OUTPUT_REGEX, arg, sizeof(arg));
-		hit = output_test(m, out, arg);
-		snprintf(why, len, m == OUTPUT_REGEX ? "the output %s /%s/" :
-			 "the output %s \"%s\"", verb[m][hit], arg);
-		return hit;
-	}
-	case LESSON_OUTPUT_LINES: {
-		size_t n = output_count_lines(out);
-
-		snprintf(why, len, "the output has %zu line%s", n,
-			 n == 1 ? "" : "s");
-		return snap->output && (long)n == c->n;
-	}
+	case LESSON_OUTPUT_MATCHES:
+	case LESSON_OUTPUT_LINES:
+		return check_output(snap, c, why, len);
 	case LESSON_CONTAINER_HOSTNAME:
 	case LESSON_CONTAINER_PID:
 	case LESSON_CONTAINER_ROOT:
