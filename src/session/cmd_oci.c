@@ -43,23 +43,25 @@ builtin_show_bridge(struct session *r, const char *what)
 			session_error(r, "no config.json for this plan: %s", err);
 			return 1;
 		}
-		if (!(text = config_json(&r->plan, default_args)))
+		if (!(text = config_json(&r->plan, default_args))) {
+			session_error(r, "show oci: out of memory");
 			return 1;
+		}
 		fputs(text, stdout);
 		free(text);
 		return 0;
 	}
 	if (strcmp(what, "unshare") == 0 || strcmp(what, "docker") == 0) {
-		int n = strcmp(what, "docker") == 0 ?
-			plan_docker_line(&r->plan, NULL, 0) :
-			plan_unshare_line(&r->plan, NULL, 0);
+		int (*line)(const struct plan *, char *, size_t) =
+			strcmp(what, "docker") == 0 ? plan_docker_line :
+			plan_unshare_line;
+		int n = line(&r->plan, NULL, 0);
 
-		if (!(text = malloc((size_t)n + 1)))
+		if (!(text = malloc((size_t)n + 1))) {
+			session_error(r, "show %s: out of memory", what);
 			return 1;
-		if (strcmp(what, "docker") == 0)
-			plan_docker_line(&r->plan, text, (size_t)n + 1);
-		else
-			plan_unshare_line(&r->plan, text, (size_t)n + 1);
+		}
+		line(&r->plan, text, (size_t)n + 1);
 		fputs(text, stdout);
 		free(text);
 		return 0;
