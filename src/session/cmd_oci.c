@@ -21,6 +21,11 @@
 
 static char *const default_args[] = { "sh", NULL };
 
+const char builtin_export_rootless[] =
+	"a rootless session cannot export a bundle: it is written for runc "
+	"run as root, and a rootless session's uid maps are of its own host, "
+	"not of your uid; `sudo boxstep` exports one";
+
 /* config.json for the plan, malloc'd; NULL when out of memory. */
 static char *
 config_json(const struct plan *p, char *const *argv)
@@ -79,9 +84,7 @@ exportable(const struct plan *p, char *err, size_t errlen)
 	if (plan_check(p, err, errlen) < 0)
 		return -1;
 	if (p->rootless)
-		return msg_fail(err, errlen, "export writes a bundle for runc "
-				"run as root; a rootless session's maps are of "
-				"its own host, not of your uid");
+		return msg_fail(err, errlen, "%s", builtin_export_rootless);
 	if (!plan_has(p, PLAN_MNT) || !plan_new_root(p))
 		return msg_fail(err, errlen, "runc always gives a container a "
 				"mount namespace and a root of its own (it "

@@ -325,6 +325,11 @@ host cat /proc/uptime'
 	as_nobody "$BOX" -c 'enable uts pid mnt chroot proc dev masks
 run true'
 	check "masks without net is refused rootless" contains "$out" "refusing masks without net in a user namespace"
+	as_nobody "$BOX" -c "enable uts pid mnt chroot proc net dev; export $work/bundle true"
+	check "export is refused rootless, with the way that works" contains "$out" \
+		"not exported: a rootless session cannot export a bundle: it is written for runc run as root"
+	check "and says sudo boxstep" contains "$out" "\`sudo boxstep\` exports one"
+	check "nothing written" test ! -e "$work/bundle"
 }
 
 t "rootless: a session's host of nobody's own" test_starts_rootless
