@@ -19,6 +19,15 @@
 #include "base/json.h"
 
 static struct plan p;
+
+/* Turns on each of the layers named, in order. */
+#define ENABLE(...)                                                       \
+	do {                                                              \
+		const int l_[] = { __VA_ARGS__ };                         \
+		for (size_t i_ = 0; i_ < sizeof(l_) / sizeof(l_[0]); i_++) \
+			plan_enable(&p, l_[i_]);                          \
+	} while (0)
+
 static char err[512];
 
 static int
@@ -196,10 +205,7 @@ clone_flags(void **state)
 
 	(void)state;
 	assert_int_equal(plan_clone_flags(&p), SIGCHLD);
-	plan_enable(&p, PLAN_UTS);
-	plan_enable(&p, PLAN_PID);
-	plan_enable(&p, PLAN_MNT);
-	plan_enable(&p, PLAN_CHROOT);
+	ENABLE(PLAN_UTS, PLAN_PID, PLAN_MNT, PLAN_CHROOT);
 	assert_int_equal(plan_clone_flags(&p),
 			 CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD);
 	plan_format_clone_flags(plan_clone_flags(&p), buf, sizeof(buf));
@@ -325,9 +331,7 @@ describe_shared_propagation(void **state)
 	const char *t;
 
 	(void)state;
-	plan_enable(&p, PLAN_MNT);
-	plan_enable(&p, PLAN_CHROOT);
-	plan_enable(&p, PLAN_PROC);
+	ENABLE(PLAN_MNT, PLAN_CHROOT, PLAN_PROC);
 	p.propagation = PLAN_PROP_SHARED;
 	t = show(NULL);
 	assert_non_null(strstr(t, "MS_BIND"));
@@ -355,9 +359,7 @@ describe_memory_and_cpu(void **state)
 	const char *t;
 
 	(void)state;
-	plan_enable(&p, PLAN_PIDS);
-	plan_enable(&p, PLAN_MEMORY);
-	plan_enable(&p, PLAN_CPU);
+	ENABLE(PLAN_PIDS, PLAN_MEMORY, PLAN_CPU);
 	assert_int_equal(plan_set(&p, "memory.max", "32M", err, sizeof(err)), 0);
 	/* v1: a directory in each hierarchy, the v1 file names */
 	t = show(&v1);
@@ -440,10 +442,7 @@ describe_ipc_net_cgroupns(void **state)
 	char buf[128];
 
 	(void)state;
-	plan_enable(&p, PLAN_IPC);
-	plan_enable(&p, PLAN_NET);
-	plan_enable(&p, PLAN_CGROUPNS);
-	plan_enable(&p, PLAN_PIDS);
+	ENABLE(PLAN_IPC, PLAN_NET, PLAN_CGROUPNS, PLAN_PIDS);
 	plan_format_clone_flags(plan_clone_flags(&p), buf, sizeof(buf));
 	/* cgroupns is not a clone flag: the child unshares it later */
 	assert_string_equal(buf, "CLONE_NEWIPC|CLONE_NEWNET|SIGCHLD");
@@ -533,10 +532,7 @@ describe_pivot_mounts_proc_first(void **state)
 	const char *t;
 
 	(void)state;
-	plan_enable(&p, PLAN_MNT);
-	plan_enable(&p, PLAN_PIVOT);
-	plan_enable(&p, PLAN_PID);
-	plan_enable(&p, PLAN_PROC);
+	ENABLE(PLAN_MNT, PLAN_PIVOT, PLAN_PID, PLAN_PROC);
 	t = show(NULL);
 	after(t, "\"/run/boxstep/<session>/<rootfs name>/proc\", \"proc\"",
 	      "pivot_root");
@@ -629,13 +625,8 @@ describe_privileges(void **state)
 	const char *t;
 
 	(void)state;
-	plan_enable(&p, PLAN_UTS);
-	plan_enable(&p, PLAN_MNT);
-	plan_enable(&p, PLAN_CHROOT);
-	plan_enable(&p, PLAN_PROC);
-	plan_enable(&p, PLAN_CAPS);
-	plan_enable(&p, PLAN_SECCOMP);
-	plan_enable(&p, PLAN_NONEWPRIVS);
+	ENABLE(PLAN_UTS, PLAN_MNT, PLAN_CHROOT, PLAN_PROC, PLAN_CAPS,
+	       PLAN_SECCOMP, PLAN_NONEWPRIVS);
 	t = show(&v1);
 	after(t, "mount(\"proc\"", "seccomp(SECCOMP_SET_MODE_FILTER");
 	after(t, "unshare setns (namespaces)", "PR_CAPBSET_DROP");
@@ -661,15 +652,8 @@ describe_dev_masks_time(void **state)
 	const char *t;
 
 	(void)state;
-	plan_enable(&p, PLAN_UTS);
-	plan_enable(&p, PLAN_PID);
-	plan_enable(&p, PLAN_MNT);
-	plan_enable(&p, PLAN_CHROOT);
-	plan_enable(&p, PLAN_PROC);
-	plan_enable(&p, PLAN_DEV);
-	plan_enable(&p, PLAN_MASKS);
-	plan_enable(&p, PLAN_TIME);
-	plan_enable(&p, PLAN_SECCOMP);
+	ENABLE(PLAN_UTS, PLAN_PID, PLAN_MNT, PLAN_CHROOT, PLAN_PROC, PLAN_DEV,
+	       PLAN_MASKS, PLAN_TIME, PLAN_SECCOMP);
 	t = show(&v1);
 	after(t, "MS_REC|MS_PRIVATE", "mount(\"tmpfs\", \"/run/boxstep/<session>/"
 	      "<rootfs name>/dev\"");
@@ -762,14 +746,8 @@ oci_config(void **state)
 	char jerr[128];
 
 	(void)state;
-	plan_enable(&p, PLAN_UTS);
-	plan_enable(&p, PLAN_PID);
-	plan_enable(&p, PLAN_MNT);
-	plan_enable(&p, PLAN_CHROOT);
-	plan_enable(&p, PLAN_PROC);
-	plan_enable(&p, PLAN_CAPS);
-	plan_enable(&p, PLAN_PIDS);
-	plan_enable(&p, PLAN_TIME);
+	ENABLE(PLAN_UTS, PLAN_PID, PLAN_MNT, PLAN_CHROOT, PLAN_PROC, PLAN_CAPS,
+	       PLAN_PIDS, PLAN_TIME);
 	assert_int_equal(plan_set(&p, "hostname", "kit", err, sizeof(err)), 0);
 	assert_true(plan_oci(&p, argv, "/srv/rootfs", text, sizeof(text)) <
 		    (int)sizeof(text));
@@ -806,9 +784,7 @@ tool_lines(void **state)
 	char text[1024];
 
 	(void)state;
-	plan_enable(&p, PLAN_UTS);
-	plan_enable(&p, PLAN_PID);
-	plan_enable(&p, PLAN_PIDS);
+	ENABLE(PLAN_UTS, PLAN_PID, PLAN_PIDS);
 	plan_unshare_line(&p, text, sizeof(text));
 	assert_string_equal(text, "unshare --uts --pid --fork sh\n"
 			    "# then, inside: hostname boxstep\n"
