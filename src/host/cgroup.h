@@ -205,6 +205,7 @@ int cgroup_remove_stale(const struct cgroup_ctx *ctx, cgroup_alive_fn alive,
 struct cgroup_delegation {
 	char group[PATH_MAX]; /* the delegated group; "" when there is none */
 	char leaf[PATH_MAX];  /* group/boxstep-<pid>: boxstep moved there */
+	char handed[256];     /* the group's cgroup.subtree_control then */
 	char why[1024];       /* when none: why, and what to do */
 };
 
@@ -217,7 +218,8 @@ int cgroup_delegate(struct cgroup_delegation *d, const char *root,
 		    const char *self_cgroup, uid_t uid, pid_t self);
 
 /* Undoes cgroup_delegate() once the session's groups are gone: takes back
- * the controllers handed down, moves SELF back and removes the leaf. */
+ * every controller handed down since (boxstep's, and any a runtime run
+ * by `host` added), moves SELF back and removes the leaf. */
 void cgroup_undelegate(struct cgroup_delegation *d, pid_t self);
 
 /* Marks every controller of CTX as unavailable for the reason WHY. */

@@ -167,6 +167,7 @@ cgroup_delegate(struct cgroup_delegation *d, const char *root,
 	const char *how = "A cgroup of your own comes from systemd: "
 			  "systemd-run --user --scope -p Delegate=yes boxstep";
 	struct stat st;
+	char *text = NULL;
 	pid_t *pids;
 	long n;
 
@@ -227,6 +228,11 @@ cgroup_delegate(struct cgroup_delegation *d, const char *root,
 			return -1;
 		}
 	free(pids);
+	if (fsutil_join(path, sizeof(path), d->group, "cgroup.subtree_control") ==
+	    0 && (text = fsutil_slurp(path, NULL)) != NULL)
+		snprintf(d->handed, sizeof(d->handed), "%.*s",
+			 (int)strcspn(text, "\n"), text);
+	free(text);
 	snprintf(pid, sizeof(pid), "%d", (int)self);
 	if (snprintf(d->leaf, sizeof(d->leaf), "%s/boxstep-%d", d->group,
 		     (int)self) >= (int)sizeof(d->leaf) ||
@@ -242,22 +248,39 @@ cgroup_delegate(struct cgroup_delegation *d, const char *root,
 	return 0;
 }
 
+/* WORD is one of the space-separated words of LIST. */
+static bool
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 void
 cgroup_undelegate(struct cgroup_delegation *d, pid_t self)
 {
-	char path[PATH_MAX], minus[32], pid[32];
+	char path[PATH_MAX], minus[32], pid[32], *now = NULL, *save = NULL;
 
 	if (!d->group[0])
 		return;
 	if (fsutil_join(path, sizeof(path), d->group, CGROUP_PARENT) == 0)
 		rmdir(path);
+	/* cgroup v2 moves no process into a group that hands controllers
+	 * down: each one enabled since boxstep came is taken back. */
 	if (fsutil_join(path, sizeof(path), d->group,
-			"cgroup.subtree_control") == 0)
-		for (int c = 0; c < CGROUP_NCTL; c++) {
-			snprintf(minus, sizeof(minus), "-%s",
-				 cgroup_controller_name(c));
-			fsutil_write(path, minus);
-		}
+			"cgroup.subtree_control") == 0 &&
+	    (now = fsutil_slurp(path, NULL)) != NULL)
+		for (char *w = strtok_r(now, " \n", &save); w;
+		     w = strtok_r(NULL, " \n", &save))
+			if (!has_word(d->handed, w)) {
+				snprintf(minus, sizeof(minus), "-%s", w);
+				fsutil_write(path, minus);
+			}
+	free(now);
 	snprintf(pid, sizeof(pid), "%d", (int)self);
 	if (fsutil_join(path, sizeof(path), d->group, "cgroup.procs") == 0 &&
 	    fsutil_write(path, pid) == 0)
