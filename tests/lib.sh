@@ -54,6 +54,8 @@ equals() { [ "$1" = "$2" ]; }
 matches() { [[ "$1" =~ $2 ]]; }
 # has_line TEXT REGEX: a line of TEXT matches the extended REGEX.
 has_line() { grep -qE -- "$2" <<<"$1"; }
+# jq_true FILTER TEXT: the jq FILTER holds of the JSON TEXT.
+jq_true() { jq -e "$1" >/dev/null 2>&1 <<<"$2"; }
 
 # record NAME ERRORS: counts one result, "ok" when ERRORS (lines, each
 # ending in a newline) is empty; returns 1 on a failure.

@@ -141,9 +141,7 @@ without_isolation(const char *line, char *buf, size_t len)
 
 /* Why step S cannot run in session R: an `enable` line names a cgroup
  * layer whose controller this host does not give the session (rootless
- * on cgroup v1, a controller not delegated), or the session is rootless
- * and a command of the step says why a rootless session cannot run it
- * (export).  NULL when it can. */
+ * on cgroup v1, a controller not delegated).  NULL when it can. */
 static const char *
 cannot_run(const struct session *r, const struct lesson_step *s)
 {
@@ -151,8 +149,6 @@ cannot_run(const struct session *r, const struct lesson_step *s)
 		const struct session_cmd *cmd = session_line_command(s->commands[k]);
 		const char *w = s->commands[k];
 
-		if (cmd && cmd->rootless_why && r->plan.rootless)
-			return cmd->rootless_why;
 		if (!cmd || strcmp(cmd->name, "enable") != 0)
 			continue;
 		while (*(w += strspn(w, " \t;"))) {

@@ -160,12 +160,14 @@ static const struct step steps[] = {
 	  .run = become_root, .fail = become_root_failed },
 };
 
-/* Its part of config.json. */
+/* Its part of config.json: the maps the layer writes.  Rootless, those
+ * are of the session's host, whose only uid is 0 (the user), and so is
+ * the bundle: it is run there, by `host runc`. */
 static void
 oci(const struct plan *p, struct oci_doc *d)
 {
 	oci_namespace(d, "user");
-	d->map_outside = p->rootless ? (long)p->rootless_uid : PLAN_USER_BASE;
+	d->map_outside = p->rootless ? 0 : PLAN_USER_BASE;
 	d->map_count = p->rootless ? 1 : PLAN_USER_COUNT;
 }
 

@@ -20,8 +20,6 @@ void builtin_set_help(void);
 int builtin_show(struct session *r, int argc, char **argv, const char *rest);
 /* `show oci`, `show unshare`, `show docker` (cmd_oci.c). */
 int builtin_show_bridge(struct session *r, const char *what);
-/* Why a rootless session cannot export. */
-extern const char builtin_export_rootless[];
 int builtin_export(struct session *r, int argc, char **argv,
 		   const char *rest);
 int builtin_explain(struct session *r, int argc, char **argv,

@@ -21,11 +21,6 @@
 
 static char *const default_args[] = { "sh", NULL };
 
-const char builtin_export_rootless[] =
-	"a rootless session cannot export a bundle: it is written for runc "
-	"run as root, and a rootless session's uid maps are of its own host, "
-	"not of your uid; `sudo boxstep` exports one";
-
 /* config.json for the plan, malloc'd; NULL when out of memory. */
 static char *
 config_json(const struct plan *p, char *const *argv)
@@ -83,8 +78,6 @@ exportable(const struct plan *p, char *err, size_t errlen)
 {
 	if (plan_check(p, err, errlen) < 0)
 		return -1;
-	if (p->rootless)
-		return msg_fail(err, errlen, "%s", builtin_export_rootless);
 	if (!plan_has(p, PLAN_MNT) || !plan_new_root(p))
 		return msg_fail(err, errlen, "runc always gives a container a "
 				"mount namespace and a root of its own (it "
@@ -166,8 +159,14 @@ builtin_export(struct session *r, int argc, char **argv, const char *rest)
 	}
 	close(fd);
 	free(text);
-	printf("wrote %s (its root: %s, read-only)\n"
-	       "run it with: runc run -b %s NAME\n", path, r->plan.rootfs,
-	       argv[1]);
+	printf("wrote %s (its root: %s, read-only)\n", path, r->plan.rootfs);
+	if (r->plan.rootless)
+		/* Its ids are the session's host's, and /run is not the
+		 * user's: runc's state goes into the bundle. */
+		printf("run it in this session's host, whose uid 0 is you: "
+		       "host runc --root %s/state run -b %s NAME\n", argv[1],
+		       argv[1]);
+	else
+		printf("run it with: runc run -b %s NAME\n", argv[1]);
 	return 0;
 }

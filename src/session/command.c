@@ -56,7 +56,7 @@ static const struct session_cmd builtins[] = {
 	{ .name = "export", .usage = "export DIR [COMMAND...]",
 	  .summary = "write the plan as an OCI bundle that runc runs",
 	  .min_args = 1, .max_args = -1,
-	  .rootless_why = builtin_export_rootless, .exec = builtin_export },
+	  .exec = builtin_export },
 	{ .name = "run", .usage = "run COMMAND [ARG...]",
 	  .summary = "run a command in a fresh container, in the foreground",
 	  .detail = "The words are split like a shell's, but no shell runs: "

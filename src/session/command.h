@@ -51,8 +51,6 @@ struct session_cmd {
 				  * the command works on (`set`: its keys) */
 	int min_args, max_args; /* words after the name; -1 = no limit */
 	unsigned flags;       /* enum session_cmd_flags */
-	/* Why a rootless session cannot do it; NULL: it can. */
-	const char *rootless_why;
 	enum session_complete complete;
 	/* ARGV as the line was split; REST the unsplit remainder of the
 	 * line.  Returns 0, a container's exit code, 2 for a usage error or

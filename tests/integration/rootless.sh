@@ -325,11 +325,43 @@ host cat /proc/uptime'
 	as_nobody "$BOX" -c 'enable uts pid mnt chroot proc dev masks
 run true'
 	check "masks without net is refused rootless" contains "$out" "refusing masks without net in a user namespace"
-	as_nobody "$BOX" -c "enable uts pid mnt chroot proc net dev; export $work/bundle true"
-	check "export is refused rootless, with the way that works" contains "$out" \
-		"not exported: a rootless session cannot export a bundle: it is written for runc run as root"
-	check "and says sudo boxstep" contains "$out" "\`sudo boxstep\` exports one"
-	check "nothing written" test ! -e "$work/bundle"
+}
+
+# The plan exported in a session's host and run there by runc: its ids
+# are the session's (uid 0 is nobody), and runc's container is the one
+# boxstep makes: namespaces, hostname, capabilities, filter, bit, maps.
+test_export_runc_rootless() {
+	local b=$work/nb/bundle
+	local runc="runc --root $b/state"
+	mkdir -m 700 "$work/nb" && chown nobody "$work/nb"
+	local fig='grep -E "^(CapEff|CapBnd|Seccomp|NoNewPrivs):" /proc/$p/status; for t in uts pid mnt ipc net user cgroup time; do [ "$(readlink /proc/$p/ns/$t)" != "$(readlink /proc/self/ns/$t)" ] && printf "%s " $t; done; echo; sed "s/  */ /g" /proc/$p/uid_map'
+	as_nobody "$BOX" -e -c "enable uts pid mnt chroot proc net dev masks caps seccomp nonewprivs user
+set hostname twin
+set caps -NET_RAW
+export $b sleep 3173
+host $runc run -d -b $b --pid-file $b/pid twin </dev/null >/dev/null
+host p=\$(cat $b/pid); ($fig; $runc exec twin hostname) | sed 's/^/runc: /'; $runc delete -f twin
+start sleep 3174
+host p=\$BOXPID; ($fig) | sed 's/^/boxstep: /'
+run hostname
+stop"
+	check "exported and run as nobody (status $rc)" equals "$rc" 0
+	check "it says how, in the session's host" contains "$out" \
+		"run it in this session's host, whose uid 0 is you: host runc --root $b/state run -b $b NAME"
+	check "the bundle is nobody's" equals "$(stat -c %u "$b/config.json")" "$NOBODY"
+	check "its maps are the session's host's: 0 is 0, one id" \
+		jq_true '.linux.uidMappings == [{"containerID": 0, "hostID": 0, "size": 1}] and .linux.gidMappings == .linux.uidMappings' "$(cat "$b/config.json" 2>/dev/null)"
+	runc_lines=$(sed -n 's/^runc: //p' <<<"$out")
+	box_lines=$(sed -n 's/^boxstep: //p' <<<"$out")
+	check "runc made a container ($runc_lines)" contains "$runc_lines" $'CapEff:\t00000000a80405fb'
+	check "with boxstep's capabilities, filter, bit, namespaces and maps" \
+		equals "$(grep -v '^twin$' <<<"$runc_lines")" "$box_lines"
+	check "in the namespaces of the plan" \
+		has_line "$box_lines" "^uts pid mnt net user $"
+	check "and uid 0 is the session's 0" has_line "$box_lines" "^ 0 0 1$"
+	check "the same hostname" has_line "$runc_lines" "^twin$"
+	check "and in boxstep" has_line "$out" "^twin$"
+	check "runc left nothing running" equals "$(pgrep -f 'sleep 317[34]')" ""
 }
 
 t "rootless: a session's host of nobody's own" test_starts_rootless
@@ -344,6 +376,7 @@ t "rootless: pivot closes the chroot escape" test_pivot_and_escape
 t "rootless: caps, seccomp and nonewprivs" test_privileges_rootless
 t "rootless: dev, masks and time" test_runtime_layers_rootless
 t "rootless: what the session's host allows, and what it cannot" test_what_works_and_what_cannot
+t "rootless: export, and runc in the session's host" test_export_runc_rootless
 t "rootless: the layer is bounded by session.disk.max" test_layer_bounded
 t "rootless: refused user namespaces name the setting" test_refused_user_namespaces
 t "rootless: the course autoplayed as nobody" test_check_as_nobody

@@ -103,9 +103,6 @@ test_time_bad_input() {
 	check "control: on this kernel as it is, the set holds" equals "$rc" 0
 }
 
-# jq_true FILTER TEXT: FILTER holds of the JSON TEXT.
-jq_true() { jq -e "$1" >/dev/null 2>&1 <<<"$2"; }
-
 # status_of PID: its capability, seccomp and no_new_privs lines.
 status_of() { grep -E '^(CapEff|CapBnd|Seccomp|NoNewPrivs):' "/proc/$1/status"; }
 
