@@ -29,7 +29,7 @@ DEPS_RUN  = gcc make libc6-dev libreadline-dev libncurses-dev libvterm-dev \
             libcap-dev libseccomp-dev busybox-static runc
 DEPS_TEST = $(DEPS_RUN) libcmocka-dev tmux qemu-system-x86 util-linux jq asciinema groff-base \
             procps valgrind clang strace shellinabox chromium python3-websocket \
-            dpkg-dev iproute2 umoci skopeo
+            dpkg-dev iproute2 umoci skopeo crun
 
 ifeq ($(V),1)
 Q =

@@ -49,7 +49,7 @@ cp "$BOX" "$root/boxstep-build/boxstep"
 # change uid), and the tools the lessons' host commands use where
 # busybox's lack an option (ps -p, nsenter's, ipcs's).
 mkdir -p "$root/usr/bin"
-tools="setpriv ps nsenter ipcmk ipcs ipcrm dash"
+tools="setpriv ps nsenter ipcmk ipcs ipcrm dash runc crun"
 for tool in $tools; do
 	cp "$(command -v "$tool")" "$root/usr/bin/$tool"
 done
