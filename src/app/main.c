@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +297,14 @@ main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	/* ~ in a line is $HOME, in boxstep's words and in a host command's
+	 * shell alike: without one, the account's, as login gives it. */
+	if (!getenv("HOME") || !*getenv("HOME")) {
+		struct passwd *pw = getpwuid(getuid());
+
+		if (pw && pw->pw_dir)
+			setenv("HOME", pw->pw_dir, 1);
+	}
 	/* The registry, whole before any lesson is read: the session's
 	 * commands, the lesson runtime's, the REPL's. */
 	runner_register();

@@ -247,9 +247,28 @@ separator(struct parser *ps, char c)
 	return c == '\0' ? STEP_END : STEP_ON;
 }
 
+/* A word's unquoted leading ~, alone or before '/': the home directory,
+ * as a shell's tilde expansion gives it ($HOME; left as it is when HOME
+ * is not set).  ~user is left as it is. */
+static bool
+tilde(const struct parser *ps, char c)
+{
+	const char *home = getenv("HOME");
+
+	return c == '~' && !ps->in_word && home && *home &&
+	       strchr("/ \t\r\n;", ps->p[1]);
+}
+
 static enum step
 unquoted(struct parser *ps, char c)
 {
+	if (tilde(ps, c)) {
+		word_start(ps);
+		for (const char *h = getenv("HOME"); *h; h++)
+			if (buf_put(&ps->word, *h))
+				return STEP_NOMEM;
+		return STEP_ON;
+	}
 	switch (c) {
 	case '\'':
 	case '"':

@@ -3,8 +3,9 @@
  * Commands are separated by newlines or by ';' outside quotes.  Words are
  * split on blanks; single quotes keep everything literally, double quotes
  * keep everything but \" \\ \$ \` and backslash-newline, a backslash outside
- * quotes escapes the next character, and '#' at the start of a word starts
- * a comment.  Pure: no I/O.
+ * quotes escapes the next character, '#' at the start of a word starts
+ * a comment, and an unquoted ~ that starts a word, alone or before '/',
+ * is $HOME.  Pure: no I/O (it reads HOME from the environment).
  */
 #ifndef BOXSTEP_CMDLINE_H
 #define BOXSTEP_CMDLINE_H

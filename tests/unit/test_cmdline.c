@@ -187,6 +187,28 @@ trailing_backslash_is_dropped(void **state)
 	assert_words(0, 2, "run", "a");
 }
 
+static void
+tilde_is_home_as_in_a_shell(void **state)
+{
+	(void)state;
+	setenv("HOME", "/home/kit", 1);
+	parse_ok("export ~/twin; run ls ~ ~;x");
+	assert_words(0, 2, "export", "/home/kit/twin");
+	assert_words(1, 4, "run", "ls", "/home/kit", "/home/kit");
+	assert_words(2, 1, "x");
+	/* Quoted, escaped, inside a word, or ~user: as it is. */
+	parse_ok("run '~/a' \"~/b\" \\~/c a~/d ~kit/e ~x");
+	assert_words(0, 7, "run", "~/a", "~/b", "~/c", "a~/d", "~kit/e",
+		     "~x");
+	/* host takes its line as it is: its shell expands it. */
+	parse_ok("host ls ~/twin");
+	assert_string_equal(list.cmds[0].rest, "ls ~/twin");
+	/* Without a HOME, nothing to put there. */
+	unsetenv("HOME");
+	parse_ok("export ~/twin");
+	assert_words(0, 2, "export", "~/twin");
+}
+
 int
 main(void)
 {
@@ -208,6 +230,8 @@ main(void)
 		cmocka_unit_test_teardown(unterminated_quotes_fail_with_line,
 					  teardown),
 		cmocka_unit_test_teardown(trailing_backslash_is_dropped,
+					  teardown),
+		cmocka_unit_test_teardown(tilde_is_home_as_in_a_shell,
 					  teardown),
 	};
 
