@@ -139,9 +139,11 @@ own_home() {
 	mkdir -p "$HOME"
 }
 
-# The files the course leaves in /tmp when a lesson is cut short: lesson
-# 13's image archive, lesson 12's command file, lesson 18's bundle.
-course_tmp="/tmp/demo /tmp/demo.tar /tmp/rootless.box /tmp/twin"
+# What the course leaves when a lesson is cut short: lesson 12's command
+# file in /tmp; lesson 13's image archive and lesson 18's bundle, in ~
+# (the suite's own home, which goes with $work).
+course_tmp="/tmp/rootless.box"
+course_tidy() { rm -rf $course_tmp "$HOME/demo" "$HOME/demo.tar" "$HOME/twin"; }
 
 require_root() {
 	if [ "$(id -u)" != 0 ]; then

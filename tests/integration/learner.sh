@@ -16,8 +16,8 @@ sock=boxstep-learner-$$
 . "$here/../tmux.sh"
 # Lesson 07 starts a fork bomb: should its limit not hold, the host stays
 # usable.  Lesson 13 imports an image, into the scratch directory, and
-# builds its archive in /tmp/demo*, which a lesson stopped
-# early leaves behind.
+# builds its archive in ~/demo*, which a lesson stopped early leaves
+# behind (in the suite's home, under $work).
 pids_guard_start
 export BOXSTEP_IMAGES=$work/images
 trap 'tm_stop; rm -rf "$work" $course_tmp; pids_guard_end' EXIT

@@ -12,8 +12,8 @@ suite_start lessons.sh "${1:-}"
 # should one run on anyway, its processes stay bounded.
 pids_guard_start
 # Lesson 13 imports an image: into the scratch directory, not root's
-# state directory.  It builds its archive in /tmp/demo*, which a
-# run with its last step dropped leaves behind.
+# state directory.  It builds its archive in ~/demo*, which a run with
+# its last step dropped leaves behind.
 export BOXSTEP_IMAGES=$work/images
 trap 'rm -rf "$work" $course_tmp; pids_guard_end' EXIT
 
@@ -44,9 +44,9 @@ test_each_step_needs_its_commands() {
 		for n in $(seq "$steps"); do
 			drop_step "$f" "$n" "$work/$name"
 			out=$(timeout 300 "$BOX" --trust check "$work/$name" 2>&1)
-			# What lesson 13's host commands make, its last step
-			# removes: with a step dropped it stays.
-			rm -rf $course_tmp
+			# What lessons 13 and 18 make, their last steps
+			# remove: with a step dropped it stays.
+			course_tidy
 			grep -q "^not ok - $work/$name: step $n " <<<"$out" ||
 				missed+="$name step $n; "
 		done

@@ -14,21 +14,28 @@ trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 # nobody's own state: lesson progress, history, images.
 mkdir -m 700 "$work/state" && chown nobody "$work/state"
+# and home, where lessons 13 and 18 build their files.
+mkdir -m 700 "$work/nbhome" && chown nobody "$work/nbhome"
 gcc -Wall -Wextra -o "$work/nouserns" "$here/../helpers/nouserns.c" ||
 	{ echo "rootless: cannot build tests/helpers/nouserns.c"; exit 1; }
 NOBODY=$(id -u nobody)
 LESSONS=$(cd "$here/../../lessons" && pwd)
 
-as_nobody() {
-	out=$(timeout -k 5 60 setpriv --reuid=nobody --regid=nogroup \
-		--clear-groups env -i PATH=/usr/bin:/bin HOME=/nonexistent \
+# as_learner USER GROUP HOME STATE COMMAND...: COMMAND as USER, with
+# that home and state directory; its output in $out, its status in $rc.
+as_learner() {
+	local user=$1 group=$2 home=$3 state=$4
+	shift 4
+	out=$(timeout -k 5 120 setpriv --reuid="$user" --regid="$group" \
+		--clear-groups env -i PATH=/usr/bin:/bin HOME="$home" \
 		BOXSTEP_ROOTFS="$ROOTFS" BOXSTEP_LESSONS="$LESSONS" \
-		XDG_STATE_HOME="$work/state" \
+		XDG_STATE_HOME="$state" \
 		${XDG:+XDG_RUNTIME_DIR=$XDG} ${CLASS:+BOXSTEP_CLASS_CONF=$CLASS} \
 		${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
 		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} "$@" 2>&1 </dev/null)
 	rc=$?
 }
+as_nobody() { as_learner nobody nogroup "$work/nbhome" "$work/state" "$@"; }
 
 # Nothing of nobody's session may be left: no session directory.
 no_session_left() {
@@ -244,11 +251,22 @@ test_check_as_nobody() {
 			'[0-9]+ cannot run here'
 	fi
 	check "exit status 0" equals "$rc" 0
+	check "not in the host's /tmp, which a room shares" test ! -e /tmp/demo -a ! -e /tmp/demo.tar
 	no_session_left
-	# Lesson 13 builds its archive on the host's /tmp and tidies it in
-	# its last step, which a cgroup step before it keeps from playing
-	# here (on cgroup v1, without root).
-	grep -q "^[0-9]*:pids:" /proc/self/cgroup && rm -rf $course_tmp
+}
+
+# Two learners take lesson 13 at once, each building the same archive:
+# in their own homes, neither is in the other's way.
+test_two_learners_at_once() {
+	mkdir -m 700 "$work/dhome" "$work/dstate" && chown daemon "$work/dhome" "$work/dstate"
+	( as_nobody "$BOX" check "$LESSONS/13-image.md"; echo "$out" >"$work/nobody.out" ) &
+	as_learner daemon daemon "$work/dhome" "$work/dstate" "$BOX" check "$LESSONS/13-image.md"
+	wait
+	check "daemon's lesson 13 holds ($(grep -v '^ok' <<<"$out" | head -3))" matches "$out" $'(^|\n)check: [0-9]+ passed, 0 failed'
+	check "and nobody's, at the same time ($(grep -v '^ok' "$work/nobody.out" | head -3))" \
+		matches "$(cat "$work/nobody.out")" $'(^|\n)check: [0-9]+ passed, 0 failed'
+	check "daemon imported its image" contains "$out" "ok - $LESSONS/13-image.md: step 2:"
+	check "and so did nobody" contains "$(cat "$work/nobody.out")" "ok - $LESSONS/13-image.md: step 2:"
 }
 
 # An image imported by nobody: every file nobody's, device nodes left
@@ -380,6 +398,7 @@ t "rootless: export, and runc in the session's host" test_export_runc_rootless
 t "rootless: the layer is bounded by session.disk.max" test_layer_bounded
 t "rootless: refused user namespaces name the setting" test_refused_user_namespaces
 t "rootless: the course autoplayed as nobody" test_check_as_nobody
+t "rootless: two learners take lesson 13 at once" test_two_learners_at_once
 t "rootless: an image imported by nobody" test_import_as_nobody
 t "rootless: --help and --version" test_help_works
 summary "rootless"

@@ -2,6 +2,9 @@
 # boxstep's pids tests on a cgroup2-only host (run inside the VM by
 # tests/vm/run.sh, with busybox sh).  Usage: v2-tests.sh BOXSTEP
 BOX=$1
+# root's home, where lesson 18 writes its bundle
+export HOME=/tmp/root-home
+mkdir -p $HOME
 passed=0
 failed=0
 
@@ -235,16 +238,18 @@ twin "rootless v2: crun in the session's host runs the bundle, the container box
 # cgroup lessons and lesson 18's runc included, every step passes with
 # its proofs, and none is left out.
 before=$(state)
-mkdir -p /tmp/learner-state && chown 1000:1000 /tmp/learner-state
+mkdir -p /tmp/learner-state /tmp/learner-home &&
+	chown 1000:1000 /tmp/learner-state /tmp/learner-home
 out=$(sh -c 'echo $$ > '$deleg'/cgroup.procs
 	exec /usr/bin/setpriv --reuid=1000 --regid=1000 --clear-groups \
-	env -i PATH=/usr/bin:/bin XDG_STATE_HOME=/tmp/learner-state \
+	env -i PATH=/usr/bin:/bin XDG_STATE_HOME=/tmp/learner-state HOME=/tmp/learner-home \
 	"$0" check' "$BOX" 2>&1)
 rc=$?
 sleep 0.2
 after=$(state)
-rm -rf /tmp/learner-state
-if [ $rc = 0 ] && [ "$before" = "$after" ] &&
+left=$(ls -A /tmp/learner-home)
+rm -rf /tmp/learner-state /tmp/learner-home
+if [ $rc = 0 ] && [ "$before" = "$after" ] && [ -z "$left" ] &&
    echo "$out" | grep -Eq '^check: [0-9]+ passed, 0 failed$' &&
    echo "$out" | grep -q "^ok - .*07-cgroups.md: step 5:" &&
    echo "$out" | grep -q "^ok - .*18-runc.md: step 4:"; then
@@ -254,6 +259,7 @@ else
 	failed=$((failed + 1))
 	echo "not ok - rootless v2: the whole course passes boxstep check as a user (status $rc)"
 	[ "$before" = "$after" ] || echo "    the host changed: before: $(echo $before) after: $(echo $after)"
+	[ -z "$left" ] || echo "    the lessons left in the learner's home: $left"
 	echo "$out" | grep -E "07-cgroups.md: step 5|18-runc.md: step 4" | sed 's/^/    | /'
 	echo "$out" | grep -v "^ok" | grep -v "can't fork" | tail -25 | sed 's/^/    | /'
 fi
