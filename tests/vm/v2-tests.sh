@@ -105,6 +105,13 @@ else
 fi
 t "v2: the other layers work here too" 'kitten pid=1' \
 	'enable uts pid mnt chroot proc; set hostname kitten; run sh -c "echo $(hostname) pid=\$\$"'
+# This kernel loads modules (the development host's is built without
+# them): with the caps layer root inside cannot, CAP_SYS_MODULE not
+# being among Docker's 14; without it the kernel reads the module.
+t "v2 kernel: with caps, root inside cannot load a module" "insmod: can't insert '/bin/busybox': Operation not permitted" \
+	'enable uts pid mnt chroot proc caps; run insmod /bin/busybox'
+t "v2 kernel: control: without caps the kernel reads it, and refuses a program for one" "insmod: can't insert '/bin/busybox': (invalid module format|Invalid argument|Exec format error)" \
+	'enable uts pid mnt chroot proc; run insmod /bin/busybox'
 
 # The cgroup lessons, autoplayed on v2: each check fails before its step
 # and holds after it.
