@@ -263,9 +263,21 @@ static int
 check_args(const struct session *r, const struct session_cmd *c, int args)
 {
 	if (args < c->min_args) {
-		session_error(r, "%s is missing %s; usage: %s", c->name,
-			      c->complete == SESSION_COMPLETE_LAYER ?
-			      "a layer name" : "its command", c->usage);
+		/* The usage's word for what is missing: DIR of "export DIR
+		 * [COMMAND...]". */
+		const char *w = c->usage;
+		int n;
+
+		for (int i = 0; i <= args && *w; i++)
+			w += strcspn(w, " "), w += strspn(w, " ");
+		n = (int)strcspn(w, " .[]|");
+		if (c->complete == SESSION_COMPLETE_LAYER || n == 0)
+			session_error(r, "%s is missing %s; usage: %s", c->name,
+				      n ? "a layer name" : "an argument",
+				      c->usage);
+		else
+			session_error(r, "%s is missing its %.*s; usage: %s",
+				      c->name, n, w, c->usage);
 		return 2;
 	}
 	if (c->max_args >= 0 && args > c->max_args) {
