@@ -71,13 +71,25 @@ builtin_show_bridge(struct session *r, const char *what)
 	return 2;
 }
 
-/* What runc needs of the plan that boxstep could do without.  Returns
- * 0, or -1 with the reason in ERR. */
+/* What runc needs of the plan that boxstep could do without, and what
+ * this session could not do either.  Returns 0, or -1 with the reason in
+ * ERR. */
 static int
-exportable(const struct plan *p, char *err, size_t errlen)
+exportable(const struct session *r, char *err, size_t errlen)
 {
+	const struct plan *p = &r->plan;
+
 	if (plan_check(p, err, errlen) < 0)
 		return -1;
+	/* A limit `run` refuses here fails in the runtime too, with less
+	 * to say about why. */
+	for (int c = 0; c < CGROUP_NCTL; c++)
+		if (plan_has(p, spawn_cgroup_layer(c)) &&
+		    r->spawn.cg.ctl[c].version == CGROUP_NONE)
+			return msg_fail(err, errlen, "%s (a runtime could not "
+					"set that limit either; disable %s)",
+					r->spawn.cg.ctl[c].why,
+					plan_layer_info(spawn_cgroup_layer(c))->name);
 	if (!plan_has(p, PLAN_MNT) || !plan_new_root(p))
 		return msg_fail(err, errlen, "runc always gives a container a "
 				"mount namespace and a root of its own (it "
@@ -133,7 +145,7 @@ builtin_export(struct session *r, int argc, char **argv, const char *rest)
 	int fd;
 
 	(void)rest;
-	if (exportable(&r->plan, err, sizeof(err)) < 0) {
+	if (exportable(r, err, sizeof(err)) < 0) {
 		session_error(r, "not exported: %s", err);
 		return 1;
 	}

@@ -380,6 +380,14 @@ stop"
 	check "the same hostname" has_line "$runc_lines" "^twin$"
 	check "and in boxstep" has_line "$out" "^twin$"
 	check "runc left nothing running" equals "$(pgrep -f 'sleep 317[34]')" ""
+	# A limit this session cannot set, no runtime in it can either.
+	if grep -q "^[0-9]*:pids:" /proc/self/cgroup; then
+		as_nobody "$BOX" -c "enable uts pid mnt chroot proc net dev pids; export $work/nb/limited"
+		check "on cgroup v1 a bundle with pids.max is refused, with why" contains "$out" \
+			"not exported: rootless, the pids layer needs a cgroup v2 group delegated to you"
+		check "and what to do" contains "$out" "(a runtime could not set that limit either; disable pids)"
+		check "and nothing is written" test ! -e "$work/nb/limited"
+	fi
 }
 
 t "rootless: a session's host of nobody's own" test_starts_rootless
