@@ -260,12 +260,15 @@ test_check_as_nobody() {
 test_two_learners_at_once() {
 	mkdir -m 700 "$work/dhome" "$work/dstate" && chown daemon "$work/dhome" "$work/dstate"
 	( as_nobody "$BOX" check "$LESSONS/13-image.md"; echo "$out" >"$work/nobody.out" ) &
-	as_learner daemon daemon "$work/dhome" "$work/dstate" "$BOX" check "$LESSONS/13-image.md"
+	as_learner daemon daemon "$work/dhome" "$work/dstate" "$BOX" check -v "$LESSONS/13-image.md"
 	wait
 	check "daemon's lesson 13 holds ($(grep -v '^ok' <<<"$out" | head -3))" matches "$out" $'(^|\n)check: [0-9]+ passed, 0 failed'
 	check "and nobody's, at the same time ($(grep -v '^ok' "$work/nobody.out" | head -3))" \
 		matches "$(cat "$work/nobody.out")" $'(^|\n)check: [0-9]+ passed, 0 failed'
 	check "daemon imported its image" contains "$out" "ok - $LESSONS/13-image.md: step 2:"
+	check "its first layer whole: the root's /root, which it cannot read, left out" \
+		lacks "$out" "Cannot open"
+	check "control: -v shows the steps' commands" contains "$out" "tar -C \"\$BOXSTEP_ROOTFS\" --exclude=./root"
 	check "and so did nobody" contains "$(cat "$work/nobody.out")" "ok - $LESSONS/13-image.md: step 2:"
 }
 

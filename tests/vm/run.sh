@@ -47,9 +47,10 @@ mkdir -p "$root/boxstep-build"
 cp "$BOX" "$root/boxstep-build/boxstep"
 # util-linux's setpriv too, for the rootless tests (busybox's cannot
 # change uid), and the tools the lessons' host commands use where
-# busybox's lack an option (ps -p, nsenter's, ipcs's).
+# busybox's lack an option (ps -p, nsenter's, ipcs's, tar --exclude),
+# and the runtimes lesson 18 and the bundle tests run.
 mkdir -p "$root/usr/bin"
-tools="setpriv ps nsenter ipcmk ipcs ipcrm dash runc crun"
+tools="setpriv ps nsenter ipcmk ipcs ipcrm dash runc crun tar"
 for tool in $tools; do
 	cp "$(command -v "$tool")" "$root/usr/bin/$tool"
 done
