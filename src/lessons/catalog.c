@@ -174,8 +174,10 @@ catalog_list(FILE *out, const char *dir, const struct lesson *here,
 			state, l.title);
 		lesson_free(&l);
 	}
-	fprintf(out, "\nStart or resume one:  sudo boxstep lesson 02   (at the "
-		"prompt: lesson 02)\n");
+	/* Rootless, a learner starts it without sudo. */
+	fprintf(out, "\nStart or resume one:  %sboxstep lesson 02   (at the "
+		"prompt: lesson 02)\n",
+		geteuid() == 0 && !spawn_rootless_active() ? "sudo " : "");
 	if (file[0])
 		fprintf(out, "Progress is kept in %s\n", file);
 	if (here)

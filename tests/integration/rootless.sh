@@ -303,6 +303,9 @@ test_help_works() {
 	check "and exits 0" equals "$rc" 0
 	as_nobody "$BOX" --version
 	check "--version works unprivileged" matches "$out" '^boxstep [0-9]'
+	as_nobody "$BOX" lesson
+	check "the lesson list says how to start one, without sudo" contains "$out" \
+		"Start or resume one:  boxstep lesson 02"
 }
 
 if ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$BOX" ||
