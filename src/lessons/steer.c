@@ -204,6 +204,15 @@ cmd_lesson(struct session *r, int argc, char **argv, const char *rest)
 		fprintf(stderr, "boxstep: %s\n", err);
 		return 1;
 	}
+	/* The checks follow each line typed; a script's lines are not. */
+	if (r->scripted) {
+		fprintf(stderr, "boxstep: a lesson checks each line typed at its "
+			"prompt, and -c and -f type none: start it at the prompt "
+			"(boxstep lesson %s), or pipe the lines in "
+			"(printf 'enable uts\\n' | boxstep lesson %s)\n",
+			argv[1], argv[1]);
+		return 2;
+	}
 	return runner_start(r, path);
 }
 

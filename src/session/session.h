@@ -72,6 +72,7 @@ struct session {
 	struct classconf room;  /* the instructor's limits, kept by `reset` */
 	char where[PATH_MAX + 32]; /* "FILE:LINE: " while running a script */
 	bool quit;             /* the session is ending: no more commands */
+	bool scripted;         /* runs -c or -f: no line of it is typed */
 	int event_fd;          /* the TUI's end of the event socket, or -1 */
 	bool relay;  /* a relay above reads the pty: output capture asks it */
 	bool panel;  /* the TUI shows a lesson panel */

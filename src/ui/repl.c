@@ -57,6 +57,7 @@ int
 repl_batch(struct repl *r, const char *text, const char *origin,
 	   bool stop_on_error)
 {
+	r->session.scripted = true;
 	return session_run_text(&r->session, text, origin, stop_on_error);
 }
 

@@ -116,7 +116,7 @@ as_root() {
 		BOXSTEP_IMAGES="$images" \
 		${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
 		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
-		timeout -k 5 60 "$BOX" "$@" </dev/null 2>&1)
+		timeout -k 5 60 "$BOX" "$@" <"${STDIN_FILE:-/dev/null}" 2>&1)
 	rc=$?
 	echo "[exit $rc]"
 }
@@ -322,12 +322,15 @@ done
 # Prefixes: one that names a command, one that could be three.
 batch help.txt as_root "help sho"
 batch help.txt as_root "help st"
-# In a lesson (its first step's text comes first).
-script="lesson 01; help"
+# In a lesson (its first step's text comes first), typed at its prompt:
+# -c and -f start no lesson.
+printf 'help\n' >"$work/help-lines"
 for c in $commands; do
-	script+="; help $c"
+	printf 'help %s\n' "$c" >>"$work/help-lines"
 done
-batch help-in-lesson.txt as_root "$script"
+STDIN_FILE=$work/help-lines case_to help-in-lesson.txt \
+	"boxstep --plain lesson 01, typed: help, help COMMAND for each" \
+	as_root --plain lesson 01
 
 # --- the command line -------------------------------------------------------
 

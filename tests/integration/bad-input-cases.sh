@@ -44,11 +44,11 @@ bad_input_files() {
 -c 'show me'                   | show takes nothing, or oci, unshare or docker  | 2
 -c 'show oci now'              | show takes fewer arguments                     | 2
 -c 'export'                    | export is missing                              | 2
--c 'run'                       | run is missing its command                     | 2
+-c 'run'                       | run is missing its COMMAND                     | 2
 -c 'run /nonexistent'          | no such program on the host                    | 127
 -c 'enable chroot; run /bin/bash' | no /bin/bash in this root filesystem        | 127
 -c 'sh now'                    | sh takes no arguments                          | 2
--c 'start'                     | start is missing its command                   | 2
+-c 'start'                     | start is missing its COMMAND                   | 2
 -c 'stop'                      | no background container is running             | 1
 -c 'stop now'                  | stop takes no arguments                        | 2
 -c 'host'                      | host needs a command line                      | 2
@@ -58,6 +58,7 @@ bad_input_files() {
 -c 'quit now'                  | quit takes no arguments                        | 2
 -c 'lesson a b'                 | lesson takes fewer arguments                   | 2
 -c 'lesson nosuch'             | no lesson called 'nosuch'                      | 1
+-c 'lesson 02'                 | a lesson checks each line typed at its prompt, and -c and -f type none | 2
 -c 'hint'                      | no lesson is running                           | 1
 -c 'next'                      | no lesson is running                           | 1
 -c 'prev'                      | no lesson is running                           | 1
