@@ -162,6 +162,28 @@ save(const struct runner *rn, bool done)
 
 /* --- moving between steps ------------------------------------------------ */
 
+/* What a rebuild could not do: a replayed command that failed (it needed
+ * what a command not replayed makes: `set rootfs demo` an import), and
+ * whether host or export commands were left out. */
+struct replay_gaps {
+	const char *failed;
+	size_t failed_step, nfailed;
+	bool made_outside;
+};
+
+static void
+say_gaps(const struct replay_gaps *g)
+{
+	if (g->nfailed)
+		printf("(%zu of them did not hold: `%s`, of step %zu, needs what a "
+		       "command that is not replayed made; `goto %zu` and type "
+		       "that step again)\n", g->nfailed, g->failed,
+		       g->failed_step + 1, g->failed_step + 1);
+	else if (g->made_outside)
+		printf("(host and export commands are not replayed: what they "
+		       "made is there only if they ran)\n");
+}
+
 /* Puts the session where the lesson is at the start of step TO: a fresh
  * plan, no background container, then the commands of the steps before
  * that shape state (those the command table marks to replay: enable,
@@ -170,6 +192,7 @@ save(const struct runner *rn, bool done)
 static void
 rebuild(struct session *r, struct runner *rn, size_t to)
 {
+	struct replay_gaps gaps = { 0 };
 	size_t replayed = 0;
 	bool was_built = r->bg.running;
 
@@ -181,10 +204,16 @@ rebuild(struct session *r, struct runner *rn, size_t to)
 	for (size_t s = 0; s < to; s++)
 		for (size_t k = 0; k < rn->l.steps[s].ncommands; k++) {
 			const char *c = rn->l.steps[s].commands[k];
+			unsigned flags = session_line_flags(c);
 
-			if (!(session_line_flags(c) & SESSION_CMD_REPLAY))
+			if (!(flags & SESSION_CMD_REPLAY)) {
+				gaps.made_outside |= flags & SESSION_CMD_MAKES;
 				continue;
-			session_run_quietly(r, c);
+			}
+			if (session_run_quietly(r, c) != 0 && !gaps.nfailed++) {
+				gaps.failed = c;
+				gaps.failed_step = s;
+			}
 			replayed++;
 		}
 	if (to > 1)
@@ -197,6 +226,8 @@ rebuild(struct session *r, struct runner *rn, size_t to)
 		       replayed == 1 ? "" : "s");
 	else if (was_built)
 		printf("(the session starts afresh: every layer off)\n");
+	if (to)
+		say_gaps(&gaps);
 }
 
 void

@@ -55,7 +55,7 @@ static const struct session_cmd builtins[] = {
 	  .max_args = 1, .exec = builtin_show },
 	{ .name = "export", .usage = "export DIR [COMMAND...]",
 	  .summary = "write the plan as an OCI bundle that runc runs",
-	  .min_args = 1, .max_args = -1,
+	  .min_args = 1, .max_args = -1, .flags = SESSION_CMD_MAKES,
 	  .exec = builtin_export },
 	{ .name = "run", .usage = "run COMMAND [ARG...]",
 	  .summary = "run a command in a fresh container, in the foreground",
@@ -90,7 +90,8 @@ static const struct session_cmd builtins[] = {
 	  "$BOXSTEP_ROOTFS the rootfs `set rootfs` names.  Try:\n"
 	  "  host cat /proc/$BOXPID/status\n"
 	  "  host ls -l /proc/$BOXPID/ns /proc/self/ns",
-	  .min_args = 0, .max_args = -1, .flags = SESSION_CMD_REST,
+	  .min_args = 0, .max_args = -1,
+	  .flags = SESSION_CMD_REST | SESSION_CMD_MAKES,
 	  .complete = SESSION_COMPLETE_FILE, .exec = builtin_host },
 	{ .name = "explain", .usage = "explain LAYER",
 	  .summary = "the idea behind a layer, its syscall, what to look for",

@@ -31,6 +31,9 @@ enum session_cmd_flags {
 	 * after it on its line or in its script are not run, since they
 	 * would run with another plan than the one written. */
 	SESSION_CMD_PLAN = 1u << 3,
+	/* Makes things outside the session's state (host, export): not
+	 * replayed, so a rebuilt step says what it did not make again. */
+	SESSION_CMD_MAKES = 1u << 4,
 };
 
 /* What completes a command's arguments at the prompt. */

@@ -93,6 +93,20 @@ test_moving_about() {
 		contains "$out" "Step 1 is not done yet; moving on, with the session set up as if it were."
 }
 
+# A rebuilt step says what it could not make again: a replayed command
+# that failed for want of what a host command made, or that host and
+# export commands are not replayed.
+test_rebuild_gaps() {
+	learn lesson 13 <<<$'goto 3'
+	check "goto 3 of lesson 13: set rootfs demo fails without the import" \
+		contains "$out" "(1 of them did not hold: \`set rootfs demo\`, of step 2, needs what a command that is not replayed made; \`goto 2\` and type that step again)"
+	learn lesson 18 <<<$'goto 4'
+	check "goto 4 of lesson 18: no bundle unless the export ran" \
+		contains "$out" "(host and export commands are not replayed: what they made is there only if they ran)"
+	learn lesson 02 <<<$'goto 3'
+	check "control: lesson 02 has nothing of the kind" lacks "$out" "not replayed"
+}
+
 test_progress_and_resume() {
 	state=$work/resume
 	learn lesson 02 <<<$'enable uts\nnext'
@@ -309,6 +323,7 @@ t "runner: the report starts on a line of its own" test_report_on_a_line_of_its_
 t "runner: its text is filled to the terminal's width" test_wrapped_to_the_width
 t "runner: its commands outside a lesson, and in lesson files" test_commands_outside_a_lesson
 t "runner: a background container is rebuilt" test_background_state_rebuilt
+t "runner: a rebuilt step says what it did not make again" test_rebuild_gaps
 t "runner: the whole course, played through the runner" test_course_through_the_runner
 t "runner: an interactive sh inside a step (plain relay)" test_relay_sh_in_a_step
 t "runner: it asks about a lesson from elsewhere" test_asks_about_a_lesson_from_elsewhere
