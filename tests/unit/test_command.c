@@ -283,7 +283,7 @@ registered_table(void **state)
 	assert_string_equal(got_rest, "a b; c");
 	assert_int_equal(run_text("zzword a b; zzword c", out, sizeof(out)), 7);
 	assert_int_equal(got_argc, 3);
-	assert_string_equal(out, "boxstep: zzword is missing its command; "
+	assert_string_equal(out, "boxstep: zzword is missing its B; "
 			    "usage: zzword A B\n");
 }
 
