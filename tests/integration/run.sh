@@ -613,7 +613,7 @@ test_errors_commands() {
 	box -c 'enable wifi'
 	check "unknown layer" contains "$out" "no layer called 'wifi'"
 	box -c 'run'
-	check "run without a command" contains "$out" "run is missing its command"
+	check "run without a command" contains "$out" "run is missing its COMMAND"
 	box -c 'stop now'
 	check "extra arguments" contains "$out" "stop takes no arguments"
 	box -c 'explain cgroups'
