@@ -85,8 +85,18 @@ t() {
 	fi
 	if ! record "$name" "$test_errors" && [ -n "${out+x}" ]; then
 		echo "    last output:"
-		printf '%s\n' "$out" | head -30 | sed 's/^/      /'
+		printf '%s\n' "$out" | clip_output | sed 's/^/      /'
 	fi
+}
+
+# The start and the end of a long output (a screen's last lines are where
+# it went wrong), its trailing blank lines dropped.
+clip_output() {
+	awk '{ l[NR] = $0; if ($0 ~ /[^ ]/) last = NR }
+	     END { if (last <= 30) { for (i = 1; i <= last; i++) print l[i]; exit }
+	           for (i = 1; i <= 6; i++) print l[i]
+	           printf "[... %d lines ...]\n", last - 30
+	           for (i = last - 23; i <= last; i++) print l[i] }'
 }
 
 summary() {

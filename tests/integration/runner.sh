@@ -264,6 +264,9 @@ test_relay_sh_in_a_step() {
 	tm_line "sh"
 	check "an interactive sh in the step" tm_wait 'kitten# ?$'
 	tm_line "hostname"
+	# As a learner would, exit once the name is shown: typed while
+	# hostname runs, the terminal echoes "exit" before it ("exitkitten").
+	check "hostname answers" tm_wait '^kitten$'
 	tm_line "exit"
 	check "its output is checked when it ends" tm_wait '✓ now: a line of the output is "kitten"'
 	check "and the step is done" tm_wait '== step 2 done'
