@@ -115,9 +115,10 @@ $(B)/test_hostview: $(B)/base/filecache.o $(B)/host/hostname.o $(B)/host/mountin
 		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
 $(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS)) $(B)/base/json.o \
 		$(B)/base/text.o
-$(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS))
+$(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS)) \
+		$(B)/base/text.o
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
-		$(LAYER_OBJS)
+		$(LAYER_OBJS) $(B)/base/text.o
 $(B)/test_cast: $(B)/base/text.o
 $(B)/test_mirror: $(B)/session/room.o $(B)/base/text.o
 $(B)/test_room: $(B)/base/text.o

@@ -250,6 +250,43 @@ escape_len(const char *s)
 	return s[1] ? 2 : 1;
 }
 
+char *
+text_shell_word(const char *s, char *buf, size_t len)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_./:=@%+,-";
+	size_t o = 0;
+
+	if (len == 0)
+		return buf;
+	if (s[0] && strspn(s, safe) == strlen(s)) {
+		if (strlen(s) >= len)
+			s = "";
+		snprintf(buf, len, "%s", s);
+		return buf;
+	}
+	buf[o++] = '\'';
+	for (; *s; s++) {
+		size_t need = *s == '\'' ? 4 : 1;
+
+		if (o + need + 2 > len)
+			break; /* room kept for the closing quote and NUL */
+		if (*s == '\'')
+			memcpy(buf + o, "'\\''", 4);
+		else
+			buf[o] = *s;
+		o += need;
+	}
+	if (*s || o + 2 > len) {
+		buf[0] = '\0';
+		return buf;
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
 bool
 text_ends_line(const char *out)
 {

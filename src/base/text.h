@@ -34,6 +34,12 @@ char *text_wrap(const char *text, size_t width);
  * escape sequences show nothing). */
 bool text_ends_line(const char *out);
 
+/* S as one word a POSIX shell reads back as S, into BUF: as it is when
+ * every byte is safe there (letters, digits and _./:=@%+,-), else in
+ * single quotes, each ' in S written '\''.  "" becomes ''.  Returns BUF;
+ * a result that does not fit is cut (BUF then "", never half a quote). */
+char *text_shell_word(const char *s, char *buf, size_t len);
+
 /* UTF-8.  The length of the character lead byte B starts (1 to 4), or 0
  * when B starts none; whether the L bytes at S are one well-formed
  * character (no overlong form, no surrogate, nothing past U+10FFFF); and

@@ -1,11 +1,13 @@
 /* cmdlines: the plan as unshare(1) and `docker run` command lines. */
 #include "layers/cmdlines.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/capnames.h"
 #include "base/msg.h"
+#include "base/text.h"
 #include "layers/layers.h"
 
 /* Per layer: unshare's option when it is on (NULL: unshare cannot), and
@@ -41,10 +43,11 @@ static const struct tool_options {
 static void
 option(struct msg_text *t, int layer, const char *opt, const struct plan *p)
 {
-	char size[32];
+	char size[32], root[4 * PATH_MAX + 3];
 
 	if (layer == PLAN_CHROOT)
-		msg_append(t, " --root=%s", p->rootfs);
+		msg_append(t, " --root=%s",
+			   text_shell_word(p->rootfs, root, sizeof(root)));
 	else if (layer == PLAN_TIME)
 		msg_append(t, " --time --monotonic=%lld --boottime=%lld",
 			   p->time_offset, p->time_offset);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "layers/cmdlines.h"
 #include "layers/layers.h"
 #include "layers/oci.h"
@@ -141,6 +142,7 @@ int
 builtin_export(struct session *r, int argc, char **argv, const char *rest)
 {
 	char err[PATH_MAX + 256], path[PATH_MAX + 16], *text;
+	char dir[4 * PATH_MAX + 3], state[4 * PATH_MAX + 32];
 	bool made;
 	int fd;
 
@@ -172,13 +174,15 @@ builtin_export(struct session *r, int argc, char **argv, const char *rest)
 	close(fd);
 	free(text);
 	printf("wrote %s (its root: %s, read-only)\n", path, r->plan.rootfs);
+	snprintf(path, sizeof(path), "%s/state", argv[1]);
+	text_shell_word(argv[1], dir, sizeof(dir));
+	text_shell_word(path, state, sizeof(state));
 	if (r->plan.rootless)
 		/* Its ids are the session's host's, and /run is not the
 		 * user's: runc's state goes into the bundle. */
 		printf("run it in this session's host, whose uid 0 is you: "
-		       "host runc --root %s/state run -b %s NAME\n", argv[1],
-		       argv[1]);
+		       "host runc --root %s run -b %s NAME\n", state, dir);
 	else
-		printf("run it with: runc run -b %s NAME\n", argv[1]);
+		printf("run it with: runc run -b %s NAME\n", dir);
 	return 0;
 }

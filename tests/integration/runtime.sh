@@ -118,13 +118,17 @@ new_ns() {
 # namespaces, hostname, capabilities, seccomp mode, no_new_privs and
 # pids.max.
 test_export_runc() {
-	local b=$work/bundle runc="runc --root $work/runc-state" pid
+	local b="$work/my bundle" runc="runc --root $work/runc-state" pid line
 	plan="dev masks pids caps seccomp nonewprivs; set hostname boxed; set pids.max 30; set caps -NET_RAW"
-	with "$plan" "export $b sleep 3171"
+	with "$plan" "export '$b' sleep 3171"
 	check "the bundle is written" test -s "$b/config.json"
-	check "and says how to run it" contains "$out" "run it with: runc run -b $b NAME"
+	check "and says how to run it, quoted for a shell" \
+		contains "$out" "run it with: runc run -b '$b' NAME"
 	check "config.json is JSON" jq_true . "$(cat "$b/config.json")"
-	(cd "$b" && timeout 30 $runc run -d --pid-file "$b/pid" boxstep-t1 </dev/null >/dev/null 2>"$work/runc.err")
+	# The line it printed, as a learner would paste it.
+	line=$(printf '%s\n' "$out" | sed -n 's/^run it with: runc run //p')
+	(cd / && eval "timeout 30 $runc run -d --pid-file \"\$b/pid\" ${line% NAME} boxstep-t1" \
+		</dev/null >/dev/null 2>"$work/runc.err")
 	check "runc runs it ($(head -c 300 "$work/runc.err"))" test -s "$b/pid"
 	pid=$(cat "$b/pid" 2>/dev/null)
 	[ -n "$pid" ] || return

@@ -163,6 +163,32 @@ test_ends_line(void **state)
 }
 
 static void
+test_shell_word(void **state)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "/home/ann/twin", "/home/ann/twin" },
+		{ "a-b_c.d:e=f@g%h+i,j", "a-b_c.d:e=f@g%h+i,j" },
+		{ "", "''" },
+		{ "/tmp/my twin", "'/tmp/my twin'" },
+		{ "it's", "'it'\\''s'" },
+		{ "$HOME", "'$HOME'" },
+		{ "a*b", "'a*b'" },
+		{ "~/x", "'~/x'" },
+		{ "tab\there", "'tab\there'" },
+	};
+	char buf[64], small[6];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(text_shell_word(cases[i].in, buf,
+						    sizeof(buf)), cases[i].want);
+	/* What does not fit is cut whole, never half quoted. */
+	assert_string_equal(text_shell_word("abcdef", small, sizeof(small)), "");
+	assert_string_equal(text_shell_word("a b c", small, sizeof(small)), "");
+	assert_string_equal(text_shell_word("a b", small, sizeof(small)), "'a b'");
+}
+
+static void
 test_utf8(void **state)
 {
 	static const struct { unsigned long cp; const char *want; } put[] = {
@@ -198,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_shell_word),
 		cmocka_unit_test(test_ends_line),
 		cmocka_unit_test(test_utf8),
 	};
