@@ -5,6 +5,7 @@
 #ifndef BOXSTEP_TEXT_H
 #define BOXSTEP_TEXT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -37,7 +38,9 @@ bool text_ends_line(const char *out);
 /* S as one word a POSIX shell reads back as S, into BUF: as it is when
  * every byte is safe there (letters, digits and _./:=@%+,-), else in
  * single quotes, each ' in S written '\''.  "" becomes ''.  Returns BUF;
- * a result that does not fit is cut (BUF then "", never half a quote). */
+ * a result that does not fit is cut (BUF then "", never half a quote).
+ * TEXT_SHELL_WORD_MAX holds any path so quoted (a ' takes 4 bytes). */
+#define TEXT_SHELL_WORD_MAX (4 * PATH_MAX + 3)
 char *text_shell_word(const char *s, char *buf, size_t len);
 
 /* UTF-8.  The length of the character lead byte B starts (1 to 4), or 0

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "base/json.h"
 #include "base/msg.h"
 #include "base/tar.h"
+#include "base/text.h"
 #include "engine/image_fs.h"
 
 static int
@@ -156,11 +158,15 @@ pick(const struct image_archive *a, const struct json *entries, bool oci,
 			    "tags: %s", a->file, want, all_tags(entries, oci,
 			    tags, sizeof(tags)));
 	}
-	if (entries->n > 1)
+	if (entries->n > 1) {
+		char word[TEXT_SHELL_WORD_MAX];
+
 		return msg_fail(err, errlen, "%s holds %zu images; name the one "
 			    "to import: boxstep import %s:TAG, TAG one of: %s",
-			    a->file, entries->n, a->file, all_tags(entries, oci,
-			    tags, sizeof(tags)));
+			    a->file, entries->n,
+			    text_shell_word(a->file, word, sizeof(word)),
+			    all_tags(entries, oci, tags, sizeof(tags)));
+	}
 	s = entry_tag(json_at(entries, 0), oci, 0);
 	snprintf(tag, taglen, "%s", s ? s : "");
 	return 0;

@@ -43,7 +43,7 @@ static const struct tool_options {
 static void
 option(struct msg_text *t, int layer, const char *opt, const struct plan *p)
 {
-	char size[32], root[4 * PATH_MAX + 3];
+	char size[32], root[TEXT_SHELL_WORD_MAX];
 
 	if (layer == PLAN_CHROOT)
 		msg_append(t, " --root=%s",

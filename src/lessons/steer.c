@@ -3,10 +3,12 @@
 #include "lessons/runner.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "lessons/catalog.h"
 #include "lessons/progress.h"
 #include "session/command.h"
@@ -206,11 +208,14 @@ cmd_lesson(struct session *r, int argc, char **argv, const char *rest)
 	}
 	/* The checks follow each line typed; a script's lines are not. */
 	if (r->scripted) {
+		char word[TEXT_SHELL_WORD_MAX];
+
+		text_shell_word(argv[1], word, sizeof(word));
 		fprintf(stderr, "boxstep: a lesson checks each line typed at its "
 			"prompt, and -c and -f type none: start it at the prompt "
 			"(boxstep lesson %s), or pipe the lines in "
 			"(printf 'enable uts\\n' | boxstep lesson %s)\n",
-			argv[1], argv[1]);
+			word, word);
 		return 2;
 	}
 	return runner_start(r, path);

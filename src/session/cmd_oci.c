@@ -142,7 +142,7 @@ int
 builtin_export(struct session *r, int argc, char **argv, const char *rest)
 {
 	char err[PATH_MAX + 256], path[PATH_MAX + 16], *text;
-	char dir[4 * PATH_MAX + 3], state[4 * PATH_MAX + 32];
+	char dir[TEXT_SHELL_WORD_MAX], state[TEXT_SHELL_WORD_MAX + 32];
 	bool made;
 	int fd;
 

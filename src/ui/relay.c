@@ -3,6 +3,7 @@
 #include "ui/relay.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -21,6 +22,7 @@
 #include "base/capture.h"
 #include "ui/cast.h"
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "ui/repl.h"
 
 /* Forks a child onto a new pty of size WS (modes TIO, may be NULL) with
@@ -273,6 +275,7 @@ relay_record(const char *path, int *status)
 	struct relay_io io = { .in = STDIN_FILENO, .out = STDOUT_FILENO,
 			       .events = -1 };
 	struct cast cast;
+	char word[TEXT_SHELL_WORD_MAX];
 	FILE *f;
 	pid_t child;
 
@@ -315,7 +318,8 @@ relay_record(const char *path, int *status)
 			path, strerror(errno));
 	else
 		fprintf(stderr, "boxstep: recorded to %s (play it with: "
-			"asciinema play %s)\n", path, path);
+			"asciinema play %s)\n", path,
+			text_shell_word(path, word, sizeof(word)));
 	return 1;
 }
 

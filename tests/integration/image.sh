@@ -226,6 +226,10 @@ test_several_images() {
 	check "several images and no tag: refused" contains "$out" "multi-oci.tar holds 2 images; name the one to import: boxstep import $work/multi-oci.tar:TAG, TAG one of: one, two"
 	check "with a non-zero status" equals "$rc" 1
 	check "and nothing imported" equals "$(ls "$BOXSTEP_IMAGES" | grep -c '^one$\|^two$')" 0
+	cp "$work/multi-oci.tar" "$work/my images.tar"
+	box import "$work/my images.tar"
+	check "the command it suggests is quoted for a shell" \
+		contains "$out" "boxstep import '$work/my images.tar':TAG, TAG one of"
 	box import "$work/multi-oci.tar:three"
 	check "a tag it lacks: refused, with its tags" contains "$out" "has no image tagged 'three'; its tags: one, two"
 	box import "$work/multi-oci.tar:two"
