@@ -106,19 +106,17 @@ LAYER_SRCS = $(sort $(wildcard src/layers/*.c)) src/host/cgroup.c \
              src/host/cgroup_find.c src/host/cgroup_stats.c \
              src/host/cgroup_session.c src/host/hostview_parse.c \
              src/host/mountinfo.c src/host/mounts.c src/host/orphans.c \
-             src/host/kernel.c src/base/jsonw.c
+             src/host/kernel.c src/base/jsonw.c src/base/text.c
 LAYER_OBJS = $(LAYER_SRCS:src/%.c=$(B)/%.o)
 $(B)/test_cgroup: $(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/cgroup_session.o $(B)/host/hostview_parse.o
 $(B)/test_hostview: $(B)/base/filecache.o $(B)/host/hostname.o $(B)/host/mountinfo.o $(B)/host/cgroup.o \
 		$(B)/host/cgroup_find.o $(B)/host/cgroup_stats.o \
 		$(B)/host/hostview_parse.o $(B)/host/hostview_format.o
-$(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS)) $(B)/base/json.o \
-		$(B)/base/text.o
-$(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS)) \
-		$(B)/base/text.o
+$(B)/test_plan: $(filter-out $(B)/layers/plan.o,$(LAYER_OBJS)) $(B)/base/json.o
+$(B)/test_layers: $(filter-out $(B)/layers/layers.o,$(LAYER_OBJS))
 $(B)/test_lesson: $(B)/base/cmdline.o $(B)/lessons/lesson_check.o \
-		$(LAYER_OBJS) $(B)/base/text.o
+		$(LAYER_OBJS)
 $(B)/test_cast: $(B)/base/text.o
 $(B)/test_mirror: $(B)/session/room.o $(B)/base/text.o
 $(B)/test_room: $(B)/base/text.o
