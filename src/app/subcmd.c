@@ -19,6 +19,7 @@
 #include "app/class.h"
 #include "app/doctor.h"
 #include "base/fsutil.h"
+#include "base/text.h"
 #include "engine/image.h"
 #include "engine/spawn.h"
 #include "engine/supervise.h"
@@ -330,9 +331,15 @@ subcmd_run(struct options *o, int argc, char **argv)
 		if (strcmp(argv[0], subcommands[i].name) == 0)
 			sc = &subcommands[i];
 	if (!sc) {
+		size_t n = 4 * strlen(argv[0]) + 3;
+		char *word = malloc(n);
+
+		/* quoted to paste: `boxstep "it's"` */
 		fprintf(stderr, "boxstep: unexpected argument '%s'; to run "
-			"REPL commands give them with -c: boxstep -c '%s'\n",
-			argv[0], argv[0]);
+			"REPL commands give them with -c: boxstep -c %s\n",
+			argv[0], word ? text_shell_word(argv[0], word, n) :
+			"'...'");
+		free(word);
 		return 2;
 	}
 	o->present = sc->present;

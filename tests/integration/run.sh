@@ -702,7 +702,10 @@ test_help_and_show() {
 	box --help
 	check "usage" contains "$out" "usage: boxstep"
 	box extra-arg
-	check "a stray argument is explained" contains "$out" "boxstep -c 'extra-arg'"
+	check "a stray argument is explained" contains "$out" "boxstep -c extra-arg"
+	box "it's layers"
+	check "and offered quoted, to paste" contains "$out" \
+		"boxstep -c 'it'\\''s layers'"
 }
 
 t "uts: the container has its own hostname" test_uts_hostname
