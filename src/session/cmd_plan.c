@@ -240,6 +240,7 @@ builtin_set(struct session *r, int argc, char **argv, const char *rest)
 	const struct plan_key_info *k;
 	char err[512], path[PATH_MAX], image[PATH_MAX], words[512];
 	const char *value;
+	bool rootfs;
 
 	(void)rest;
 	if (argc == 1) {
@@ -252,6 +253,7 @@ builtin_set(struct session *r, int argc, char **argv, const char *rest)
 		no_setting(r, argv[1]);
 		return 2;
 	}
+	rootfs = strcmp(k->name, "rootfs") == 0;
 	if (argc < 3) {
 		session_error(r, "set %s needs a value: set %s %s", k->name,
 			      k->name, k->values);
@@ -277,14 +279,17 @@ builtin_set(struct session *r, int argc, char **argv, const char *rest)
 	value = argv[2];
 	if (k->words && argc > 3)
 		value = join_words(argc - 2, argv + 2, words, sizeof(words));
-	if (strcmp(k->name, "rootfs") == 0 &&
-	    !(value = rootfs_value(r, value, path, image)))
+	if (rootfs && !(value = rootfs_value(r, value, path, image)))
 		return 2;
 	if (plan_set(&r->plan, k->name, value, err, sizeof(err)) < 0) {
 		session_error(r, "%s", err);
 		return 2;
 	}
-	if (k->needs >= 0 && !plan_has(&r->plan, k->needs))
+	/* the rootfs is pivot's root as much as chroot's */
+	if (rootfs && !plan_new_root(&r->plan))
+		printf("note: rootfs matters once the chroot or the pivot layer "
+		       "is on (enable chroot, or pivot)\n");
+	else if (!rootfs && k->needs >= 0 && !plan_has(&r->plan, k->needs))
 		printf("note: %s matters once the %s layer is on (enable %s)\n",
 		       k->name, plan_layer_info(k->needs)->name,
 		       plan_layer_info(k->needs)->name);
