@@ -74,9 +74,16 @@ note_signals(struct spawn_session *s)
 		struct sigaction sa;
 		bool note = false;
 
-		if (sig == SIGKILL || sig == SIGSTOP ||
-		    sigaction(sig, NULL, &sa) < 0)
+		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
+		/* glibc keeps two (32 and 33) for itself and refuses to
+		 * show them, but a parent may have left them ignored (GNU
+		 * make does): always noted */
+		if (sigaction(sig, NULL, &sa) < 0) {
+			if (sig < SIGRTMIN)
+				s->signals[s->nsignals++] = sig;
+			continue;
+		}
 		for (size_t i = 0; i < sizeof(caught_later) /
 		     sizeof(caught_later[0]); i++)
 			note |= caught_later[i] == sig;

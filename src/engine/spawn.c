@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +61,7 @@ ctx_init(struct step_ctx *x, struct spawn_session *s,
 	x->host_hostname = s->host_hostname;
 	x->signals = s->signals;
 	x->nsignals = s->nsignals;
+	x->child = child_main;
 	x->failed = &s->teardown_failed;
 	for (size_t i = 0; i < 2; i++)
 		if (s->live[i] && s->live[i]->running) {
@@ -196,6 +198,17 @@ await_command(struct spawn_session *s, struct spawn_container *c,
 	return 0;
 }
 
+/* A child that shares our memory and changes its credentials (the user
+ * layer, as root: uid 0 becomes 100000) marks that memory, ours, not
+ * dumpable, as the kernel does for any change of credentials: put back
+ * as it was once the child has exec'd or is gone. */
+static void
+keep_dumpable(int was)
+{
+	if (was == 1 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
 int
 spawn_start(struct spawn_session *s, struct spawn_container *c,
 	    const struct plan *plan, char *const argv[], bool background,
@@ -203,7 +216,8 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 {
 	struct step_list list;
 	struct step_ctx x;
-	int code, saved;
+	sigset_t all;
+	int code, saved, dumpable;
 
 	memset(c, 0, sizeof(*c));
 	c->plan = *plan;
@@ -220,6 +234,11 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	/* A failure here leaves nothing of the container behind. */
 	if ((code = run_phase(&x, STEP_PREPARE, err, errlen)) != 0)
 		return code;
+	/* No signal from the clone to the exec: the child may share our
+	 * memory (layers/core.c), and takes the mask back itself. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &x.child_mask);
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	if ((code = run_phase(&x, STEP_BEFORE_CLONE, err, errlen)) != 0 ||
 	    (code = run_phase(&x, STEP_CLONE, err, errlen)) != 0)
 		goto undo;
@@ -237,6 +256,8 @@ spawn_start(struct spawn_session *s, struct spawn_container *c,
 	}
 	if ((code = await_command(s, c, &x, err, errlen)) != 0)
 		goto undo_started;
+	sigprocmask(SIG_SETMASK, &x.child_mask, NULL);
+	keep_dumpable(dumpable);
 	return 0;
 
 undo_started:
@@ -244,11 +265,13 @@ undo_started:
 		tcsetpgrp(s->tty, getpgrp());
 undo:
 	saved = errno;
+	sigprocmask(SIG_SETMASK, &x.child_mask, NULL);
 	for (int i = 0; i < 2; i++) {
 		close_fd(&x.sync[i]);
 		close_fd(&x.report[i]);
 	}
 	teardown(s, c);
+	keep_dumpable(dumpable);
 	c->pid = 0;
 	errno = saved;
 	return code;

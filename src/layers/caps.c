@@ -131,7 +131,7 @@ static const struct step steps[] = {
 	{ STEP_CHILD, 106, "[caps]", .show = show_bounding,
 	  .run = drop_bounding, .fail = bounding_failed },
 	{ STEP_CHILD, 107, "[caps]", .show = show_sets, .run = set_sets,
-	  .fail = sets_failed },
+	  .fail = sets_failed, .own_memory = true },
 };
 
 /* Its part of config.json. */

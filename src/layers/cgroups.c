@@ -297,10 +297,26 @@ remove_group(struct step_ctx *x, char *err, size_t errlen)
 	return 0;
 }
 
+static bool
+memory_limit(const struct plan *p)
+{
+	return plan_has(p, PLAN_MEMORY);
+}
+
+static bool
+no_memory_limit(const struct plan *p)
+{
+	return !memory_limit(p);
+}
+
 static const struct step steps[] = {
 	{ STEP_PREPARE, 10, NULL, .run = check_found },
 	{ STEP_HOLDING, 10, NULL, .show = show_create, .run = create },
-	{ STEP_HOLDING, 20, NULL, .show = show_attach, .run = attach },
+	{ STEP_HOLDING, 20, NULL, .when = no_memory_limit, .show = show_attach,
+	  .run = attach },
+	/* the same, under a memory limit from here to the exec */
+	{ STEP_HOLDING, 21, NULL, .when = memory_limit, .show = show_attach,
+	  .run = attach, .own_memory = true },
 	{ STEP_TEARDOWN, 10, "[cgroup]", .show = show_remove,
 	  .run = remove_group },
 };

@@ -159,7 +159,7 @@ load_failed(const struct step_ctx *x, int e, char *err, size_t errlen)
 static const struct step steps[] = {
 	{ STEP_PREPARE, 15, NULL, .run = check_kernel },
 	{ STEP_CHILD, 105, "[seccomp]", .show = show_filter,
-	  .run = load_filter, .fail = load_failed },
+	  .run = load_filter, .fail = load_failed, .own_memory = true },
 };
 
 /* Its part of config.json. */

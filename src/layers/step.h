@@ -19,6 +19,7 @@
 #define BOXSTEP_STEP_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -76,6 +77,14 @@ struct step {
 	/* The child reports this step and waits for boxstep to look at it
 	 * before it goes on (the engine's second hold). */
 	bool hold;
+	/* The child needs a copy of boxstep's memory for this step: it
+	 * calls the C library's allocator (libcap's and libseccomp's calls
+	 * do), or it puts the child under a memory limit before its exec
+	 * (an OOM kill of a child sharing boxstep's memory kills boxstep
+	 * too).  A plan with such a step is cloned the way fork does;
+	 * every other child shares boxstep's memory until its exec
+	 * (layers/core.c says how), and makes only system calls. */
+	bool own_memory;
 };
 
 struct layer {
@@ -135,6 +144,13 @@ struct step_ctx {
 	char *host_hostname;    /* [PLAN_HOSTNAME_MAX + 1] */
 	const int *signals;     /* what the child sets back to SIG_DFL */
 	size_t nsignals;
+	sigset_t child_mask;    /* boxstep's signal mask, which the child
+				 * takes back once those are at SIG_DFL;
+				 * boxstep blocks every signal from the
+				 * clone until the exec */
+	/* What the child runs (the engine's child_main), when it starts
+	 * on a stack of its own rather than returning from the clone. */
+	void (*child)(struct step_ctx *x);
 	struct orphans_spare spare; /* the session's other live containers */
 	bool *failed;           /* set when something a step should have
 				 * undone stayed (the step said what) */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -129,12 +130,15 @@ show_become_root(struct step_out *o, const struct plan *p)
 }
 
 /* The change of credentials clears the parent-death signal, so it is
- * set again. */
+ * set again.  By system call: glibc's setresuid() would have every
+ * thread of boxstep's change too, and the child may share boxstep's
+ * memory (layers/core.c). */
 static int
 become_root(struct step_ctx *x, char *err, size_t errlen)
 {
 	(void)x, (void)err, (void)errlen;
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+	if (syscall(SYS_setresgid, 0, 0, 0) < 0 ||
+	    syscall(SYS_setresuid, 0, 0, 0) < 0)
 		return 125;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	return 0;

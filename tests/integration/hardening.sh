@@ -29,6 +29,65 @@ test_bound_at_start() {
 		equals "$(readelf -l "$BOX" | grep -c GNU_RELRO)" 1
 }
 
+# A container's child shares boxstep's memory until its exec (CLONE_VM,
+# layers/core.c), unless a step of its plan needs a copy (caps, seccomp,
+# memory) or the build is sanitized; either way its signals start clean, boxstep's
+# environment and dumpable memory are untouched, and the command is
+# looked for in the container's PATH, not boxstep's.
+test_child_shares_memory() {
+	local log=$work/clone.log want=CLONE_VM
+	[ -z "${ASAN_OPTIONS:-}" ] || want=none # sanitized: as fork does
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout -k 5 60 \
+		strace -f -qq -o "$log" -e trace=clone "$BOX" -c 'enable uts pid mnt chroot proc; run true
+enable caps; run true
+disable caps; enable memory; run true' >/dev/null 2>&1 </dev/null
+	local made; made=$(grep -o 'flags=[A-Z_|]*CLONE_NEWPID[A-Z_|]*' "$log")
+	check "three containers were cloned" equals "$(wc -l <<<"$made")" 3
+	check "the first shares boxstep's memory ($want)" equals \
+		"$(head -1 <<<"$made" | grep -q CLONE_VM && echo CLONE_VM || echo none)" "$want"
+	check "the one with caps (libcap allocates) has a copy" lacks \
+		"$(sed -n 2p <<<"$made")" CLONE_VM
+	check "so has the one under a memory limit (an OOM kill would take boxstep)" \
+		lacks "$(sed -n 3p <<<"$made")" CLONE_VM
+	# the user layer as root changes the child's credentials, which marks
+	# the memory it shares with boxstep not dumpable: boxstep's, put back
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout -k 5 60 \
+		strace -f -qq -o "$log" -e trace=prctl "$BOX" -c 'enable user uts pid mnt chroot proc
+run true; run true' >/dev/null 2>&1 </dev/null
+	local lost; lost=$(grep -c 'PR_GET_DUMPABLE) *= 0' "$log")
+	[ -n "${ASAN_OPTIONS:-}" ] ||
+		check "the user layer's child made boxstep not dumpable, twice" equals "$lost" 2
+	check "and boxstep made itself dumpable again each time" equals \
+		"$(grep -c 'PR_SET_DUMPABLE, SUID_DUMP_USER) = 0' "$log")" "$lost"
+	# started with every signal ignored (tests/helpers/ignoreall.c), as
+	# GNU make leaves glibc's own two (32 and 33)
+	gcc -Wall -Wextra -o "$work/ignoreall" "$here/../helpers/ignoreall.c"
+	local bits='grep -E "^Sig(Blk|Ign):" /proc/self/status'
+	out=$(timeout -k 5 60 "$work/ignoreall" "$BOX" -c "enable uts pid mnt chroot proc
+run $bits
+enable caps; run $bits" 2>&1 </dev/null)
+	local none=$'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000'
+	check "no signal blocked or ignored in either container" equals "$out" \
+		"$none"$'\n'"$none"
+	out=$(timeout -k 5 60 env PATH=/usr/sbin:/usr/bin:/sbin:/bin:/boxstep-probe "$BOX" -c 'enable chroot; run sh -c "echo \$PATH"
+host sh -c "echo \$PATH"' 2>&1 </dev/null)
+	check "the container's PATH is its own" contains "$out" \
+		$'/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
+	check "and boxstep's is as it was" contains "$out" "/sbin:/bin:/boxstep-probe"
+	out=$(timeout -k 5 60 env PATH=/boxstep-nowhere "$BOX" -c 'enable chroot; run hostname
+run no-such-program' 2>&1 </dev/null)
+	rc=$?
+	check "a command is found in the container's PATH, not boxstep's" \
+		equals "$(head -1 <<<"$out")" "$(hostname)"
+	check "and a missing one is named as missing" contains "$out" \
+		"no no-such-program in this root filesystem"
+	check "status 127" equals "$rc" 127
+	printf 'echo run-by-sh\n' >"$work/no-shebang"
+	chmod +x "$work/no-shebang"
+	box -c "run $work/no-shebang"
+	check "a script without #! is run by /bin/sh, as execvp does" equals "$out" run-by-sh
+}
+
 # --- one learner's root is their own ---------------------------------------
 
 test_layer_per_session() {
@@ -298,6 +357,7 @@ test_soak() {
 }
 
 t "binary: every symbol bound at start, full RELRO" test_bound_at_start
+t "binary: a container's child shares boxstep's memory, safely" test_child_shares_memory
 t "layer: each session writes into its own layer" test_layer_per_session
 t "layer: rootfs.layer off writes into the shared directory" test_layer_off_shares
 t "layer: the host view shows it" test_layer_seen_from_host
