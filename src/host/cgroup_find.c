@@ -75,9 +75,12 @@ detect_one(struct cgroup_ctx *ctx, enum cgroup_controller c,
 	   bool root_v2, const char *ctl, bool unified_v2, const char *uctl)
 {
 	struct cgroup_hier *h = &ctx->ctl[c];
-	const char *name = known[c].name, *root = ctx->root;
-	char path[PATH_MAX], unified[PATH_MAX];
+	const char *name = known[c].name;
+	char root[PATH_MAX], path[PATH_MAX], unified[PATH_MAX];
 	struct stat st;
+
+	/* a copy: the messages below go into CTX too */
+	snprintf(root, sizeof(root), "%s", ctx->root);
 
 	if (root_v2) {
 		if (cgroup_has_word(ctl, name)) {

@@ -92,11 +92,12 @@ cast_begin(struct cast *c, FILE *f, int cols, int rows, double now,
 {
 	char esc[6 * (64 + 4) + 1];
 	struct cast tmp = { 0 };
+	const char *t = term ? term : "";
 
 	memset(c, 0, sizeof(*c));
 	c->f = f;
 	c->start = now;
-	cast_escape(&tmp, term ? term : "", strnlen(term ? term : "", 64), esc);
+	cast_escape(&tmp, t, *t ? strnlen(t, 64) : 0, esc);
 	fprintf(f, "{\"version\": 2, \"width\": %d, \"height\": %d, "
 		"\"timestamp\": %ld, \"title\": \"boxstep\", "
 		"\"env\": {\"TERM\": \"%s\", \"SHELL\": \"/bin/sh\"}}\n",

@@ -8,8 +8,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "engine/image.h"
 #include "base/tar.h"
+#include "engine/image.h"
+#include "engine/image_fs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
